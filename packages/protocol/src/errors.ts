@@ -117,7 +117,7 @@ export class ReactorError extends Error {
   readonly recoverable: boolean;
   readonly component: ErrorComponent;
   /** Suggested delay before retrying, in seconds. */
-  readonly retryAfter?: number;
+  declare readonly retryAfter?: number;
 
   constructor(options: ReactorErrorOptions) {
     super(options.message, options.cause === undefined ? undefined : { cause: options.cause });

@@ -1,0 +1,216 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import {
+  DATA_CHANNEL_MAX_MESSAGE_BYTES,
+  decodeControlFrame,
+  decodeDataFrame,
+  decodeFrame,
+  encodeCommand,
+  encodeControlNotification,
+  encodeControlRequest,
+  encodeControlResponse,
+  encodeEnvelope,
+  encodeFileUploaded,
+  encodePing,
+  encodeRequestClip,
+  encodeRequestRecording,
+  encodeRequestSchema,
+  FileRef,
+  isFileRef,
+  ReactorError,
+  utf8ByteLength,
+} from "../src/index.js";
+
+interface Vector {
+  name: string;
+  direction: "client_to_server" | "server_to_client";
+  channel: "data" | "control";
+  encode?: Record<string, any>;
+  wire: string;
+  decoded: Record<string, any>;
+}
+const vectors: Vector[] = JSON.parse(readFileSync(new URL("./vectors/v0-messages.json", import.meta.url), "utf8"));
+
+function revive(value: any): any {
+  if (value && typeof value === "object" && "$fileRef" in value) return new FileRef(value.$fileRef);
+  if (value && typeof value === "object" && !Array.isArray(value)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, revive(v)]));
+  }
+  return value;
+}
+
+function encodeVector(e: Record<string, any>): string {
+  switch (e.fn) {
+    case "command":
+      return encodeCommand(e.type, revive(e.data));
+    case "ping":
+      return encodePing();
+    case "requestSchema":
+      return encodeRequestSchema();
+    case "requestRecording":
+      return encodeRequestRecording();
+    case "fileUploaded":
+      return encodeFileUploaded(new FileRef(e.ref));
+    case "requestClip":
+      return encodeRequestClip(e.durationSeconds);
+    case "envelope":
+      return encodeEnvelope(e.scope, e.type, e.data);
+    case "controlRequest":
+      return encodeControlRequest(e.method, e.requestId, e.data);
+    case "controlResponse":
+      return encodeControlResponse(e.method, e.requestId, e.result);
+    case "controlNotification":
+      return encodeControlNotification(e.event, e.name);
+    default:
+      throw new Error(`unknown encoder ${e.fn}`);
+  }
+}
+
+/** FileRefs compare by their fields. */
+function plain(value: unknown): unknown {
+  if (isFileRef(value))
+    return { uploadId: value.uploadId, name: value.name, mimeType: value.mimeType, size: value.size };
+  if (Array.isArray(value)) return value.map(plain);
+  if (value && typeof value === "object")
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
+  return value;
+}
+
+describe("v0 golden vectors", () => {
+  it("covers every catalogue message in both directions", () => {
+    const names = new Set(vectors.map((v) => (v.encode?.type as string) ?? v.encode?.fn ?? v.name));
+    for (const t of ["ping", "requestSchema", "fileUploaded", "requestClip", "requestRecording"])
+      expect(names).toContain(t);
+    for (const t of ["modelSchema", "clipReady", "clipFailed", "moderation", "sessionEnded", "effect_changed"])
+      expect(names).toContain(t);
+    expect(vectors.filter((v) => v.channel === "control").map((v) => v.encode?.event ?? v.encode?.fn)).toEqual(
+      expect.arrayContaining(["controlRequest", "controlResponse", "resume_track", "pause_track", "unpublish_track"]),
+    );
+  });
+
+  for (const v of vectors) {
+    if (v.encode) {
+      it(`encodes: ${v.name}`, () => {
+        expect(encodeVector(v.encode!)).toBe(v.wire);
+      });
+    }
+    it(`decodes: ${v.name}`, () => {
+      const result = decodeFrame(v.channel, v.wire);
+      expect(result.ok, result.ok ? "" : String(result.error)).toBe(true);
+      if (result.ok) expect(plain(result.message)).toEqual(v.decoded);
+    });
+    it(`decodes from bytes: ${v.name}`, () => {
+      const result = decodeFrame(v.channel, new TextEncoder().encode(v.wire));
+      expect(result.ok).toBe(true);
+    });
+  }
+
+  it("decoded uploads are FileRef instances", () => {
+    const result = decodeDataFrame(vectors[0]!.wire);
+    expect(
+      result.ok && result.message.scope === "application" && isFileRef(result.message.uploads?.overlay_image),
+    ).toBe(true);
+  });
+});
+
+describe("v0 decode errors", () => {
+  const cases: Array<[string, "data" | "control", unknown, RegExp]> = [
+    ["envelope with an unknown scope", "data", '{"scope":"model","data":{"type":"x"}}', /scope/],
+    ["envelope without a type", "data", '{"scope":"application","data":{"data":{}}}', /type/],
+    [
+      "runtime sessionEnded with a reason over 64 chars",
+      "data",
+      JSON.stringify({ scope: "runtime", data: { type: "sessionEnded", data: { reason: "x".repeat(65) } } }),
+      /reason/,
+    ],
+    [
+      "clipReady with the wrong kind",
+      "data",
+      JSON.stringify({ scope: "runtime", data: { type: "clipReady", data: { kind: "movie" } } }),
+      /clipReady/,
+    ],
+    [
+      "bad upload reference",
+      "data",
+      JSON.stringify({ scope: "application", data: { type: "x", data: {}, uploads: { a: { upload_id: 1 } } } }),
+      /uploads/,
+    ],
+    ["binary that is not UTF-8 (a v1 frame)", "data", new Uint8Array([0x0a, 0xff, 0xfe, 0x00]), /UTF-8/],
+    ["a number instead of a frame", "data", 42, /Unsupported frame type/],
+    ["control frame that is not JSON", "control", "ping", /not JSON/],
+    ["control frame with an unknown type", "control", '{"type":"event","method":"x"}', /Malformed control/],
+    ["control response without request_id", "control", '{"type":"response","method":"publish_track"}', /request_id/],
+    [
+      "control notification without a track name",
+      "control",
+      '{"type":"notification","event":"resume_track","data":{}}',
+      /name/,
+    ],
+  ];
+  for (const [name, channel, frame, pattern] of cases) {
+    it(name, () => {
+      const result = decodeFrame(channel, frame);
+      expect(result.ok).toBe(false);
+      if (!result.ok) {
+        expect(result.error).toBeInstanceOf(ReactorError);
+        expect(result.error.code).toBe("DECODE_ERROR");
+        expect(result.error.message).toMatch(pattern);
+      }
+    });
+  }
+
+  it("control decoder rejects data envelopes and vice versa keeps them", () => {
+    expect(decodeControlFrame('{"scope":"runtime","data":{"type":"ping","data":{}}}').ok).toBe(false);
+    expect(decodeDataFrame('{"type":"request","method":"publish_track","request_id":"ctrl_1"}').ok).toBe(true);
+  });
+});
+
+describe("v0 encoders", () => {
+  it("refuses a command over the message limit before sending", () => {
+    const big = "x".repeat(DATA_CHANNEL_MAX_MESSAGE_BYTES);
+    let error: unknown;
+    try {
+      encodeCommand("set_caption", { caption: big });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ReactorError);
+    expect((error as ReactorError).code).toBe("MESSAGE_TOO_LARGE");
+    expect((error as ReactorError).message).toMatch(/set_caption/);
+  });
+
+  it("measures the limit on UTF-8 bytes, not UTF-16 units", () => {
+    const euro = "€".repeat(90_000); // 270 000 bytes but 90 000 code units
+    expect(utf8ByteLength(euro)).toBe(270_000);
+    expect(() => encodeCommand("set_caption", { caption: euro })).toThrow(/over the 262144-byte/);
+    expect(() => encodeCommand("set_caption", { caption: "x".repeat(1000) }, { maxMessageBytes: 500 })).toThrow(
+      ReactorError,
+    );
+  });
+
+  it("moves only top-level FileRefs; nested ones serialise as wire objects", () => {
+    const ref = new FileRef({ uploadId: "u", name: "n", mimeType: "m", size: 1 });
+    const wire = JSON.parse(encodeCommand("c", { a: ref, nested: { b: ref } }));
+    expect(wire.data.uploads).toEqual({ a: { upload_id: "u", name: "n", mime_type: "m", size: 1 } });
+    expect(wire.data.data).toEqual({ nested: { b: { upload_id: "u", name: "n", mime_type: "m", size: 1 } } });
+  });
+
+  it("rejects invalid arguments with typed errors", () => {
+    expect(() => encodeCommand("", {})).toThrow(/non-empty/);
+    expect(() => encodeCommand("c", [] as never)).toThrow(/plain object/);
+    const circular: Record<string, unknown> = {};
+    circular.self = circular;
+    expect(() => encodeCommand("c", circular)).toThrow(ReactorError);
+    expect(() => encodeCommand("c", { n: 1n } as never)).toThrow(/JSON-serialisable/);
+    expect(() => encodeRequestClip(0)).toThrow(/positive/);
+    expect(() => encodeRequestClip(Number.NaN)).toThrow(ReactorError);
+  });
+
+  it("FileRef is immutable", () => {
+    const ref = new FileRef({ uploadId: "u", name: "n", mimeType: "m", size: 1 });
+    expect(Object.isFrozen(ref)).toBe(true);
+    expect(() => {
+      (ref as { name: string }).name = "other";
+    }).toThrow(TypeError);
+  });
+});

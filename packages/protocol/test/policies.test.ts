@@ -1,0 +1,94 @@
+import { describe, expect, it } from "vitest";
+import {
+  backoffDelayMs,
+  defaultReconnectPolicy,
+  NEVER_RECONNECT,
+  reactorError,
+  SDP_POLL_SCHEDULE,
+  SESSION_POLL_SCHEDULE,
+  sdpPollDelayMs,
+  sessionPollDelayMs,
+  VersionMismatchError,
+  worstCaseWaitMs,
+} from "../src/index.js";
+
+describe("session-ready poll schedule", () => {
+  it.each([
+    [0, 200],
+    [1, 400],
+    [2, 800],
+    [3, 1600],
+    [4, 3200],
+    [5, 6400],
+    [6, 10_000],
+    [19, 10_000],
+    [20, null],
+    [-1, null],
+    [1.5, null],
+  ])("attempt %s → %s ms", (attempt, delay) => {
+    expect(sessionPollDelayMs(attempt)).toBe(delay);
+  });
+  it("worst case ≈152 s", () => expect(worstCaseWaitMs(SESSION_POLL_SCHEDULE)).toBe(152_600));
+});
+
+describe("SDP-answer poll schedule", () => {
+  it.each([
+    [0, 200],
+    [1, 400],
+    [2, 800],
+    [3, 1600],
+    [4, 3200],
+    [5, 6400],
+    [6, null],
+  ])("attempt %s → %s ms", (attempt, delay) => {
+    expect(sdpPollDelayMs(attempt)).toBe(delay);
+  });
+  it("worst case ≈12.6 s", () => expect(worstCaseWaitMs(SDP_POLL_SCHEDULE)).toBe(12_600));
+  it("attempts are overridable; the cap is 15 s", () => {
+    expect(sdpPollDelayMs(7, 10)).toBe(15_000);
+    expect(sdpPollDelayMs(10, 10)).toBeNull();
+    expect(backoffDelayMs({ initialDelayMs: 1, factor: 3, maxDelayMs: 20, maxAttempts: 4 }, 3)).toBe(20);
+  });
+});
+
+describe("reconnect policy", () => {
+  const gpuDrop = reactorError("GPU_CONNECTION_ERROR", "peer closed");
+  const policy = defaultReconnectPolicy({ maxAttempts: 4, initialDelayMs: 500, maxDelayMs: 2000 });
+  it.each([
+    [0, 0, 500],
+    [1, 500, 1000],
+    [2, 1500, 2000],
+    [3, 3500, 2000],
+    [4, 5500, null],
+  ])("attempt %s at %s ms → %s", (attempt, elapsedMs, delay) => {
+    expect(policy.nextDelayMs({ attempt, elapsedMs, error: gpuDrop })).toBe(delay);
+  });
+
+  it("never retries non-recoverable errors", () => {
+    for (const error of [
+      reactorError("UNAUTHORIZED", "401"),
+      reactorError("SESSION_TERMINAL", "closed"),
+      new VersionMismatchError({ clientVersion: "1", mustUpgrade: "client" }),
+    ]) {
+      expect(policy.nextDelayMs({ attempt: 0, elapsedMs: 0, error })).toBeNull();
+    }
+  });
+
+  it("honours retryAfter and the elapsed budget", () => {
+    const limited = reactorError("RATE_LIMITED", "429", { retryAfter: 3 });
+    expect(policy.nextDelayMs({ attempt: 0, elapsedMs: 0, error: limited })).toBe(3000);
+    const windowed = defaultReconnectPolicy({ maxElapsedMs: 30_000 });
+    expect(windowed.nextDelayMs({ attempt: 0, elapsedMs: 29_800, error: gpuDrop })).toBeNull();
+    expect(windowed.nextDelayMs({ attempt: 0, elapsedMs: 1000, error: gpuDrop })).toBe(500);
+  });
+
+  it("jitter is bounded and deterministic with an injected random source", () => {
+    const low = defaultReconnectPolicy({ jitter: 0.2, random: () => 0 });
+    const high = defaultReconnectPolicy({ jitter: 0.2, random: () => 0.999999 });
+    expect(low.nextDelayMs({ attempt: 1, elapsedMs: 0, error: gpuDrop })).toBe(800);
+    expect(high.nextDelayMs({ attempt: 1, elapsedMs: 0, error: gpuDrop })).toBe(1200);
+  });
+
+  it("NEVER_RECONNECT", () =>
+    expect(NEVER_RECONNECT.nextDelayMs({ attempt: 0, elapsedMs: 0, error: gpuDrop })).toBeNull());
+});
