@@ -1,1 +1,46 @@
-export {};
+/**
+ * @reactor-node/frames: decode received Reactor video (VP8 over RTP) to RGB frames off the main
+ * thread, with declared backpressure and a worker pool for per-frame processing.
+ */
+export {
+  type BackpressurePolicy,
+  DEFAULT_QUEUE_SIZE,
+  type DropReason,
+  PolicyQueue,
+  type PolicyQueueOptions,
+} from "./backpressure/policy-queue.js";
+export { PolicyStream, type PolicyStreamOptions } from "./backpressure/policy-stream.js";
+export { isVp8Keyframe, vp8KeyframeSize } from "./codec/vp8.js";
+export {
+  DECODER_ENV_VAR,
+  type DecoderBackend,
+  type DecoderBackendChoice,
+  isNativeDecoderInstalled,
+  NATIVE_DECODER_PACKAGE,
+  resolveDecoderBackend,
+} from "./decoder/backend.js";
+export { FRAME_FORMATS, type FrameFormat, frameByteLength, type VideoFrame } from "./frame.js";
+export { chromaSize, type I420Planes, packI420 } from "./kernel/i420.js";
+export { BT601_LIMITED, i420ToRgb, i420ToRgba } from "./kernel/i420-to-rgb.js";
+export { type Logger, SILENT_LOGGER } from "./logger.js";
+export { KEYFRAME_REQUEST_MIN_INTERVAL_MS, KeyframeGate, type KeyframeReason } from "./receiver/keyframe-gate.js";
+export type { VideoReceiverStats } from "./receiver/stats.js";
+export {
+  createVideoReceiver,
+  type FrameStreamOptions,
+  MAX_DECODE_BATCH_FRAMES,
+  type VideoReceiver,
+  type VideoReceiverOptions,
+} from "./receiver/video-receiver.js";
+export { DEFAULT_JITTER_LATENCY_MS } from "./rtp/assembler.js";
+export type { EncodedVideoFrame } from "./rtp/encoded-frame.js";
+export { RtpClock, VIDEO_CLOCK_RATE_HZ } from "./rtp/rtp-clock.js";
+export {
+  type FrameProcessor,
+  type FrameProcessorOptions,
+  type FrameProcessorStats,
+  PROCESSOR_OUTPUT_BUFFER,
+  type ProcessedFrame,
+  type ProcessedFrameInfo,
+  processFrames,
+} from "./process/pool.js";

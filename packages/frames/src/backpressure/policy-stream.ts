@@ -7,8 +7,10 @@ export interface PolicyStreamOptions<T> extends PolicyQueueOptions<T> {
   signal?: AbortSignal;
   /** Called once when the stream ends for any reason (end, abort, `break`). */
   onEnd?: () => void;
-  /** Called after the consumer took an item (lets a paused producer resume). */
-  onPull?: () => void;
+  /** Called when an item is handed to the consumer (lets a paused producer resume). */
+  onTake?: (item: T) => void;
+  /** Called when the consumer waits in `next()` with nothing queued (demand). */
+  onDemand?: () => void;
   /** Called with items still queued when the stream ends (never delivered, not counted as drops). */
   onDiscard?: (items: T[]) => void;
 }
@@ -38,6 +40,11 @@ export class PolicyStream<T> implements AsyncIterableIterator<T> {
     return this.queue.policy;
   }
 
+  /** The queue bound (1 for `latest`). */
+  get capacity(): number {
+    return this.queue.capacity;
+  }
+
   /** True while a `block` stream is at its bound: the producer should pause. */
   get full(): boolean {
     return !this.ended && this.queue.full;
@@ -60,20 +67,33 @@ export class PolicyStream<T> implements AsyncIterableIterator<T> {
     if (waiter) {
       this.waiter = undefined;
       waiter.resolve({ value: item, done: false });
-      this.options.onPull?.();
+      this.options.onTake?.(item);
       return undefined;
     }
     return this.queue.push(item);
   }
 
-  /** Ends the stream: the consumer sees `done` (or `error` thrown) after nothing more. Idempotent. */
+  /**
+   * Ends the stream now: queued items are discarded and the consumer sees `done` (or `error`
+   * thrown). Idempotent; a no-op after {@link PolicyStream.finish}.
+   */
   end(error?: unknown): void {
     if (this.ended) return;
+    const rest = this.queue.drain();
+    if (rest.length > 0) this.options.onDiscard?.(rest);
+    this.stop(error);
+  }
+
+  /** Ends the stream after the consumer has taken what is queued (no more pushes). Idempotent. */
+  finish(): void {
+    if (this.ended) return;
+    this.stop(undefined);
+  }
+
+  private stop(error: unknown): void {
     this.ended = true;
     this.error = error;
     this.options.signal?.removeEventListener("abort", this.onAbort);
-    const rest = this.queue.drain();
-    if (rest.length > 0) this.options.onDiscard?.(rest);
     const waiter = this.waiter;
     this.waiter = undefined;
     if (waiter) {
@@ -86,7 +106,7 @@ export class PolicyStream<T> implements AsyncIterableIterator<T> {
   next(): Promise<IteratorResult<T>> {
     if (this.queue.length > 0) {
       const value = this.queue.shift() as T;
-      this.options.onPull?.();
+      this.options.onTake?.(value);
       return Promise.resolve({ value, done: false });
     }
     if (this.ended) {
@@ -100,7 +120,7 @@ export class PolicyStream<T> implements AsyncIterableIterator<T> {
     if (this.waiter) return Promise.reject(reactorError("INVALID_ARGUMENT", "A frame iterator supports one pending next() at a time"));
     return new Promise((resolve, reject) => {
       this.waiter = { resolve, reject };
-      this.options.onPull?.();
+      this.options.onDemand?.();
     });
   }
 

@@ -52,8 +52,8 @@ export type EncoderResponse =
       start: number;
       /** Chain frames (index 0 is a keyframe, the rest predict from their predecessor). */
       delta: Uint8Array[];
-      /** Keyframe variants of the same pictures. */
-      key: Uint8Array[];
+      /** Keyframe variants of the same pictures; `null` at odd indices (no entry point there). */
+      key: (Uint8Array | null)[];
       /** Encoder busy time for this chunk, ms. */
       encodeMs: number;
     }

@@ -6,15 +6,18 @@
  */
 import { parentPort } from "node:worker_threads";
 import LibAVWrapper from "@libav.js/variant-webm";
+import { i420Layout } from "./color.js";
 import type { EncoderParams, EncoderRequest, EncoderResponse, WireState } from "./encoder-protocol.js";
 import { LOOP_FRAMES } from "./frame-number.js";
 import { overlayFromBytes } from "./overlay.js";
 import { DEFAULT_PATTERN_STATE, type PatternState, renderPatternI420 } from "./pattern.js";
 import { type SyncLibAV, Vp8Encoder } from "./vp8-encoder.js";
-import { i420Layout } from "./color.js";
 
-/** Loop frames encoded between two yields to the message queue. */
-const LOOP_CHUNK_FRAMES = 8;
+/**
+ * Loop frames encoded between two yields to the message queue: small, so a live frame of
+ * another session waits at most ≈100 ms (720p) behind a loop build.
+ */
+const LOOP_CHUNK_FRAMES = 2;
 
 const port = parentPort;
 if (!port) throw new Error("encoder-worker must run in a worker thread");
@@ -43,7 +46,7 @@ function post(message: EncoderResponse): void {
   if (message.type === "loopChunk") {
     own(message.black);
     for (const b of message.delta) own(b);
-    for (const b of message.key) own(b);
+    for (const b of message.key) own(b ?? undefined);
   }
   port?.postMessage(message, transfer);
 }
@@ -76,13 +79,14 @@ async function buildLoop(libav: SyncLibAV, id: number, params: EncoderParams, wi
     for (let start = 0; start < LOOP_FRAMES; start += LOOP_CHUNK_FRAMES) {
       const t0 = performance.now();
       const delta: Uint8Array[] = [];
-      const key: Uint8Array[] = [];
+      const key: (Uint8Array | null)[] = [];
       for (let i = start; i < Math.min(LOOP_FRAMES, start + LOOP_CHUNK_FRAMES); i++) {
         const picture = renderPatternI420(i, params.width, params.height, state, scratch);
         const d = chain.encode(picture, i, i === 0);
         delta.push(d.data);
-        // The chain's first frame already is a keyframe; the variants of the others are intra-only.
-        key.push(i === 0 ? d.data.slice() : keys.encode(picture, i + 1, true).data);
+        // Keyframe variants can only enter the chain at even indices (see vp8-encoder.ts); the
+        // chain's first frame already is a keyframe.
+        key.push(i % 2 === 1 ? null : i === 0 ? d.data.slice() : keys.encode(picture, i + 1, true).data);
       }
       post({
         type: "loopChunk",
@@ -139,7 +143,8 @@ port.on("message", async (request: EncoderRequest) => {
   try {
     libav = await libavReady;
   } catch (error) {
-    if (request.type !== "closeLive") post({ type: "error", id: request.id, message: `libav.js failed to load: ${error}` });
+    if (request.type !== "closeLive")
+      post({ type: "error", id: request.id, message: `libav.js failed to load: ${error}` });
     return;
   }
   try {

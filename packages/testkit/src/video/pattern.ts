@@ -109,7 +109,12 @@ const BLACK = [0, 0, 0];
 
 /** Checks a picture size is drawable; throws a RangeError otherwise. */
 export function assertPatternSize(width: number, height: number): void {
-  if (!Number.isInteger(width) || !Number.isInteger(height) || width < MIN_PATTERN_WIDTH || height < MIN_PATTERN_HEIGHT) {
+  if (
+    !Number.isInteger(width) ||
+    !Number.isInteger(height) ||
+    width < MIN_PATTERN_WIDTH ||
+    height < MIN_PATTERN_HEIGHT
+  ) {
     throw new RangeError(`pattern size ${width}x${height} is below ${MIN_PATTERN_WIDTH}x${MIN_PATTERN_HEIGHT}`);
   }
 }

@@ -15,6 +15,18 @@ const REALTIME_OPTIONS: Record<string, string> = {
   "error-resilient": "1",
 };
 
+/**
+ * The loop's chain must predict from LAST only: a PLI is answered with a keyframe variant
+ * followed by the chain's next deltas, and a keyframe resets golden/alt-ref to itself, so any
+ * delta that referenced the encoder's older golden frame would decode to garbage. ffmpeg's
+ * temporal layering mode 2 gives exactly that (even frames: ref+update LAST; odd frames: ref
+ * LAST, update nothing), at the price that keyframe variants can only enter at even indices.
+ */
+function lastOnlyLayers(bitrate: number): string {
+  const kbps = Math.round(bitrate / 1000);
+  return `ts_number_layers=2:ts_target_bitrate=${Math.round(kbps * 0.6)},${kbps}:ts_rate_decimator=2,1:ts_periodicity=2:ts_layer_id=0,1:ts_layering_mode=2`;
+}
+
 /** AV_PICTURE_TYPE_I: libvpxenc turns it into VPX_EFLAG_FORCE_KF. */
 const PICTURE_TYPE_I = 1;
 /** AV_PKT_FLAG_KEY. */
@@ -65,7 +77,8 @@ export class Vp8Encoder {
         qmax: intra ? 30 : 50,
       },
       time_base: [1, params.fps],
-      options: REALTIME_OPTIONS,
+      options:
+        role === "chain" ? { ...REALTIME_OPTIONS, "ts-parameters": lastOnlyLayers(params.bitrate) } : REALTIME_OPTIONS,
     });
     this.ctx = ctx;
     this.frame = frame;

@@ -1,0 +1,147 @@
+import { Worker } from "node:worker_threads";
+import { type ReactorError, reactorError, toReactorError } from "@reactor-node/protocol";
+import { type Remote, transfer, wrap } from "comlink";
+import nodeEndpoint from "comlink/dist/esm/node-adapter.mjs";
+import type { FrameFormat } from "../frame.js";
+import type { Logger } from "../logger.js";
+import type { DecodeRequest, DecodeResponse, DecoderWorkerApi } from "../worker/messages.js";
+import type { DecoderBackend } from "./backend.js";
+import { workerEntryUrl } from "./worker-url.js";
+
+/** After this many crashes without a successful decode in between, the decoder gives up. */
+export const MAX_CONSECUTIVE_WORKER_CRASHES = 3;
+
+/** Options for {@link WorkerDecoder}. */
+export interface WorkerDecoderOptions {
+  format: FrameFormat;
+  backend: DecoderBackend;
+  logger: Logger;
+  /** A worker died unexpectedly; `restarting` is false when the decoder gave up. */
+  onCrash: (error: ReactorError, restarting: boolean) => void;
+}
+
+interface Thread {
+  worker: Worker;
+  api: Remote<DecoderWorkerApi>;
+  ready: Promise<void>;
+  /** Rejects when this thread dies. */
+  died: Promise<never>;
+  dead: boolean;
+  kill: (error: ReactorError) => void;
+}
+
+/**
+ * The main-thread handle of one decoder worker thread: starts it, forwards decode batches over
+ * comlink (buffers transferred), turns an unexpected exit into a WORKER_CRASHED error and starts a
+ * fresh thread. A crash rejects the in-flight call; there is no timer anywhere.
+ */
+export class WorkerDecoder {
+  private thread: Thread | undefined;
+  private closed = false;
+  private crashes = 0;
+  private failure: ReactorError | undefined;
+
+  constructor(private readonly options: WorkerDecoderOptions) {}
+
+  /** Thread id of the live worker (changes after a restart). */
+  get threadId(): number | undefined {
+    return this.thread?.worker.threadId;
+  }
+
+  /** Set when the decoder cannot work any more (failed to start, or crashed too often). */
+  get failed(): ReactorError | undefined {
+    return this.failure;
+  }
+
+  /** Starts the worker if needed and resolves once the decoder inside is initialised. */
+  start(): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.closed) return Promise.reject(reactorError("ABORTED", "The decoder is closed"));
+    this.thread ??= this.spawn();
+    return this.thread.ready;
+  }
+
+  /** Decodes a batch. Rejects with WORKER_CRASHED if the thread dies meanwhile. */
+  async decode(request: DecodeRequest): Promise<DecodeResponse> {
+    await this.start();
+    const thread = this.thread!;
+    const transfers = [...request.frames.map((f) => f.data.buffer as ArrayBuffer), ...request.recycled];
+    const response = await Promise.race([thread.api.decode(transfer(request, transfers)), thread.died]);
+    this.crashes = 0;
+    return response;
+  }
+
+  /** Fault injection: makes the worker exit as if it crashed. */
+  simulateCrash(): void {
+    void this.thread?.api.crash();
+  }
+
+  /** Terminates the worker. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const thread = this.thread;
+    this.thread = undefined;
+    if (thread && !thread.dead) {
+      thread.dead = true;
+      thread.kill(reactorError("ABORTED", "The decoder was closed"));
+      await thread.worker.terminate();
+    }
+  }
+
+  private spawn(): Thread {
+    const url = workerEntryUrl("worker/decoder-worker.js", import.meta.url);
+    const worker = new Worker(url, { name: "reactor-frames-decoder" });
+    let markDead!: (error: ReactorError) => void;
+    const died = new Promise<never>((_, reject) => {
+      markDead = reject;
+    });
+    died.catch(() => {});
+    const api = wrap<DecoderWorkerApi>(nodeEndpoint(worker));
+    const thread: Thread = { worker, api, died, dead: false, ready: Promise.resolve(), kill: markDead };
+    let lastError: unknown;
+    worker.on("error", (error) => {
+      lastError = error;
+    });
+    worker.on("exit", (code) => {
+      if (thread.dead) return; // terminated by close()
+      thread.dead = true;
+      const error = reactorError("WORKER_CRASHED", `The decoder worker exited unexpectedly (code ${code})`, {
+        cause: lastError,
+      });
+      markDead(error);
+      this.onThreadDied(thread, error);
+    });
+    const init = api.init({ format: this.options.format, backend: this.options.backend });
+    thread.ready = Promise.race([init, died]).catch((error: unknown) => {
+      if (thread.dead) throw error; // died (crash handled by the exit listener) or closed
+      // The decoder could not initialise (e.g. its WASM failed to load): retrying will not help.
+      this.failure = toReactorError(error, "WORKER_CRASHED", `The decoder failed to start: ${(error as Error).message}`);
+      if (this.thread === thread) this.thread = undefined;
+      thread.dead = true;
+      void worker.terminate();
+      throw this.failure;
+    });
+    thread.ready.catch(() => {});
+    this.options.logger.debug({ threadId: worker.threadId }, "decoder worker started");
+    return thread;
+  }
+
+  private onThreadDied(thread: Thread, error: ReactorError): void {
+    if (this.thread !== thread || this.closed) return;
+    this.thread = undefined;
+    this.crashes++;
+    const restarting = this.crashes < MAX_CONSECUTIVE_WORKER_CRASHES;
+    this.options.logger.warn({ err: error, crashes: this.crashes, restarting }, "decoder worker crashed");
+    if (restarting) {
+      this.thread = this.spawn();
+      this.options.onCrash(error, true);
+      return;
+    }
+    this.failure = reactorError("WORKER_CRASHED", `${error.message}; gave up after ${this.crashes} crashes`, {
+      cause: error.cause,
+      recoverable: false,
+    });
+    this.options.onCrash(this.failure, false);
+  }
+}

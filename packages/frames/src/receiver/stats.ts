@@ -1,0 +1,45 @@
+import type { DropReason } from "../backpressure/policy-queue.js";
+
+/** Counters of a video receiver. Every encoded frame received ends up decoded or dropped. */
+export interface VideoReceiverStats {
+  /** Encoded frames received (assembled from RTP or pushed). */
+  received: number;
+  /** Frames the decoder produced a picture for. */
+  decoded: number;
+  /** Frame handoffs to consumers (a callback call counts once per frame; each iterator counts its own). */
+  delivered: number;
+  /**
+   * Frames not delivered, by reason: `stale` (superseded by a newer frame under `latest`, or
+   * decoded with no consumer), `queueFull` (oldest dropped by `queue`), `beforeKeyframe` (encoded
+   * frames dropped after loss/start until a keyframe), `decodeError` (rejected by the decoder or
+   * lost in a worker crash).
+   */
+  dropped: Record<DropReason, number>;
+  /** Keyframe requests emitted (each should become an RTCP PLI). */
+  keyframeRequests: number;
+  /** RTP packets the jitter buffer gave up on. */
+  packetsLost: number;
+  /** Decoder worker restarts after crashes. */
+  workerRestarts: number;
+  /** Encoded frames waiting for the decoder (grows only under `block` or when decoding is slower than arrival). */
+  pendingEncoded: number;
+  /** Worker-side time spent in the decoder and in pixel conversion, total ms. */
+  decodeMs: number;
+  convertMs: number;
+}
+
+/** A zeroed stats object. */
+export function emptyStats(): VideoReceiverStats {
+  return {
+    received: 0,
+    decoded: 0,
+    delivered: 0,
+    dropped: { stale: 0, queueFull: 0, beforeKeyframe: 0, decodeError: 0 },
+    keyframeRequests: 0,
+    packetsLost: 0,
+    workerRestarts: 0,
+    pendingEncoded: 0,
+    decodeMs: 0,
+    convertMs: 0,
+  };
+}

@@ -1,0 +1,33 @@
+/** How many spare output buffers a worker keeps for reuse. */
+export const BUFFER_POOL_MAX = 4;
+
+/**
+ * A small pool of same-size ArrayBuffers. A 720p RGB frame is 2.7 MB; reusing the buffers the
+ * consumer handed back avoids allocating (and zero-filling) one per frame.
+ */
+export class BufferPool {
+  private readonly free: ArrayBuffer[] = [];
+
+  constructor(private readonly max: number = BUFFER_POOL_MAX) {}
+
+  /** A buffer of exactly `size` bytes: a pooled one when available, else a new one. */
+  take(size: number): ArrayBuffer {
+    const index = this.free.findIndex((b) => b.byteLength === size);
+    if (index >= 0) return this.free.splice(index, 1)[0]!;
+    return new ArrayBuffer(size);
+  }
+
+  /** Returns buffers to the pool; detached or surplus ones are discarded. */
+  give(buffers: readonly ArrayBuffer[]): void {
+    for (const buffer of buffers) {
+      if (buffer.byteLength === 0) continue;
+      if (this.free.length >= this.max) this.free.shift();
+      this.free.push(buffer);
+    }
+  }
+
+  /** Buffers currently pooled. */
+  get size(): number {
+    return this.free.length;
+  }
+}

@@ -1,0 +1,11 @@
+// comlink 4.4.2 ships its Node adapter as an .mjs without a matching .d.mts.
+declare module "comlink/dist/esm/node-adapter.mjs" {
+  import type { Endpoint } from "comlink";
+  export interface NodeEndpoint {
+    postMessage(message: unknown, transfer?: readonly unknown[]): void;
+    on(type: string, listener: (value: unknown) => void): void;
+    off(type: string, listener: (value: unknown) => void): void;
+    start?: () => void;
+  }
+  export default function nodeEndpoint(nep: NodeEndpoint): Endpoint;
+}

@@ -1,0 +1,180 @@
+/**
+ * The named faults the fake service can inject, as zod schemas. A fault is selected per mock
+ * (`options.faults`), per session (`extra_args.testkit` in `POST /sessions` / `/start_session`,
+ * or the `Reactor-Testkit-Fault` request header) or from the CLI (`--fault`, `--scenario`).
+ * Durations named `ms` are milliseconds; `after` is seconds, counted from the moment the
+ * fault's subject exists (first connection connected, channel opened, …).
+ */
+import { reactorError } from "@reactor-node/protocol";
+import { z } from "zod";
+
+const seconds = z.number().nonnegative();
+const ms = z.number().int().nonnegative();
+
+/** Every fault name, in documentation order. */
+export const FAULT_NAMES = [
+  "queue-delay",
+  "never-ready",
+  "terminal-while-waiting",
+  "http-status",
+  "sdp-answer-delay",
+  "sdp-answer-never",
+  "gpu-drop",
+  "ice-blackhole",
+  "data-channel-close",
+  "garbage-messages",
+  "oversized-message",
+  "session-ended",
+  "moderation-terminate",
+] as const;
+/** One of {@link FAULT_NAMES}. */
+export type FaultName = (typeof FAULT_NAMES)[number];
+
+/** A fault and its parameters; unknown parameters are rejected (strict). */
+export const FaultSpecSchema = z.discriminatedUnion("name", [
+  /** The session stays `WAITING` for `ms` before a GPU is assigned. */
+  z.strictObject({ name: z.literal("queue-delay"), ms }),
+  /** The session stays `WAITING` forever. */
+  z.strictObject({ name: z.literal("never-ready") }),
+  /** While waiting, the session turns `state` after `ms`. */
+  z.strictObject({
+    name: z.literal("terminal-while-waiting"),
+    state: z.enum(["INACTIVE", "CLOSED"]).default("CLOSED"),
+    ms: ms.default(0),
+  }),
+  /**
+   * Matching requests answer `status` (with `Retry-After: retryAfter` when given) instead of
+   * running, `count` times (every time when omitted). `route` is a glob over `"METHOD /path"`
+   * or `"/path"` (`*` matches anything); default every route.
+   */
+  z.strictObject({
+    name: z.literal("http-status"),
+    status: z.number().int().min(400).max(599),
+    route: z.string().min(1).default("*"),
+    retryAfter: z.number().nonnegative().optional(),
+    count: z.number().int().positive().optional(),
+    detail: z.string().optional(),
+  }),
+  /** The SDP answer becomes visible `ms` later than it is ready. */
+  z.strictObject({ name: z.literal("sdp-answer-delay"), ms }),
+  /** The SDP answer poll answers 202 forever. */
+  z.strictObject({ name: z.literal("sdp-answer-never") }),
+  /** `after` s after a connection connects, the GPU closes every peer abruptly (once per session). */
+  z.strictObject({ name: z.literal("gpu-drop"), after: seconds.default(1) }),
+  /** The GPU answers but never completes ICE (it ignores every STUN check). */
+  z.strictObject({ name: z.literal("ice-blackhole") }),
+  /** `after` s after it opens, the GPU closes the `channel` data channel. */
+  z.strictObject({
+    name: z.literal("data-channel-close"),
+    after: seconds.default(1),
+    channel: z.enum(["data", "control"]).default("data"),
+  }),
+  /** `after` s after `data` opens, the GPU sends non-JSON text, malformed envelopes and binary junk on both channels. */
+  z.strictObject({ name: z.literal("garbage-messages"), after: seconds.default(0.2) }),
+  /** `after` s after `data` opens, the GPU sends one message of `bytes` bytes (default > 256 KiB). */
+  z.strictObject({
+    name: z.literal("oversized-message"),
+    after: seconds.default(0.2),
+    bytes: z.number().int().positive().default(300 * 1024),
+  }),
+  /** `after` s after the first connection connects, the server ends the session with `reason`. */
+  z.strictObject({
+    name: z.literal("session-ended"),
+    after: seconds.default(1),
+    reason: z.string().max(64).default("testkit: session ended"),
+  }),
+  /** `after` s after the first connection connects, the GPU sends `moderation {action:"terminate"}` and ends the session. */
+  z.strictObject({
+    name: z.literal("moderation-terminate"),
+    after: seconds.default(1),
+    message: z.string().default("testkit: content policy violation"),
+  }),
+]);
+/** A parsed fault (defaults applied). */
+export type FaultSpec = z.infer<typeof FaultSpecSchema>;
+/** A fault as a caller may write it (defaults optional). */
+export type FaultInput = z.input<typeof FaultSpecSchema>;
+/** The fault named `N`. */
+export type FaultOf<N extends FaultName> = Extract<FaultSpec, { name: N }>;
+
+/** Header that selects faults for one request (and, on session creation, for the session). */
+export const FAULT_HEADER = "Reactor-Testkit-Fault";
+
+function describe(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 3)
+    .map((i) => `${i.path.length ? i.path.join(".") : "(root)"}: ${i.message}`)
+    .join("; ");
+}
+
+/** Parses one fault; throws a BAD_REQUEST-coded ReactorError naming the problem. */
+export function parseFault(input: unknown): FaultSpec {
+  const parsed = FaultSpecSchema.safeParse(input);
+  if (!parsed.success) {
+    const name = typeof input === "object" && input !== null ? (input as { name?: unknown }).name : input;
+    const known = FAULT_NAMES.includes(name as FaultName);
+    throw reactorError(
+      "INVALID_ARGUMENT",
+      known
+        ? `fault '${String(name)}': ${describe(parsed.error)}`
+        : `unknown fault ${JSON.stringify(name)} (known: ${FAULT_NAMES.join(", ")})`,
+    );
+  }
+  return parsed.data;
+}
+
+/** Parses a fault, a list of faults, or nothing. */
+export function parseFaults(input: unknown): FaultSpec[] {
+  if (input === undefined || input === null) return [];
+  return (Array.isArray(input) ? input : [input]).map(parseFault);
+}
+
+function scalar(text: string): string | number | boolean {
+  if (/^-?\d+(\.\d+)?$/.test(text)) return Number(text);
+  if (text === "true" || text === "false") return text === "true";
+  return text;
+}
+
+/**
+ * Parses the `Reactor-Testkit-Fault` header: faults separated by `,`, each
+ * `name[;key=value]...`, e.g. `http-status;status=503;retryAfter=2;route=GET /sessions/*`.
+ */
+export function parseFaultHeader(value: string): FaultSpec[] {
+  return value
+    .split(",")
+    .map((part) => part.trim())
+    .filter((part) => part.length > 0)
+    .map((part) => {
+      const [name, ...pairs] = part.split(";").map((p) => p.trim());
+      const spec: Record<string, unknown> = { name };
+      for (const pair of pairs) {
+        if (pair === "") continue;
+        const eq = pair.indexOf("=");
+        if (eq <= 0) throw reactorError("INVALID_ARGUMENT", `fault header parameter '${pair}' is not key=value`);
+        spec[pair.slice(0, eq).trim()] = scalar(pair.slice(eq + 1).trim());
+      }
+      return parseFault(spec);
+    });
+}
+
+/**
+ * Faults carried by `extra_args.testkit`: `{fault: "<name>", ...params}` or
+ * `{faults: [{name, ...params}, ...]}`.
+ */
+export function faultsFromExtraArgs(extraArgs: Record<string, unknown> | undefined): FaultSpec[] {
+  const testkit = extraArgs?.testkit;
+  if (testkit === undefined) return [];
+  if (typeof testkit !== "object" || testkit === null || Array.isArray(testkit)) {
+    throw reactorError("INVALID_ARGUMENT", "extra_args.testkit must be an object");
+  }
+  const { fault, faults, ...params } = testkit as Record<string, unknown>;
+  const out: FaultSpec[] = [];
+  if (fault !== undefined) out.push(parseFault({ name: fault, ...params }));
+  if (faults !== undefined) out.push(...parseFaults(faults));
+  return out;
+}
+
+/** Finds the first fault of a name. */
+export function findFault<N extends FaultName>(faults: readonly FaultSpec[], name: N): FaultOf<N> | undefined {
+  return faults.find((f) => f.name === name) as FaultOf<N> | undefined;
+}

@@ -1,0 +1,103 @@
+/**
+ * Answering a client's offer the way the runtime does: tracks are matched by mid from the
+ * `track_mapping`, client-`recvonly` mids are answered `sendonly` and client-`sendonly` mids
+ * `recvonly`; the video codec is VP8 (the only one the synthetic source encodes: werift
+ * negotiates it whatever its position in the offer, and rejects a video m-line without VP8);
+ * audio is Opus. Browser quirks (telephone-event, PTs outside 96–127, RTX) are tolerated by
+ * werift's negotiation, which keeps only configured codecs. The answer carries every server
+ * candidate and `a=end-of-candidates` (gathering waited for, bounded).
+ */
+import { reactorError, type TrackMappingEntry } from "@reactor-node/protocol";
+import { RTCPeerConnection, RTCRtpCodecParameters } from "werift";
+
+/** The codecs a fake GPU peer negotiates. */
+function codecs() {
+  return {
+    video: [
+      new RTCRtpCodecParameters({
+        mimeType: "video/VP8",
+        clockRate: 90_000,
+        rtcpFeedback: [{ type: "nack" }, { type: "nack", parameter: "pli" }, { type: "ccm", parameter: "fir" }],
+      }),
+    ],
+    audio: [new RTCRtpCodecParameters({ mimeType: "audio/opus", clockRate: 48_000, channels: 2 })],
+  };
+}
+
+/** Options of {@link createAnswerer}. */
+export interface AnswererOptions {
+  /** Ignore every STUN check and candidate pair (the `ice-blackhole` fault). */
+  blackhole: boolean;
+}
+
+/** A werift peer connection configured as a GPU peer. */
+export function createAnswerer(options: AnswererOptions): RTCPeerConnection {
+  return new RTCPeerConnection({
+    codecs: codecs(),
+    iceUseIpv6: false,
+    ...(options.blackhole && { iceFilterStunResponse: () => false, iceFilterCandidatePair: () => false }),
+  });
+}
+
+function waitForGathering(pc: RTCPeerConnection, timeoutMs: number): Promise<void> {
+  if (pc.iceGatheringState === "complete") return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, timeoutMs);
+    const sub = pc.iceGatheringStateChange.subscribe((state) => {
+      if (state === "complete") done();
+    });
+    function done() {
+      clearTimeout(timer);
+      sub.unSubscribe();
+      resolve();
+    }
+  });
+}
+
+/** Appends `a=end-of-candidates` to every media section that lacks it. */
+export function ensureEndOfCandidates(sdp: string): string {
+  const eol = sdp.includes("\r\n") ? "\r\n" : "\n";
+  const sections = sdp.split(/(?=^m=)/m);
+  return sections
+    .map((section, i) => {
+      if (i === 0 || section.includes("a=end-of-candidates")) return section;
+      const body = section.endsWith(eol) ? section : section + eol;
+      return `${body}a=end-of-candidates${eol}`;
+    })
+    .join("");
+}
+
+/**
+ * Applies the offer, sets transceiver directions from the mapping, answers and waits for
+ * gathering (≤ `gatherTimeoutMs`). Returns the complete answer SDP.
+ */
+export async function answerOffer(
+  pc: RTCPeerConnection,
+  sdpOffer: string,
+  mapping: readonly TrackMappingEntry[],
+  gatherTimeoutMs: number,
+): Promise<string> {
+  await pc.setRemoteDescription({ type: "offer", sdp: sdpOffer });
+  const mids = new Set<string>();
+  for (const transceiver of pc.getTransceivers()) {
+    const mid = transceiver.mid;
+    if (mid !== null) mids.add(mid);
+    const entry = mapping.find((m) => m.mid === mid);
+    if (!entry) {
+      transceiver.setDirection("inactive");
+      continue;
+    }
+    transceiver.setDirection(entry.direction === "recvonly" ? "sendonly" : "recvonly");
+  }
+  for (const entry of mapping) {
+    if (!mids.has(entry.mid)) {
+      throw reactorError("BAD_REQUEST", `track_mapping names mid '${entry.mid}' (${entry.name}), absent from the offer`);
+    }
+  }
+  const answer = await pc.createAnswer();
+  await pc.setLocalDescription(answer);
+  await waitForGathering(pc, gatherTimeoutMs);
+  const sdp = pc.localDescription?.sdp;
+  if (!sdp) throw reactorError("SERVER_ERROR", "werift produced no local description");
+  return ensureEndOfCandidates(sdp);
+}

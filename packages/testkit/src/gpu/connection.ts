@@ -1,0 +1,273 @@
+/**
+ * One client connection on a fake GPU peer: a werift answerer, its `control` and `data`
+ * channels, the inbound-silence watchdog and the per-connection faults. Message semantics
+ * (commands, publish slots) live in the session; this file moves frames and keeps time.
+ */
+import {
+  encodeEnvelope,
+  type IceCandidateInit,
+  type Scope,
+  type TrackMappingEntry,
+} from "@reactor-node/protocol";
+import type { RTCDataChannel, RTCPeerConnection } from "werift";
+import type { FaultSpec } from "../faults/spec.js";
+import { findFault } from "../faults/spec.js";
+import type { Logger } from "../logger.js";
+import { answerOffer, createAnswerer } from "./answer.js";
+import type { GpuMessage } from "./link.js";
+import { ConnectionMedia } from "./media.js";
+
+/** What a connection needs from its session. */
+export interface ConnectionHost {
+  readonly sessionId: string;
+  readonly logger: Logger;
+  readonly faults: readonly FaultSpec[];
+  readonly idleTimeoutMs: number;
+  readonly iceGatherTimeoutMs: number;
+  readonly outputTracks: ReadonlyArray<{ name: string; kind: "video" | "audio" }>;
+  report(message: GpuMessage): void;
+  onFrame(connection: GpuConnection, channel: "data" | "control", frame: string | Buffer): void;
+  onConnected(connection: GpuConnection): void;
+  onGone(connection: GpuConnection): void;
+  onKeyframeWanted(): void;
+}
+
+/** A client connection hosted by a GPU peer. */
+export class GpuConnection {
+  readonly pc: RTCPeerConnection;
+  readonly media = new ConnectionMedia();
+  readonly channels = new Map<string, RTCDataChannel>();
+  /** Candidates that arrived before the offer was applied. */
+  private pendingCandidates: IceCandidateInit[] = [];
+  private remoteApplied = false;
+  private idleTimer: NodeJS.Timeout | null = null;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private closed = false;
+  private everConnected = false;
+
+  constructor(
+    private readonly host: ConnectionHost,
+    readonly connectionId: number,
+    /** Legacy single-connection clients have no `control` channel: their tracks flow at once. */
+    readonly legacy: boolean,
+  ) {
+    this.pc = createAnswerer({ blackhole: findFault(host.faults, "ice-blackhole") !== undefined });
+    this.pc.connectionStateChange.subscribe((state) => this.onState(state));
+    this.pc.onDataChannel.subscribe((channel) => this.onChannel(channel));
+  }
+
+  /** Answers the offer; resolves with the SDP answer. */
+  async answer(sdpOffer: string, mapping: readonly TrackMappingEntry[]): Promise<string> {
+    const sdp = await answerOffer(this.pc, sdpOffer, mapping, this.host.iceGatherTimeoutMs);
+    this.remoteApplied = true;
+    for (const transceiver of this.pc.getTransceivers()) {
+      const entry = mapping.find((m) => m.mid === transceiver.mid);
+      if (!entry || entry.direction !== "recvonly") continue;
+      this.media.add(entry.name, entry.kind, transceiver.sender, !this.legacy);
+      if (entry.kind === "video") {
+        transceiver.sender.onPictureLossIndication.subscribe(() => this.host.onKeyframeWanted());
+      }
+    }
+    const pending = this.pendingCandidates;
+    this.pendingCandidates = [];
+    for (const c of pending) await this.applyCandidate(c);
+    return sdp;
+  }
+
+  /** Applies trickled candidates, buffering those that arrive before the offer. */
+  async addCandidates(candidates: IceCandidateInit[]): Promise<void> {
+    if (!this.remoteApplied) {
+      this.pendingCandidates.push(...candidates);
+      return;
+    }
+    for (const c of candidates) await this.applyCandidate(c);
+  }
+
+  private async applyCandidate(c: IceCandidateInit): Promise<void> {
+    if (c.candidate === "") return;
+    try {
+      await this.pc.addIceCandidate({
+        candidate: c.candidate,
+        ...(c.sdpMid != null && { sdpMid: c.sdpMid }),
+        ...(c.sdpMLineIndex != null && { sdpMLineIndex: c.sdpMLineIndex }),
+      });
+    } catch (error) {
+      this.host.logger.debug({ err: error, candidate: c.candidate }, "candidate rejected");
+    }
+  }
+
+  private onState(state: string): void {
+    if (this.closed) return;
+    if (state === "connected") {
+      this.everConnected = true;
+      this.media.connected = true;
+      this.report({ type: "connectionState", sessionId: this.host.sessionId, connectionId: this.connectionId, state });
+      this.armIdle();
+      this.host.onConnected(this);
+      return;
+    }
+    if (state === "failed" || state === "closed" || (state === "disconnected" && this.everConnected)) {
+      void this.close(state === "failed" ? "failed" : state === "closed" ? "closed" : "disconnected");
+    }
+  }
+
+  private onChannel(channel: RTCDataChannel): void {
+    const label = channel.label;
+    if (label !== "data" && label !== "control") {
+      this.host.logger.debug({ label }, "ignoring unknown data channel");
+    }
+    this.channels.set(label, channel);
+    channel.onMessage.subscribe((frame) => {
+      this.armIdle();
+      this.report({
+        type: "dataChannel",
+        sessionId: this.host.sessionId,
+        connectionId: this.connectionId,
+        channel: label,
+        direction: "in",
+        text: typeof frame === "string" ? frame : null,
+        ...(typeof frame !== "string" && { binaryBytes: frame.length }),
+      });
+      if (label === "data" || label === "control") this.host.onFrame(this, label, frame);
+    });
+    const opened = () => this.onChannelOpen(label);
+    if (channel.readyState === "open") opened();
+    else
+      channel.stateChanged.subscribe((s) => {
+        if (s === "open") opened();
+      });
+  }
+
+  private onChannelOpen(label: string): void {
+    for (const fault of this.host.faults) {
+      if (fault.name === "data-channel-close" && fault.channel === label) {
+        this.later(fault.after * 1000, () => this.channels.get(label)?.close());
+      }
+      if (label !== "data") continue;
+      if (fault.name === "garbage-messages") this.later(fault.after * 1000, () => this.sendGarbage());
+      if (fault.name === "oversized-message") {
+        this.later(fault.after * 1000, () => {
+          const filler = "x".repeat(fault.bytes);
+          this.sendText("data", JSON.stringify({ scope: "application", data: { type: "oversized", data: filler } }));
+        });
+      }
+    }
+  }
+
+  private sendGarbage(): void {
+    for (const label of ["data", "control"]) {
+      this.sendText(label, "this is not JSON {");
+      this.sendText(label, JSON.stringify({ scope: "nonsense", data: 42 }));
+      this.sendText(label, JSON.stringify({ type: "response", method: 7 }));
+      this.sendBinary(label, Buffer.from([0xff, 0x00, 0xfe, 0x13, 0x37]));
+    }
+  }
+
+  /** Sends an envelope on `data` (when open). Returns false when it could not be sent. */
+  sendEnvelope(scope: Scope, type: string, data: unknown): boolean {
+    let text: string;
+    try {
+      text = encodeEnvelope(scope, type, data);
+    } catch (error) {
+      this.host.logger.warn({ err: error, type }, "could not encode outbound message");
+      return false;
+    }
+    return this.sendText("data", text);
+  }
+
+  /** Sends raw text on a channel (when open), recording it. */
+  sendText(label: string, text: string): boolean {
+    const channel = this.channels.get(label);
+    if (!channel || channel.readyState !== "open") return false;
+    try {
+      channel.send(text);
+    } catch (error) {
+      this.host.logger.warn({ err: error, label }, "data channel send failed");
+      return false;
+    }
+    this.report({
+      type: "dataChannel",
+      sessionId: this.host.sessionId,
+      connectionId: this.connectionId,
+      channel: label,
+      direction: "out",
+      text,
+    });
+    return true;
+  }
+
+  private sendBinary(label: string, bytes: Buffer): void {
+    const channel = this.channels.get(label);
+    if (!channel || channel.readyState !== "open") return;
+    try {
+      channel.send(bytes);
+    } catch {
+      return;
+    }
+    this.report({
+      type: "dataChannel",
+      sessionId: this.host.sessionId,
+      connectionId: this.connectionId,
+      channel: label,
+      direction: "out",
+      text: null,
+      binaryBytes: bytes.length,
+    });
+  }
+
+  /** Runs `fn` after `ms` unless the connection closes first. */
+  later(ms: number, fn: () => void): void {
+    if (this.closed) return;
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      if (!this.closed) fn();
+    }, ms);
+    this.timers.add(timer);
+  }
+
+  // Any inbound frame is keep-alive; the first arms it at `connected`.
+  private armIdle(): void {
+    if (this.closed) return;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      this.host.report({
+        type: "event",
+        sessionId: this.host.sessionId,
+        connectionId: this.connectionId,
+        name: "idle_timeout",
+      });
+      void this.close("idle");
+    }, this.host.idleTimeoutMs);
+  }
+
+  private report(message: GpuMessage): void {
+    this.host.report(message);
+  }
+
+  /** True after {@link close}. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Closes the peer connection and every timer (idempotent). */
+  async close(reason = "closed"): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.media.connected = false;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    this.host.report({
+      type: "connectionState",
+      sessionId: this.host.sessionId,
+      connectionId: this.connectionId,
+      state: reason === "failed" ? "failed" : "closed",
+    });
+    this.host.onGone(this);
+    try {
+      await this.pc.close();
+    } catch {
+      // already closed
+    }
+  }
+}

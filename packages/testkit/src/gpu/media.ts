@@ -1,0 +1,97 @@
+/**
+ * Outbound media of one connection: VP8 frames from the session's video source packetized
+ * with werift's `Vp8Packetizer` (payloads ≤ 1200 bytes, 90 kHz clock) and, when the model has
+ * `main_audio`, Opus silence every 20 ms. Each output track has a pause gate: tracks of a
+ * connection with a `control` channel start paused until `resume_track`; legacy connections
+ * start flowing.
+ */
+import { RTP_MAX_PAYLOAD_BYTES } from "@reactor-node/protocol";
+import { RtpHeader, RtpPacket, type RTCRtpSender } from "werift";
+import { Vp8Packetizer } from "werift/nonstandard";
+import type { VideoFrame } from "../video/source.js";
+
+/** One Opus frame of digital silence (TOC 0xf8: CELT FB 20 ms, mono). */
+const OPUS_SILENCE = Buffer.from([0xf8, 0xff, 0xfe]);
+/** Opus frame duration. */
+export const AUDIO_FRAME_MS = 20;
+const AUDIO_SAMPLES_PER_FRAME = 960;
+
+/** Counters for tests and benchmarks. */
+export interface MediaStats {
+  videoFrames: number;
+  videoKeyframes: number;
+  videoPackets: number;
+  audioPackets: number;
+}
+
+/** A sender for one output track. */
+export interface OutputTrack {
+  name: string;
+  kind: "video" | "audio";
+  sender: RTCRtpSender;
+  paused: boolean;
+}
+
+/** The outbound media of one connection. */
+export class ConnectionMedia {
+  readonly tracks = new Map<string, OutputTrack>();
+  readonly stats: MediaStats = { videoFrames: 0, videoKeyframes: 0, videoPackets: 0, audioPackets: 0 };
+  private readonly packetizer = new Vp8Packetizer({ maxPayloadSize: RTP_MAX_PAYLOAD_BYTES });
+  private audioSeq = Math.floor(Math.random() * 0xffff);
+  private audioTs = Math.floor(Math.random() * 0xffffffff);
+  /** Video waits for a keyframe after a resume so the receiver can start decoding. */
+  private needKeyframe = true;
+  connected = false;
+
+  /** Adds an output track; `paused` is the gate's initial state. */
+  add(name: string, kind: "video" | "audio", sender: RTCRtpSender, paused: boolean): void {
+    this.tracks.set(name, { name, kind, sender, paused });
+  }
+
+  /** Opens or closes a track's gate; returns false for an unknown track. */
+  setPaused(name: string, paused: boolean): boolean {
+    const track = this.tracks.get(name);
+    if (!track) return false;
+    if (track.kind === "video" && track.paused && !paused) this.needKeyframe = true;
+    track.paused = paused;
+    return true;
+  }
+
+  /** True when some video track would send the next frame (and so a keyframe should be asked for). */
+  wantsKeyframe(): boolean {
+    return this.needKeyframe && this.connected && [...this.tracks.values()].some((t) => t.kind === "video" && !t.paused);
+  }
+
+  /** Sends one encoded frame on every open video track. */
+  sendVideo(frame: VideoFrame): void {
+    if (!this.connected) return;
+    for (const track of this.tracks.values()) {
+      if (track.kind !== "video" || track.paused) continue;
+      if (this.needKeyframe && !frame.keyframe) continue;
+      this.needKeyframe = false;
+      const packets = this.packetizer.packetize(Buffer.from(frame.data), frame.timestamp90k);
+      for (const packet of packets) void track.sender.sendRtp(packet).catch(() => {});
+      this.stats.videoFrames++;
+      if (frame.keyframe) this.stats.videoKeyframes++;
+      this.stats.videoPackets += packets.length;
+    }
+  }
+
+  /** Sends one 20 ms frame of Opus silence on every open audio track. */
+  sendAudioTick(): void {
+    if (!this.connected) return;
+    this.audioSeq = (this.audioSeq + 1) & 0xffff;
+    this.audioTs = (this.audioTs + AUDIO_SAMPLES_PER_FRAME) % 2 ** 32;
+    for (const track of this.tracks.values()) {
+      if (track.kind !== "audio" || track.paused) continue;
+      const header = new RtpHeader({
+        payloadType: 111,
+        sequenceNumber: this.audioSeq,
+        timestamp: this.audioTs,
+        marker: false,
+      });
+      void track.sender.sendRtp(new RtpPacket(header, OPUS_SILENCE)).catch(() => {});
+      this.stats.audioPackets++;
+    }
+  }
+}
