@@ -1,1 +1,47 @@
-export {};
+/**
+ * `@reactor-node/client`: the Reactor SDK for Node.js. Runs a Reactor session on the main
+ * thread with werift and speaks the Reactor wire protocol (PROTOCOL.md) to the hosted service
+ * or a local runtime. Every name of the seed SDK exists here in TypeScript form.
+ */
+export {
+  type Capabilities,
+  ConflictError,
+  ERROR_CODES,
+  type ErrorComponent,
+  FileRef,
+  type FrameCallback,
+  isReactorError,
+  type ModelSchemaDocument,
+  REACTOR_EVENTS,
+  ReactorError,
+  type ReactorErrorCode,
+  type ReactorEvent,
+  type ReactorMessage,
+  type ReactorState,
+  ReactorStatus,
+  type ReconnectContext,
+  type ReconnectPolicy,
+  defaultReconnectPolicy,
+  NEVER_RECONNECT,
+  type RgbFrame,
+  type TrackInfo,
+  type VideoFrame,
+  VersionMismatchError,
+} from "@reactor-node/protocol";
+export { type FetchJwtTokenOptions, fetchJwtToken, type JwtInput } from "./auth/jwt-source.js";
+export { LISTENER_ERROR } from "./errors.js";
+export type { Listener, ReactorEventMap } from "./events.js";
+export { type Logger, SILENT_LOGGER } from "./logger.js";
+export { type ReactorOptions, TRANSPORT_READY_TIMEOUT_MS } from "./options.js";
+export { type ConnectOptions, type DisconnectOptions, Reactor, type SendCommandOptions } from "./reactor.js";
+export { LEGACY_MESSAGE_TYPE } from "./session/inbound.js";
+export type {
+  FrameIteratorOptions,
+  FramePolicy,
+  FrameSource,
+  FrameSourceFactory,
+  FrameSourceStats,
+} from "./tracks/frame-source.js";
+export type { Track, TrackStats } from "./tracks/track.js";
+export type { UploadOptions } from "./uploads/upload.js";
+export type { UploadInput, UploadProgress } from "./uploads/upload-source.js";

@@ -10,6 +10,7 @@ export {
   type PolicyQueueOptions,
 } from "./backpressure/policy-queue.js";
 export { PolicyStream, type PolicyStreamOptions } from "./backpressure/policy-stream.js";
+export { decodeFrameMetadata, type FrameMetadata, stripFrameMetadata } from "./codec/frame-metadata.js";
 export { isVp8Keyframe, vp8KeyframeSize } from "./codec/vp8.js";
 export {
   DECODER_ENV_VAR,
@@ -19,10 +20,20 @@ export {
   NATIVE_DECODER_PACKAGE,
   resolveDecoderBackend,
 } from "./decoder/backend.js";
-export { FRAME_FORMATS, type FrameFormat, frameByteLength, type VideoFrame } from "./frame.js";
+export { FRAME_FORMATS, type FrameFormat, frameByteLength, type RgbFrame, type VideoFrame } from "./frame.js";
 export { chromaSize, type I420Planes, packI420 } from "./kernel/i420.js";
 export { BT601_LIMITED, i420ToRgb, i420ToRgba } from "./kernel/i420-to-rgb.js";
+export { createSimdI420ToRgb, type SimdI420ToRgb } from "./kernel/i420-to-rgb-simd.js";
 export { type Logger, SILENT_LOGGER } from "./logger.js";
+export {
+  type FrameProcessor,
+  type FrameProcessorOptions,
+  type FrameProcessorStats,
+  PROCESSOR_OUTPUT_BUFFER,
+  type ProcessedFrame,
+  type ProcessedFrameInfo,
+  processFrames,
+} from "./process/pool.js";
 export { KEYFRAME_REQUEST_MIN_INTERVAL_MS, KeyframeGate, type KeyframeReason } from "./receiver/keyframe-gate.js";
 export type { VideoReceiverStats } from "./receiver/stats.js";
 export {
@@ -35,12 +46,4 @@ export {
 export { DEFAULT_JITTER_LATENCY_MS } from "./rtp/assembler.js";
 export type { EncodedVideoFrame } from "./rtp/encoded-frame.js";
 export { RtpClock, VIDEO_CLOCK_RATE_HZ } from "./rtp/rtp-clock.js";
-export {
-  type FrameProcessor,
-  type FrameProcessorOptions,
-  type FrameProcessorStats,
-  PROCESSOR_OUTPUT_BUFFER,
-  type ProcessedFrame,
-  type ProcessedFrameInfo,
-  processFrames,
-} from "./process/pool.js";
+export { encodePng } from "./snapshot/png.js";

@@ -1,5 +1,17 @@
+import { execFileSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { BT601_LIMITED, chromaSize, type I420Planes, i420ToRgb, i420ToRgba, packI420 } from "../src/index.js";
+import {
+  BT601_LIMITED,
+  chromaSize,
+  createSimdI420ToRgb,
+  type I420Planes,
+  i420ToRgb,
+  i420ToRgba,
+  packI420,
+} from "../src/index.js";
+
+const simd = createSimdI420ToRgb();
 
 /** Deterministic PRNG (mulberry32) so failures reproduce. */
 function rng(seed: number): () => number {
@@ -48,9 +60,15 @@ const SIZES: [number, number, number][] = [
   [64, 48, 0],
   [101, 77, 27],
   [352, 640, 32],
+  [1280, 8, 0],
+  [47, 31, 13],
 ];
 
-describe("i420ToRgb (BT.601 limited range)", () => {
+describe("i420ToRgb (JS) and the WASM SIMD128 kernel (BT.601 limited range)", () => {
+  it("the SIMD kernel is available on this runtime", () => {
+    expect(simd).toBeDefined();
+  });
+
   const random = rng(42);
   const sizes = [...SIZES];
   for (let i = 0; i < 6; i++) {
@@ -61,9 +79,11 @@ describe("i420ToRgb (BT.601 limited range)", () => {
     const planes = randomPlanes(w, h, pad, random);
     const rgb = i420ToRgb(planes);
     const rgba = i420ToRgba(planes);
+    const vector = simd!.convert(planes);
     expect(rgb.length).toBe(w * h * 3);
     expect(rgba.length).toBe(w * h * 4);
     let worst = 0;
+    let worstSimd = 0;
     let rgbaMismatches = 0;
     for (let y = 0; y < h; y++) {
       for (let x = 0; x < w; x++) {
@@ -71,12 +91,14 @@ describe("i420ToRgb (BT.601 limited range)", () => {
         const i = y * w + x;
         for (let c = 0; c < 3; c++) {
           worst = Math.max(worst, Math.abs(rgb[i * 3 + c]! - ref[c]!));
+          worstSimd = Math.max(worstSimd, Math.abs(vector[i * 3 + c]! - ref[c]!));
           if (rgba[i * 4 + c] !== rgb[i * 3 + c]) rgbaMismatches++;
         }
         if (rgba[i * 4 + 3] !== 255) rgbaMismatches++;
       }
     }
     expect(worst).toBeLessThanOrEqual(2);
+    expect(worstSimd).toBeLessThanOrEqual(2);
     expect(rgbaMismatches).toBe(0);
   });
 
@@ -94,7 +116,7 @@ describe("i420ToRgb (BT.601 limited range)", () => {
     expect([...i420ToRgb(solid(16, 128, 128)).subarray(0, 3)]).toEqual([0, 0, 0]);
     expect([...i420ToRgb(solid(235, 128, 128)).subarray(0, 3)]).toEqual([255, 255, 255]);
     const red = [...i420ToRgb(solid(81, 90, 240)).subarray(0, 3)];
-    [255, 0, 0].forEach((c, i) => expect(Math.abs(red[i]! - c)).toBeLessThanOrEqual(2));
+    for (const [i, c] of [255, 0, 0].entries()) expect(Math.abs(red[i]! - c)).toBeLessThanOrEqual(2);
   });
 
   it("writes into a caller buffer (offset views included) and rejects short ones", () => {
@@ -104,6 +126,11 @@ describe("i420ToRgb (BT.601 limited range)", () => {
     expect(i420ToRgb(planes, view)).toBe(view);
     expect([...view]).toEqual([...i420ToRgb(planes)]);
     expect(() => i420ToRgb(planes, new Uint8Array(10))).toThrow(RangeError);
+    const wide = randomPlanes(40, 3, 8, rng(3)); // 32 SIMD columns + an 8-column JS edge
+    const into = new Uint8Array(200 + 40 * 3 * 3).subarray(200);
+    expect(simd!.convert(wide, into)).toBe(into);
+    const js = i420ToRgb(wide);
+    expect(Math.max(...[...into].map((v, i) => Math.abs(v - js[i]!)))).toBeLessThanOrEqual(1);
   });
 });
 
@@ -116,5 +143,12 @@ describe("packI420", () => {
     expect(packed[15]).toBe(planes.u[0]);
     expect(packed[15 + 3]).toBe(planes.u[planes.uStride]);
     expect(packed[15 + 6]).toBe(planes.v[0]);
+  });
+});
+
+describe("the embedded SIMD module", () => {
+  it("matches what scripts/gen-i420-simd.mjs generates", () => {
+    const script = fileURLToPath(new URL("../scripts/gen-i420-simd.mjs", import.meta.url));
+    expect(execFileSync(process.execPath, [script, "--check"], { encoding: "utf8" })).toMatch(/up to date/);
   });
 });

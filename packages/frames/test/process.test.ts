@@ -83,9 +83,6 @@ describe("processFrames (piscina pool)", () => {
     await processor.close();
     await processor.close();
     expect((await iterator.next()).done).toBe(true);
-    console.log("threads", baseline, osThreadCount());
-    await new Promise((r) => setTimeout(r, 1000));
-    console.log("threads", baseline, osThreadCount());
     if (baseline !== undefined) await eventually(() => osThreadCount()! <= baseline);
   });
 });

@@ -8,7 +8,13 @@ const W = 96;
 const H = 64;
 const GOP = 10;
 // 30 frames, keyframes at 0, 10, 20; the quadrant colours rotate every frame.
-const clip = await encodeVp8({ width: W, height: H, count: 30, gop: GOP, picture: (i) => quadrantPicture(W, H, i % 4) });
+const clip = await encodeVp8({
+  width: W,
+  height: H,
+  count: 30,
+  gop: GOP,
+  picture: (i) => quadrantPicture(W, H, i % 4),
+});
 
 function push(receiver: VideoReceiver, index: number): void {
   const f = clip[index]!;
@@ -107,7 +113,7 @@ describe("createVideoReceiver: backpressure with a slow consumer (30 frames, not
     expect(receiver.stats().dropped).toEqual({ stale: 29, queueFull: 0, beforeKeyframe: 0, decodeError: 0 });
   });
 
-  it("queue(4): the 4 newest are delivered in order, 26 dropped as queueFull", async () => {
+  it("queue(4): 26 frames dropped as queueFull; close() ends the iterator and discards the rest", async () => {
     await using receiver = createVideoReceiver();
     const frames = receiver.frames({ policy: "queue", queueSize: 4 });
     await pushEach(receiver, range(0, 30));

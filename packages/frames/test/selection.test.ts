@@ -31,13 +31,19 @@ describe("resolveDecoderBackend", () => {
   ];
   it.each(errors)("%s → INVALID_ARGUMENT, no silent fallback", (_name, choice, message) => {
     expect(() => resolveDecoderBackend(choice)).toThrow(
-      expect.objectContaining({ name: "ReactorError", code: "INVALID_ARGUMENT", message: expect.stringMatching(message) }),
+      expect.objectContaining({
+        name: "ReactorError",
+        code: "INVALID_ARGUMENT",
+        message: expect.stringMatching(message),
+      }),
     );
   });
 
   it("createVideoReceiver({ decoder: 'native' }) throws synchronously here (node-av is not installed)", () => {
     expect(isNativeDecoderInstalled()).toBe(false);
-    expect(() => createVideoReceiver({ decoder: "native" })).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT" }));
+    expect(() => createVideoReceiver({ decoder: "native" })).toThrow(
+      expect.objectContaining({ code: "INVALID_ARGUMENT" }),
+    );
   });
 });
 

@@ -32,28 +32,41 @@ export const REACTOR_EVENTS = [
 export type ReactorEvent = (typeof REACTOR_EVENTS)[number];
 
 /** Pixel layout of a decoded frame: packed RGB24 (the seed's), packed RGBA, or planar I420. */
-export type FrameFormat = "rgb" | "rgba" | "i420";
+export type FrameFormat = "rgb24" | "rgba" | "i420";
 
-/** A decoded video frame. */
+/**
+ * The optional per-frame metadata trailer (PROTOCOL.md §6), present only when the session
+ * negotiated `a=x-reactor-frame-metadata:1`: protobuf `FrameMetadata{1 frame_id, 2 capture_time_us, 3 user_data}`.
+ */
+export interface FrameMetadata {
+  frameId: bigint;
+  /** Capture time in microseconds; undefined when 0 (unset). */
+  captureTimeUs?: bigint;
+  userData?: Uint8Array;
+}
+
+/** A decoded video frame, owned by the consumer once delivered. */
 export interface VideoFrame<F extends FrameFormat = FrameFormat> {
   format: F;
   /**
-   * Pixels, row-major without padding: `height*width*3` bytes for `rgb`, `*4` for `rgba`;
-   * for `i420` the Y plane then U then V (chroma planes `ceil(w/2) × ceil(h/2)`).
+   * Pixels, row-major without padding: `rgb24` is `height*width*3` bytes (R,G,B), `rgba`
+   * `height*width*4`, `i420` the Y plane then U then V (chroma planes `ceil(w/2) × ceil(h/2)`).
    */
   data: Uint8Array;
   width: number;
   height: number;
-  /** Presentation time from the RTP timestamp (90 kHz clock), in milliseconds. */
+  /** Presentation time from the RTP timestamp (90 kHz clock, unwrapped; arbitrary origin), in ms. */
   timestamp: number;
   /** When the frame's last RTP packet arrived, in ms since the Unix epoch. */
   receivedAt: number;
-  /** Sequential number of this frame on its track, starting at 0 (gaps mean dropped frames). */
+  /** Sequential count of decoded frames on this track, from 1; gaps mean frames decoded but not delivered. */
   frameNumber: number;
+  /** The frame's metadata trailer, when negotiated and present. */
+  metadata?: FrameMetadata;
 }
 
 /** The seed's frame: `height × width × 3` RGB bytes. */
-export type RgbFrame = VideoFrame<"rgb">;
+export type RgbFrame = VideoFrame<"rgb24">;
 
 /** Receives each decoded RGB frame (the seed's `FrameCallback`). */
 export type FrameCallback = (frame: RgbFrame) => void;

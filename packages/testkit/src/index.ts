@@ -1,1 +1,45 @@
-export {};
+/**
+ * `@reactor-node/testkit`: a fake Reactor service (coordinator + werift GPU peers + a synthetic
+ * VP8 echo model) for tests and local development.
+ */
+export { Authority, DEFAULT_TOKEN_LIFETIME_S } from "./coordinator/auth.js";
+export type { GpuInfo } from "./coordinator/gpu-pool.js";
+export { MAX_JSON_BODY_BYTES } from "./coordinator/pipeline.js";
+export { type CoordinatorOptions, type CoordinatorServer, startCoordinator } from "./coordinator/server.js";
+export { type SessionInfo, TESTKIT_CLUSTER, TESTKIT_SERVER_VERSION } from "./coordinator/session.js";
+export { UPLOAD_MAX_BYTES } from "./coordinator/uploads.js";
+export {
+  FAULT_HEADER,
+  FAULT_NAMES,
+  type FaultInput,
+  type FaultName,
+  type FaultSpec,
+  FaultSpecSchema,
+  parseFaultHeader,
+  parseFaults,
+} from "./faults/spec.js";
+export { type GpuPeer, type GpuPeerOptions, startGpuPeer } from "./gpu/agent.js";
+export {
+  type CoordinatorMessage,
+  CoordinatorMessageSchema,
+  GPU_LINK_PATH,
+  GPU_LINK_VERSION,
+  type GpuMessage,
+  GpuMessageSchema,
+  type ModelConfig,
+  type VideoSettings,
+} from "./gpu/link.js";
+export {
+  CallHistory,
+  type CommandRecord,
+  type DataChannelRecord,
+  type HttpCall,
+  type LifecycleRecord,
+  type UnhandledRecord,
+} from "./history.js";
+export { type Logger, silentLogger } from "./logger.js";
+export { type MockReactor, type MockReactorOptions, startMockReactor } from "./mock.js";
+export { ECHO_CAPTION_MAX_CHARS, ECHO_EFFECTS, echoSchema } from "./model/echo-schema.js";
+export { loadScenario, listScenarios, type Scenario, SCENARIOS_DIR } from "./scenarios.js";
+export { DEFAULT_TIMINGS, type Timings } from "./timings.js";
+export * from "./video/index.js";

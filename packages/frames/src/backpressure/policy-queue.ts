@@ -24,6 +24,16 @@ export interface PolicyQueueOptions<T> {
   onDrop?: (item: T, reason: DropReason) => void;
 }
 
+/** Throws INVALID_ARGUMENT unless `policy` is known and `queueSize` a positive integer. */
+export function validatePolicy(policy: BackpressurePolicy, queueSize: number): void {
+  if (!["latest", "queue", "block"].includes(policy)) {
+    throw reactorError("INVALID_ARGUMENT", `Unknown backpressure policy "${String(policy)}"`);
+  }
+  if (!Number.isInteger(queueSize) || queueSize < 1) {
+    throw reactorError("INVALID_ARGUMENT", `queueSize must be a positive integer, got ${String(queueSize)}`);
+  }
+}
+
 /**
  * A bounded FIFO whose overflow behaviour is a declared {@link BackpressurePolicy}. Pure and
  * synchronous: no timers, no I/O.
@@ -37,13 +47,8 @@ export class PolicyQueue<T> {
 
   constructor(options: PolicyQueueOptions<T> = {}) {
     this.policy = options.policy ?? "latest";
-    if (!["latest", "queue", "block"].includes(this.policy)) {
-      throw reactorError("INVALID_ARGUMENT", `Unknown backpressure policy "${String(this.policy)}"`);
-    }
     const size = options.queueSize ?? DEFAULT_QUEUE_SIZE;
-    if (!Number.isInteger(size) || size < 1) {
-      throw reactorError("INVALID_ARGUMENT", `queueSize must be a positive integer, got ${String(size)}`);
-    }
+    validatePolicy(this.policy, size);
     this.capacity = this.policy === "latest" ? 1 : size;
     this.onDrop = options.onDrop;
   }

@@ -117,7 +117,8 @@ export class PolicyStream<T> implements AsyncIterableIterator<T> {
       }
       return Promise.resolve({ value: undefined, done: true });
     }
-    if (this.waiter) return Promise.reject(reactorError("INVALID_ARGUMENT", "A frame iterator supports one pending next() at a time"));
+    if (this.waiter)
+      return Promise.reject(reactorError("INVALID_ARGUMENT", "A frame iterator supports one pending next() at a time"));
     return new Promise((resolve, reject) => {
       this.waiter = { resolve, reject };
       this.options.onDemand?.();

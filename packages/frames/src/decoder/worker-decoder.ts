@@ -116,7 +116,11 @@ export class WorkerDecoder {
     thread.ready = Promise.race([init, died]).catch((error: unknown) => {
       if (thread.dead) throw error; // died (crash handled by the exit listener) or closed
       // The decoder could not initialise (e.g. its WASM failed to load): retrying will not help.
-      this.failure = toReactorError(error, "WORKER_CRASHED", `The decoder failed to start: ${(error as Error).message}`);
+      this.failure = toReactorError(
+        error,
+        "WORKER_CRASHED",
+        `The decoder failed to start: ${(error as Error).message}`,
+      );
       if (this.thread === thread) this.thread = undefined;
       thread.dead = true;
       void worker.terminate();

@@ -1,5 +1,8 @@
 // Piscina task entry: loads the user's per-frame module once per thread and runs its default
 // export on each frame. Errors thrown by the user's function are returned as values.
+// The handler is a named export on purpose: piscina loads this file with require() (require(esm) on
+// Node >= 20.19), and for modules with a default export Node builds a facade module whose
+// instantiation hits a fatal assertion (process abort) when the thread is terminated mid-load.
 import type { FrameTask, FrameTaskOutcome } from "./task-messages.js";
 
 type FrameFunction = (frame: FrameTask["frame"]) => unknown;
@@ -20,7 +23,8 @@ function load(moduleUrl: string): Promise<FrameFunction> {
   return fn;
 }
 
-export default async function runFrameTask(task: FrameTask): Promise<FrameTaskOutcome> {
+/** The piscina handler (selected with `name: "runFrameTask"`). */
+export async function runFrameTask(task: FrameTask): Promise<FrameTaskOutcome> {
   let fn: FrameFunction;
   try {
     fn = await load(task.moduleUrl);

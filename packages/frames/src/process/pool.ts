@@ -1,6 +1,6 @@
 import { availableParallelism } from "node:os";
 import { pathToFileURL } from "node:url";
-import { type ReactorError, reactorError } from "@reactor-node/protocol";
+import { type ReactorError, reactorError, toReactorError } from "@reactor-node/protocol";
 import { Piscina } from "piscina";
 import { type BackpressurePolicy, DEFAULT_QUEUE_SIZE, PolicyQueue } from "../backpressure/policy-queue.js";
 import { PolicyStream } from "../backpressure/policy-stream.js";
@@ -32,7 +32,9 @@ export interface FrameProcessorOptions {
 export type ProcessedFrameInfo = Omit<VideoFrame, "data">;
 
 /** One outcome, in frame order: the function's return value, or what it threw. */
-export type ProcessedFrame<R> = { frame: ProcessedFrameInfo; result: R } | { frame: ProcessedFrameInfo; error: unknown };
+export type ProcessedFrame<R> =
+  | { frame: ProcessedFrameInfo; result: R }
+  | { frame: ProcessedFrameInfo; error: unknown };
 
 /** Counters of a processor. */
 export interface FrameProcessorStats {
@@ -89,6 +91,8 @@ class Processor<R> implements FrameProcessor<R> {
   private isClosed = false;
   private closing: Promise<void> | undefined;
   private readonly onAbort = (): void => void this.close();
+  /** Aborts in-flight tasks on close (piscina terminates a thread whose task is aborted). */
+  private readonly tasks = new AbortController();
 
   constructor(
     source: AsyncIterable<VideoFrame>,
@@ -117,10 +121,16 @@ class Processor<R> implements FrameProcessor<R> {
     });
     this.pool = new Piscina<FrameTask, FrameTaskOutcome>({
       filename: workerEntryUrl("process/frame-task.js", import.meta.url).href,
-      minThreads: this.concurrency,
+      name: "runFrameTask",
+      // Threads start on demand and live until close(). A non-zero minThreads would make piscina
+      // re-spawn threads after destroy() when in-flight tasks were aborted (a thread leak).
+      minThreads: 0,
+      idleTimeout: Number.POSITIVE_INFINITY,
       maxThreads: this.concurrency,
       concurrentTasksPerWorker: 1,
     });
+    // Late messages from threads being torn down surface as pool 'error' events; never crash on them.
+    this.pool.on("error", (error: unknown) => this.logger.debug({ err: error }, "frame pool error"));
     if (options.signal?.aborted) void this.close();
     else options.signal?.addEventListener("abort", this.onAbort, { once: true });
     void this.pull(source);
@@ -153,6 +163,7 @@ class Processor<R> implements FrameProcessor<R> {
     this.input.drain();
     const iterator = this.sourceIterator;
     void iterator?.return?.()?.catch(() => undefined); // may wait for a pending next(); do not block on it
+    this.tasks.abort();
     await this.pool.destroy();
   }
 
@@ -175,7 +186,7 @@ class Processor<R> implements FrameProcessor<R> {
         this.dispatch();
       }
     } catch (error) {
-      this.fail(reactorError("ABORTED", `The frame source failed: ${(error as Error).message}`, { cause: error }));
+      this.fail(toReactorError(error, "ABORTED", `The frame source failed: ${(error as Error).message}`));
       return;
     }
     this.sourceDone = true;
@@ -195,7 +206,10 @@ class Processor<R> implements FrameProcessor<R> {
     const { data, ...info } = frame;
     const transferList = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength ? [data.buffer] : [];
     this.pool
-      .run({ moduleUrl: this.moduleUrl, frame }, { transferList: transferList as ArrayBuffer[] })
+      .run(
+        { moduleUrl: this.moduleUrl, frame },
+        { transferList: transferList as ArrayBuffer[], signal: this.tasks.signal },
+      )
       .then(
         (outcome) => {
           if (outcome.kind === "loadError") {
@@ -210,7 +224,9 @@ class Processor<R> implements FrameProcessor<R> {
         },
         (error: unknown) => {
           if (this.isClosed) return;
-          this.fail(reactorError("WORKER_CRASHED", `A frame processing thread failed: ${String(error)}`, { cause: error }));
+          this.fail(
+            reactorError("WORKER_CRASHED", `A frame processing thread failed: ${String(error)}`, { cause: error }),
+          );
         },
       );
   }
@@ -245,4 +261,3 @@ function toModuleUrl(module: string | URL): string {
   if (/^[a-z][a-z0-9+.-]*:/i.test(module)) return module;
   return pathToFileURL(module).href;
 }
-

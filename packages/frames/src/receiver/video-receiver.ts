@@ -1,7 +1,8 @@
 import { abortError, isReactorError, type ReactorError, reactorError } from "@reactor-node/protocol";
 import type { RtpPacket } from "werift/nonstandard";
-import { type BackpressurePolicy, DEFAULT_QUEUE_SIZE } from "../backpressure/policy-queue.js";
+import { type BackpressurePolicy, DEFAULT_QUEUE_SIZE, validatePolicy } from "../backpressure/policy-queue.js";
 import { PolicyStream } from "../backpressure/policy-stream.js";
+import { type FrameMetadata, stripFrameMetadata } from "../codec/frame-metadata.js";
 import { isVp8Keyframe } from "../codec/vp8.js";
 import { DECODER_ENV_VAR, isNativeDecoderInstalled, resolveDecoderBackend } from "../decoder/backend.js";
 import { WorkerDecoder } from "../decoder/worker-decoder.js";
@@ -17,7 +18,7 @@ import { Listeners } from "./listeners.js";
 import { emptyStats, type VideoReceiverStats } from "./stats.js";
 
 /** Most encoded frames sent to the worker in one message. */
-export const MAX_DECODE_BATCH_FRAMES = 16;
+export const MAX_DECODE_BATCH_FRAMES = 8;
 
 /** Options of {@link createVideoReceiver}. */
 export interface VideoReceiverOptions {
@@ -36,6 +37,11 @@ export interface VideoReceiverOptions {
   payloadType?: number;
   /** How long the jitter buffer waits for a missing packet, ms. */
   jitterLatencyMs?: number;
+  /**
+   * Set when the session negotiated `a=x-reactor-frame-metadata:1`: every encoded frame ends with a
+   * metadata trailer, which is stripped before decoding and surfaced as `VideoFrame.metadata`.
+   */
+  frameMetadata?: boolean;
 }
 
 /** Options of {@link VideoReceiver.frames}. */
@@ -83,6 +89,7 @@ interface PendingFrame {
   keyframe: boolean;
   timestamp: number;
   receivedAt: number;
+  metadata: FrameMetadata | undefined;
 }
 
 /**
@@ -128,7 +135,10 @@ class Receiver implements VideoReceiver {
     validatePolicy(this.policy, this.queueSize);
     const format = options.format ?? "rgb24";
     if (!FRAME_FORMATS.includes(format)) {
-      throw reactorError("INVALID_ARGUMENT", `Unknown frame format "${String(format)}"; expected ${FRAME_FORMATS.join(", ")}`);
+      throw reactorError(
+        "INVALID_ARGUMENT",
+        `Unknown frame format "${String(format)}"; expected ${FRAME_FORMATS.join(", ")}`,
+      );
     }
     const backend = resolveDecoderBackend({
       requested: options.decoder,
@@ -173,8 +183,7 @@ class Receiver implements VideoReceiver {
     this.assembler ??= new RtpFrameAssembler({
       payloadType: this.options.payloadType,
       jitterLatencyMs: this.options.jitterLatencyMs,
-      onFrame: (frame) =>
-        this.ingest(frame.data, this.clock.toMs(frame.rtpTimestamp), frame.keyframe, frame.receivedAt),
+      onFrame: (frame) => this.ingest(frame.data, this.clock.toMs(frame.rtpTimestamp), frame.receivedAt),
       onLoss: (loss) => {
         this.counters.packetsLost += ((loss.to - loss.from + 0x10000) % 0x10000) + 1;
         this.logger.debug({ ...loss }, "rtp packets lost");
@@ -186,8 +195,8 @@ class Receiver implements VideoReceiver {
 
   pushEncodedFrame(frame: EncodedVideoFrame): void {
     if (this.isClosed) return;
-    const data = frame.data.slice(); // own, exact-size buffer: it is transferred to the worker
-    this.ingest(data, frame.timestamp, frame.keyframe ?? isVp8Keyframe(data), frame.receivedAt ?? Date.now());
+    // An own, exact-size copy: it is transferred to the worker.
+    this.ingest(frame.data.slice(), frame.timestamp, frame.receivedAt ?? Date.now(), frame.keyframe);
   }
 
   onFrame(callback: (frame: VideoFrame) => void): () => void {
@@ -278,14 +287,22 @@ class Receiver implements VideoReceiver {
     this.notifyIdle();
   }
 
-  private ingest(data: Uint8Array, timestamp: number, keyframe: boolean, receivedAt: number): void {
+  /** `data` must own its buffer (it is transferred to the worker). */
+  private ingest(data: Uint8Array, timestamp: number, receivedAt: number, keyframe?: boolean): void {
     if (this.isClosed) return;
     this.counters.received++;
-    if (!this.gate.admit(keyframe, Date.now())) {
+    let metadata: FrameMetadata | undefined;
+    if (this.options.frameMetadata) {
+      const split = stripFrameMetadata(data);
+      metadata = split.metadata;
+      if (metadata) data = split.payload.slice();
+    }
+    const key = keyframe ?? isVp8Keyframe(data);
+    if (!this.gate.admit(key, Date.now())) {
       this.counters.dropped.beforeKeyframe++;
       return;
     }
-    this.pending.push({ id: this.nextId++, data, keyframe, timestamp, receivedAt });
+    this.pending.push({ id: this.nextId++, data, keyframe: key, timestamp, receivedAt, metadata });
     void this.pump();
   }
 
@@ -356,6 +373,7 @@ class Receiver implements VideoReceiver {
             receivedAt: source.receivedAt,
             frameNumber: this.counters.decoded,
             format: this.options.format ?? "rgb24",
+            ...(source.metadata && { metadata: source.metadata }),
           });
           break;
         }
@@ -477,13 +495,4 @@ function need(policy: BackpressurePolicy, queueSize: number, batchLength: number
   if (policy === "latest") return 1;
   if (policy === "queue") return Math.min(queueSize, batchLength);
   return batchLength;
-}
-
-function validatePolicy(policy: BackpressurePolicy, queueSize: number): void {
-  if (!["latest", "queue", "block"].includes(policy)) {
-    throw reactorError("INVALID_ARGUMENT", `Unknown backpressure policy "${String(policy)}"`);
-  }
-  if (!Number.isInteger(queueSize) || queueSize < 1) {
-    throw reactorError("INVALID_ARGUMENT", `queueSize must be a positive integer, got ${String(queueSize)}`);
-  }
 }

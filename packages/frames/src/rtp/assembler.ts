@@ -1,10 +1,4 @@
-import {
-  DepacketizeCallback,
-  JitterBufferCallback,
-  RtpPacket,
-  RtpSourceCallback,
-  uint16Add,
-} from "werift/nonstandard";
+import { DepacketizeCallback, JitterBufferCallback, RtpPacket, RtpSourceCallback, uint16Add } from "werift/nonstandard";
 import { VIDEO_CLOCK_RATE_HZ } from "./rtp-clock.js";
 
 /** How long the jitter buffer waits for a missing packet (NACK retransmissions) before declaring it lost. */
@@ -60,9 +54,12 @@ export class RtpFrameAssembler {
     this.jitter.pipe((out) => {
       // The jitter buffer reports a timeout as `isPacketLost` and then releases the later packets;
       // checking continuity of what it releases catches that case and any other gap exactly once.
+      // When it times out it also skips packets it still holds (they count as lost here), and may
+      // release those later, behind the stream: such stragglers are ignored.
       if (!out.rtp) return;
       const seq = out.rtp.header.sequenceNumber;
       if (this.lastSeq !== undefined && seq !== uint16Add(this.lastSeq, 1)) {
+        if (((seq - this.lastSeq) & 0xffff) >= 0x8000) return;
         this.options.onLoss({ from: uint16Add(this.lastSeq, 1), to: uint16Add(seq, -1) });
       }
       this.lastSeq = seq;

@@ -1,5 +1,5 @@
-import { reactorError } from "@reactor-node/protocol";
 import LibAVWrapper from "@libav.js/variant-webm";
+import { reactorError } from "@reactor-node/protocol";
 import type { I420Planes } from "../kernel/i420.js";
 import type { VideoDecoderEngine } from "./video-decoder-engine.js";
 
@@ -36,12 +36,14 @@ export class LibavVp8Engine implements VideoDecoderEngine {
     libav.ff_copyin_packet_sync(pkt, { data } as never);
     const sent = libav.avcodec_send_packet_sync(ctx, pkt);
     libav.av_packet_unref_sync(pkt);
-    if (sent < 0) throw reactorError("FRAME_DECODE_ERROR", `VP8 decoder rejected the frame: ${libav.ff_error_sync(sent)}`);
+    if (sent < 0)
+      throw reactorError("FRAME_DECODE_ERROR", `VP8 decoder rejected the frame: ${libav.ff_error_sync(sent)}`);
     const got = libav.avcodec_receive_frame_sync(ctx, frame);
     if (got === AVERROR_EAGAIN) return undefined;
     if (got < 0) throw reactorError("FRAME_DECODE_ERROR", `VP8 decoder failed: ${libav.ff_error_sync(got)}`);
     const format = libav.AVFrame_format_sync(frame);
-    if (format !== libav.AV_PIX_FMT_YUV420P) throw reactorError("FRAME_DECODE_ERROR", `VP8 decoder produced pixel format ${format}, not yuv420p`);
+    if (format !== libav.AV_PIX_FMT_YUV420P)
+      throw reactorError("FRAME_DECODE_ERROR", `VP8 decoder produced pixel format ${format}, not yuv420p`);
     const width = libav.AVFrame_width_sync(frame);
     const height = libav.AVFrame_height_sync(frame);
     const heap = libav.HEAPU8; // re-read per frame: the view is replaced when WASM memory grows

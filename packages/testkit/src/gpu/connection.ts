@@ -40,6 +40,7 @@ export class GpuConnection {
   /** Candidates that arrived before the offer was applied. */
   private pendingCandidates: IceCandidateInit[] = [];
   private remoteApplied = false;
+  private answering = false;
   private idleTimer: NodeJS.Timeout | null = null;
   private readonly timers = new Set<NodeJS.Timeout>();
   private closed = false;
@@ -58,6 +59,7 @@ export class GpuConnection {
 
   /** Answers the offer; resolves with the SDP answer. */
   async answer(sdpOffer: string, mapping: readonly TrackMappingEntry[]): Promise<string> {
+    this.answering = true;
     const sdp = await answerOffer(this.pc, sdpOffer, mapping, this.host.iceGatherTimeoutMs);
     this.remoteApplied = true;
     for (const transceiver of this.pc.getTransceivers()) {
@@ -242,6 +244,11 @@ export class GpuConnection {
 
   private report(message: GpuMessage): void {
     this.host.report(message);
+  }
+
+  /** True once an offer has been applied. */
+  get hasRemote(): boolean {
+    return this.remoteApplied || this.answering;
   }
 
   /** True after {@link close}. */

@@ -17,7 +17,7 @@ export interface EchoTrackOptions {
   audio: boolean;
 }
 
-const json = (schema: object) => ({ required: true, content: { "application/json": { schema } } });
+const json = (schema: Record<string, unknown>) => ({ required: true, content: { "application/json": { schema } } });
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const reply = (name: string) => ({
   "200": { description: name, content: { "application/json": { schema: ref(name) } } },
@@ -32,7 +32,7 @@ export function echoSchema(name: string, tracks: EchoTrackOptions): ModelSchemaD
   if (tracks.webcam) xTracks.push({ name: "webcam", kind: "video", direction: "in" });
   xTracks.push({ name: "main_video", kind: "video", direction: "out" });
   if (tracks.audio) xTracks.push({ name: "main_audio", kind: "audio", direction: "out" });
-  return {
+  const doc = {
     openapi: "3.1.0",
     info: {
       title: name,
@@ -155,4 +155,6 @@ export function echoSchema(name: string, tracks: EchoTrackOptions): ModelSchemaD
       },
     },
   };
+  // The document carries OpenAPI fields (responses) the protocol's minimal shape does not name.
+  return doc as unknown as ModelSchemaDocument;
 }

@@ -1,0 +1,3 @@
+export { EXIT, exitCodeFor } from "./exit-codes.js";
+export type { CliIo } from "./io.js";
+export { main } from "./main.js";

@@ -1,0 +1,58 @@
+import { Reactor } from "@reactor-node/client";
+import type { Target } from "./args.js";
+import { requireApiKey, requireModel } from "./args.js";
+import { EXIT } from "./exit-codes.js";
+import { CliError } from "./io.js";
+
+/**
+ * Connects a Reactor for a CLI command, turning "still not ready after --timeout" into the
+ * no-GPU exit code instead of a bare abort.
+ */
+export async function connectForCli(
+  target: Target,
+  timeoutS: number,
+  onStatus?: (status: string) => void,
+): Promise<Reactor> {
+  const modelName = requireModel(target);
+  const reactor = new Reactor({
+    modelName,
+    apiUrl: target.apiUrl,
+    ...(target.local ? { local: true } : { apiKey: requireApiKey(target) }),
+  });
+  if (onStatus) reactor.on("status_changed", onStatus);
+  const timeout = AbortSignal.timeout(timeoutS * 1000);
+  try {
+    await reactor.connect({ signal: timeout });
+    return reactor;
+  } catch (error) {
+    const status = reactor.getStatus();
+    await reactor.disconnect().catch(() => {});
+    if (timeout.aborted) {
+      throw new CliError(
+        `no GPU became ready for model '${modelName}' within ${timeoutS} s (last status: ${status})`,
+        EXIT.NO_GPU,
+      );
+    }
+    throw error;
+  }
+}
+
+/** Resolves with the first event payload matching `predicate`, or undefined after `timeoutMs`. */
+export function waitFor<T>(
+  subscribe: (listener: (value: T) => void) => () => void,
+  predicate: (value: T) => boolean,
+  timeoutMs: number,
+): Promise<T | undefined> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      off();
+      resolve(undefined);
+    }, timeoutMs);
+    const off = subscribe((value) => {
+      if (!predicate(value)) return;
+      clearTimeout(timer);
+      off();
+      resolve(value);
+    });
+  });
+}

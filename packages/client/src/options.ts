@@ -1,0 +1,94 @@
+/** `Reactor` constructor options and their defaults. */
+import {
+  DEFAULT_API_URL,
+  DEFAULT_LOCAL_URL,
+  defaultReconnectPolicy,
+  HOSTED_RECONNECT_WINDOW_MS,
+  LOCAL_RECONNECT_WINDOW_MS,
+  type ReconnectPolicy,
+  reactorError,
+} from "@reactor-node/protocol";
+import type { JwtInput } from "./auth/jwt-source.js";
+import { type Logger, SILENT_LOGGER } from "./logger.js";
+import { createDecodedFrameSource, type FrameSourceFactory } from "./tracks/frame-source.js";
+
+/** How long the readiness gate may take after the answer (our choice; ICE + DTLS + SCTP normally take < 2 s). */
+export const TRANSPORT_READY_TIMEOUT_MS = 20_000;
+/** Bound on the DELETE/stop a disconnect sends, so `disconnect()` never hangs on a dead coordinator. */
+export const END_SESSION_TIMEOUT_MS = 5_000;
+
+/** Options of `new Reactor(...)`. */
+export interface ReactorOptions {
+  /** The model to run, e.g. `"echo"`. */
+  modelName: string;
+  /** API key (`rk_…`), exchanged for a JWT at `POST /tokens` during `connect()`. */
+  apiKey?: string;
+  /** A JWT, or a function returning one (resolved before every request). Takes precedence over `apiKey`. */
+  jwt?: JwtInput;
+  /** Coordinator base URL (default `https://api.reactor.inc`, or `http://localhost:8080` in local mode). */
+  apiUrl?: string;
+  /** Talk straight to one runtime (local routes, no auth). */
+  local?: boolean;
+  /** Resume every received track when ready (default true); a track you `pause()` stays paused. */
+  autoResumeTracks?: boolean;
+  /** Reconnect automatically after a recoverable drop: `true` = the protocol's default policy. Default off. */
+  autoReconnect?: boolean | ReconnectPolicy;
+  /** Sent as `extra_args` when the session is created. */
+  extraArgs?: Record<string, unknown>;
+  /** pino-compatible logger; silent by default. */
+  logger?: Logger;
+  /** Per-request HTTP timeout in ms (default 30 s). */
+  requestTimeoutMs?: number;
+  /** Readiness-gate timeout after the SDP answer, in ms (default {@link TRANSPORT_READY_TIMEOUT_MS}). */
+  transportTimeoutMs?: number;
+  /** Attempts of the SDP-answer poll (default 6, ≈12.6 s). */
+  sdpPollAttempts?: number;
+  /** Replaces the video decoder (advanced; default `@reactor-node/frames`). */
+  frameSource?: FrameSourceFactory;
+}
+
+/** Options with defaults applied. */
+export interface ResolvedOptions {
+  modelName: string;
+  apiKey: string | undefined;
+  jwt: JwtInput | undefined;
+  apiUrl: string;
+  local: boolean;
+  autoResumeTracks: boolean;
+  reconnectPolicy: ReconnectPolicy | undefined;
+  extraArgs: Record<string, unknown> | undefined;
+  logger: Logger;
+  requestTimeoutMs: number | undefined;
+  transportTimeoutMs: number;
+  sdpPollAttempts: number | undefined;
+  frameSource: FrameSourceFactory;
+  reconnectWindowMs: number;
+}
+
+/** Validates and fills in defaults (throws INVALID_ARGUMENT). */
+export function resolveOptions(options: ReactorOptions): ResolvedOptions {
+  if (typeof options !== "object" || options === null) {
+    throw reactorError("INVALID_ARGUMENT", "new Reactor() needs an options object with a modelName");
+  }
+  const local = options.local === true;
+  if (!local && (typeof options.modelName !== "string" || options.modelName.length === 0)) {
+    throw reactorError("INVALID_ARGUMENT", "modelName must be a non-empty string");
+  }
+  const auto = options.autoReconnect;
+  return {
+    modelName: options.modelName ?? "",
+    apiKey: options.apiKey,
+    jwt: options.jwt,
+    apiUrl: options.apiUrl ?? (local ? DEFAULT_LOCAL_URL : DEFAULT_API_URL),
+    local,
+    autoResumeTracks: options.autoResumeTracks !== false,
+    reconnectPolicy: auto === true ? defaultReconnectPolicy() : auto ? auto : undefined,
+    extraArgs: options.extraArgs,
+    logger: options.logger ?? SILENT_LOGGER,
+    requestTimeoutMs: options.requestTimeoutMs,
+    transportTimeoutMs: options.transportTimeoutMs ?? TRANSPORT_READY_TIMEOUT_MS,
+    sdpPollAttempts: options.sdpPollAttempts,
+    frameSource: options.frameSource ?? createDecodedFrameSource,
+    reconnectWindowMs: local ? LOCAL_RECONNECT_WINDOW_MS : HOSTED_RECONNECT_WINDOW_MS,
+  };
+}

@@ -1,0 +1,366 @@
+/**
+ * `Reactor`: the public session object and its state machine (PROTOCOL.md §7).
+ *
+ *   disconnected → connecting → waiting → ready
+ *        ↑______________|__________|________|   (failure, drop, disconnect, session end)
+ *
+ * Every asynchronous step runs under an operation generation: `disconnect()` (or a newer
+ * operation) bumps it and aborts the old one, and late results of stale work are ignored. A
+ * connection has its own generation too, so an old transport's late event cannot move the
+ * session. The wire work lives in `http/`, `signalling/`, `transport/`; this file decides.
+ */
+import {
+  type Capabilities,
+  encodeCommand,
+  encodeControlNotification,
+  encodePing,
+  encodeRequestSchema,
+  encodeRuntimeMessage,
+  type FileRef,
+  isReactorError,
+  type ModelSchemaDocument,
+  type RgbFrame,
+  type ReactorError,
+  type ReactorState,
+  type ReactorStatus,
+  reactorError,
+} from "@reactor-node/protocol";
+import { raceAbort } from "./abort.js";
+import { apiKeyJwtSource, jwtSourceFrom } from "./auth/jwt-source.js";
+import { Emitter, type Listener, type ReactorEventMap } from "./events.js";
+import { LISTENER_ERROR, listenerError, wrapConnectFailure } from "./errors.js";
+import { Coordinator } from "./http/coordinator.js";
+import { type ReactorOptions, type ResolvedOptions, resolveOptions } from "./options.js";
+import { AutoReconnect } from "./reconnect/auto-reconnect.js";
+import { SessionLifecycle } from "./session/lifecycle.js";
+import type { OperationContext } from "./session/operation.js";
+import type { Track } from "./tracks/track.js";
+import { TrackRegistry } from "./tracks/track-registry.js";
+import type { UploadInput } from "./uploads/upload-source.js";
+import { type UploadOptions, uploadFile } from "./uploads/upload.js";
+
+/** Options of {@link Reactor.connect}. */
+export interface ConnectOptions {
+  signal?: AbortSignal;
+  /** Adopt an existing session instead of creating one (it is never deleted by this client). */
+  sessionId?: string;
+  /** A connection id registered for this client by someone else (1000 < id ≤ 9999). */
+  connectionId?: number;
+}
+
+/** Options of {@link Reactor.sendCommand}. */
+export interface SendCommandOptions {
+  /** `application` (model command, default) or `runtime` (platform message). */
+  scope?: "application" | "runtime";
+  signal?: AbortSignal;
+}
+
+/** Options of {@link Reactor.disconnect}. */
+export interface DisconnectOptions {
+  /** Keep the session for a later `reconnect()` instead of ending it. */
+  recoverable?: boolean;
+  signal?: AbortSignal;
+}
+
+/** A Reactor session: connect to a model, send commands, receive messages and frames. */
+export class Reactor implements AsyncDisposable {
+  private readonly options: ResolvedOptions;
+  private readonly emitter: Emitter<ReactorEventMap>;
+  private readonly registry: TrackRegistry;
+  private readonly lifecycle: SessionLifecycle;
+  private readonly autoReconnect: AutoReconnect | undefined;
+  private status: ReactorStatus = "disconnected";
+  private lastError: ReactorError | undefined;
+  private operation: { generation: number; controller: AbortController; done: Promise<void> } | undefined;
+  private generation = 0;
+  private seedFrameCallback: (() => void) | undefined;
+
+  constructor(options: ReactorOptions) {
+    this.options = resolveOptions(options);
+    const { logger } = this.options;
+    this.emitter = new Emitter<ReactorEventMap>((error, event) => {
+      if (event === "error") {
+        logger.error({ err: error }, "an 'error' listener threw");
+        return;
+      }
+      this.reportError(listenerError(error, `'${String(event)}' listener`));
+    });
+    const jwt =
+      this.options.jwt !== undefined
+        ? jwtSourceFrom(this.options.jwt)
+        : this.options.apiKey
+          ? apiKeyJwtSource(this.options.apiKey, this.options.apiUrl, { timeoutMs: this.options.requestTimeoutMs })
+          : undefined;
+    const coordinator = new Coordinator({
+      baseUrl: this.options.apiUrl,
+      local: this.options.local,
+      ...(jwt && { jwt }),
+      timeoutMs: this.options.requestTimeoutMs,
+    });
+    this.registry = new TrackRegistry({
+      sendTrackControl: (event, name) => this.lifecycle.sendControl(encodeControlNotification(event, name)),
+      reportError: (error) => this.reportError(error),
+      createFrameSource: this.options.frameSource,
+      logger,
+    });
+    this.lifecycle = new SessionLifecycle({
+      coordinator,
+      options: this.options,
+      registry: this.registry,
+      emit: (event, ...args) => this.emitter.emit(event, ...args),
+      setStatus: (status) => this.setStatus(status),
+      reportError: (error) => this.reportError(error),
+      onDropped: (error) => this.autoReconnect?.start(error),
+    });
+    const policy = this.options.reconnectPolicy;
+    if (policy) {
+      this.autoReconnect = new AutoReconnect(
+        policy,
+        (signal) => this.runOperation("reconnect", signal, (op) => this.lifecycle.reconnect(op)),
+        (error) => logger.warn({ err: error }, "automatic reconnect gave up"),
+        logger,
+      );
+    }
+  }
+
+  /** Subscribes to an event; returns the unsubscribe function. */
+  on<K extends keyof ReactorEventMap>(event: K, listener: Listener<ReactorEventMap, K>): () => void {
+    return this.emitter.on(event, listener);
+  }
+
+  /** Subscribes for one emission. */
+  once<K extends keyof ReactorEventMap>(event: K, listener: Listener<ReactorEventMap, K>): () => void {
+    return this.emitter.once(event, listener);
+  }
+
+  /** Removes every listener of every event. */
+  removeAllListeners(): void {
+    this.emitter.clear();
+  }
+
+  /** Calls `callback` with every RGB frame of the default video track (the first received video track). */
+  onFrame(callback: (frame: RgbFrame) => void): () => void {
+    return this.registry.onDefaultFrame(callback);
+  }
+
+  /** The seed's single frame callback slot: replaces the previous one; `null` removes it. */
+  setFrameCallback(callback: ((frame: RgbFrame) => void) | null): void {
+    this.seedFrameCallback?.();
+    this.seedFrameCallback = callback ? this.onFrame(callback) : undefined;
+  }
+
+  /**
+   * Connects: exchanges the API key, creates (or adopts) a session, waits for a GPU, opens the
+   * WebRTC connection and resolves once `ready` (the model schema has been requested by then).
+   * Rejects with CONNECTION_FAILED (cause = the underlying error), or the VersionMismatchError /
+   * ConflictError itself, or ABORTED; the same error is emitted on `error` (except aborts).
+   * With a session kept from a drop or `disconnect({recoverable: true})`, connect() reconnects to it.
+   */
+  async connect(options: ConnectOptions = {}): Promise<void> {
+    if (this.status === "ready" && !options.sessionId) return;
+    if (this.operation && this.status !== "disconnected") {
+      return raceAbort(this.operation.done, options.signal, "connect()");
+    }
+    this.autoReconnect?.cancel();
+    if (this.lifecycle.sessionId && !options.sessionId && this.lifecycle.hasKeptSession) {
+      return this.reconnect(options.signal ? { signal: options.signal } : {});
+    }
+    return this.runOperation("connect", options.signal, (op) =>
+      this.lifecycle.connect(op, {
+        ...(options.sessionId !== undefined && { sessionId: options.sessionId }),
+        ...(options.connectionId !== undefined && { connectionId: options.connectionId }),
+      }),
+    );
+  }
+
+  /**
+   * Opens a new connection to the same session (registers a connection, re-offers with PUT).
+   * Rejects with RECONNECTION_FAILED (cause = the underlying error) and emits it.
+   */
+  async reconnect(options: { signal?: AbortSignal } = {}): Promise<void> {
+    if (!this.lifecycle.sessionId) {
+      const error = reactorError("NOT_READY", "reconnect() needs a session: call connect() first");
+      this.reportError(error);
+      throw error;
+    }
+    this.autoReconnect?.cancel();
+    return this.runOperation("reconnect", options.signal, (op) => this.lifecycle.reconnect(op));
+  }
+
+  /**
+   * Disconnects. Ends the session (DELETE, or `POST /stop_session` locally) only if this client
+   * created it; `recoverable: true` keeps it for `reconnect()`. Aborts anything in flight and
+   * resolves once every socket, timer and worker this client opened is released. Idempotent.
+   */
+  async disconnect(options: DisconnectOptions = {}): Promise<void> {
+    this.autoReconnect?.cancel();
+    this.generation++;
+    const pending = this.operation;
+    this.operation = undefined;
+    if (pending) {
+      pending.controller.abort(reactorError("ABORTED", "disconnect() was called"));
+      await pending.done.catch(() => {});
+    }
+    await raceAbort(this.lifecycle.disconnect(options.recoverable === true), options.signal, "disconnect()");
+    this.setStatus("disconnected");
+  }
+
+  /**
+   * Sends a command to the model (`{scope: "application", data: {type, data}}`); top-level
+   * FileRefs in `data` travel in `uploads`. When not ready it does not throw: an `error` event
+   * with NOT_READY names the command and the status. Messages over the data channel's limit
+   * are refused (MESSAGE_TOO_LARGE, thrown and emitted) before anything is sent.
+   */
+  async sendCommand(type: string, data: Record<string, unknown> = {}, options: SendCommandOptions = {}): Promise<void> {
+    if (options.signal?.aborted) throw reactorError("ABORTED", "sendCommand() was aborted", { cause: options.signal.reason });
+    if (this.status !== "ready" || !this.lifecycle.connected) {
+      this.reportError(reactorError("NOT_READY", `Cannot send command '${type}': the session is ${this.status}, not ready`));
+      return;
+    }
+    try {
+      const limit = { maxMessageBytes: this.lifecycle.messageLimit };
+      const text =
+        options.scope === "runtime" ? encodeRuntimeMessage(type, data, limit) : encodeCommand(type, data, limit);
+      this.lifecycle.send("data", text);
+    } catch (error) {
+      const typed = isReactorError(error) ? error : reactorError("INVALID_ARGUMENT", String(error), { cause: error });
+      this.reportError(typed);
+      throw typed;
+    }
+  }
+
+  /**
+   * Uploads a file (path, streamed; Buffer/Uint8Array; or Blob) to the session and announces it
+   * to the GPU; pass the returned FileRef in command data. Needs a ready session.
+   */
+  async uploadFile(input: UploadInput, options: UploadOptions = {}): Promise<FileRef> {
+    const sessionId = this.lifecycle.sessionId;
+    if (this.status !== "ready" || !sessionId) {
+      const error = reactorError("NOT_READY", `Cannot upload: the session is ${this.status}, not ready`);
+      this.reportError(error);
+      throw error;
+    }
+    return uploadFile(
+      {
+        coordinator: this.lifecycle.coordinator,
+        sessionId,
+        sendRuntime: (text) => this.lifecycle.send("data", text),
+      },
+      input,
+      options,
+    );
+  }
+
+  /** The track called `name` (before capabilities arrive, a placeholder checked once they do). */
+  track(name: string): Track {
+    return this.registry.get(name);
+  }
+
+  /** Every known track, by name. */
+  get tracks(): ReadonlyMap<string, Track> {
+    return this.registry.tracks;
+  }
+
+  /** The current status. */
+  getStatus(): ReactorStatus {
+    return this.status;
+  }
+
+  /** Status and last error (the seed's `ReactorState`). */
+  getState(): ReactorState {
+    return { status: this.status, ...(this.lastError && { lastError: this.lastError }) };
+  }
+
+  /** The session id, while there is a session. */
+  getSessionId(): string | undefined {
+    return this.lifecycle.sessionId;
+  }
+
+  /** The id of the current WebRTC connection, while connected. */
+  getConnectionId(): number | undefined {
+    return this.lifecycle.connectionId;
+  }
+
+  /** The last error reported. */
+  getLastError(): ReactorError | undefined {
+    return this.lastError;
+  }
+
+  /** The session's capabilities, once received. */
+  getCapabilities(): Capabilities | undefined {
+    return this.lifecycle.capabilities;
+  }
+
+  /** The model's OpenAPI document, once received (requested automatically on every transition to ready). */
+  getSchema(): ModelSchemaDocument | undefined {
+    return this.lifecycle.schema;
+  }
+
+  /** Session expiry in ms since the epoch, when known (drop + reconnect window, or a maximum duration). */
+  getSessionExpiration(): number | undefined {
+    return this.lifecycle.expiresAt;
+  }
+
+  /** Disconnects (ends a session this client created). */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.disconnect();
+  }
+
+  private async runOperation(
+    kind: "connect" | "reconnect",
+    signal: AbortSignal | undefined,
+    body: (op: OperationContext) => Promise<void>,
+  ): Promise<void> {
+    if (signal?.aborted) throw reactorError("ABORTED", `${kind}() was aborted`, { cause: signal.reason });
+    const previous = this.operation;
+    if (previous) {
+      previous.controller.abort(reactorError("ABORTED", `superseded by ${kind}()`));
+      await previous.done.catch(() => {});
+    }
+    const generation = ++this.generation;
+    const controller = new AbortController();
+    const onAbort = (): void => controller.abort(signal?.reason);
+    signal?.addEventListener("abort", onAbort, { once: true });
+    const op: OperationContext = {
+      signal: controller.signal,
+      isCurrent: () => generation === this.generation,
+    };
+    const code = kind === "connect" ? "CONNECTION_FAILED" : "RECONNECTION_FAILED";
+    const message = kind === "connect" ? "Failed to connect" : "Failed to reconnect";
+    const done = (async () => {
+      try {
+        await body(op);
+      } catch (error) {
+        const typed = wrapConnectFailure(
+          controller.signal.aborted && !isReactorError(error) ? reactorError("ABORTED", `${kind}() was aborted`) : error,
+          code,
+          message,
+        );
+        if (op.isCurrent()) {
+          await this.lifecycle.afterFailure(kind, typed);
+          this.setStatus("disconnected");
+          if (typed.code !== "ABORTED") this.reportError(typed);
+        }
+        throw typed;
+      } finally {
+        signal?.removeEventListener("abort", onAbort);
+        if (this.operation?.generation === generation) this.operation = undefined;
+      }
+    })();
+    this.operation = { generation, controller, done };
+    return done;
+  }
+
+  private setStatus(status: ReactorStatus): void {
+    if (status === this.status) return;
+    this.status = status;
+    this.options.logger.debug({ status }, "status");
+    this.emitter.emit("status_changed", status);
+  }
+
+  private reportError(error: ReactorError): void {
+    this.lastError = error;
+    if (error.code !== LISTENER_ERROR) this.options.logger.warn({ err: error }, error.message);
+    this.emitter.emit("error", error);
+  }
+}

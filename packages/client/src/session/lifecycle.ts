@@ -1,0 +1,361 @@
+/**
+ * The session and its current connection: creating or adopting a session, waiting for a GPU,
+ * opening, losing and closing connections, ending the session, and turning inbound traffic into
+ * events. The public state machine (`reactor.ts`) decides *when*; this file knows *how*.
+ * Connection events are tagged with a connection generation so a late event of an old
+ * transport is ignored.
+ */
+import {
+  type Capabilities,
+  type ChannelLabel,
+  encodeControlNotification,
+  encodePing,
+  encodeRequestSchema,
+  type IceServer,
+  isReactorError,
+  type ModelSchemaDocument,
+  type ReactorError,
+  reactorError,
+  type SessionDescriptor,
+  type TrackInfo,
+} from "@reactor-node/protocol";
+import type { MediaStreamTrack } from "werift";
+import type { ReactorEventMap } from "../events.js";
+import type { Coordinator } from "../http/coordinator.js";
+import { END_SESSION_TIMEOUT_MS, type ResolvedOptions } from "../options.js";
+import { type Connection, negotiate } from "../signalling/negotiate.js";
+import type { TrackRegistry } from "../tracks/track-registry.js";
+import { Keepalive } from "../transport/keepalive.js";
+import type { PeerTransport } from "../transport/peer.js";
+import { type InboundSink, routeInbound } from "./inbound.js";
+import type { OperationContext } from "./operation.js";
+import { waitForSessionReady } from "./wait-ready.js";
+
+/** What the lifecycle needs from the public object. */
+export interface LifecycleHost {
+  coordinator: Coordinator;
+  options: ResolvedOptions;
+  registry: TrackRegistry;
+  emit<K extends keyof ReactorEventMap>(event: K, ...args: ReactorEventMap[K]): void;
+  setStatus(status: "disconnected" | "connecting" | "waiting" | "ready"): void;
+  reportError(error: ReactorError): void;
+  /** A ready connection dropped and the session was kept (start auto-reconnect if enabled). */
+  onDropped(error: ReactorError): void;
+}
+
+/** See the file comment. */
+export class SessionLifecycle {
+  sessionId: string | undefined;
+  connectionId: number | undefined;
+  capabilities: Capabilities | undefined;
+  schema: ModelSchemaDocument | undefined;
+  expiresAt: number | undefined;
+  private createdByUs = false;
+  private kept = false;
+  private capabilitiesFor: string | undefined;
+  private iceServers: IceServer[] = [];
+  private connection: Connection | undefined;
+  private transport: PeerTransport | undefined;
+  private connectionGeneration = 0;
+  private readonly keepalive: Keepalive;
+  private readonly sink: InboundSink;
+
+  constructor(private readonly host: LifecycleHost) {
+    const logger = host.options.logger;
+    this.keepalive = new Keepalive(() => {
+      try {
+        this.send("data", encodePing());
+      } catch (error) {
+        logger.debug({ err: error }, "keep-alive ping not sent");
+      }
+    });
+    this.sink = {
+      message: (message) => host.emit("message", message),
+      runtimeMessage: (message) => host.emit("runtime_message", message),
+      error: (error) => host.reportError(error),
+      schema: (document) => {
+        this.schema = document as ModelSchemaDocument;
+      },
+      sessionEnded: (reason) => this.onSessionEnded(reason),
+      logger,
+    };
+  }
+
+  /** The coordinator client (uploads use it). */
+  get coordinator(): Coordinator {
+    return this.host.coordinator;
+  }
+
+  /** True while a ready connection exists. */
+  get connected(): boolean {
+    return this.connection !== undefined && this.connection.transport.ready;
+  }
+
+  /** True when a session is held without a connection (after a drop or a recoverable disconnect). */
+  get hasKeptSession(): boolean {
+    return this.sessionId !== undefined && this.kept && this.connection === undefined;
+  }
+
+  /** The outbound message limit of the current connection. */
+  get messageLimit(): number {
+    return this.connection?.transport.messageLimit ?? Number.POSITIVE_INFINITY;
+  }
+
+  /** Sends on the current connection (typed errors when it cannot). */
+  send(label: ChannelLabel, text: string): void {
+    if (!this.connection) throw reactorError("NOT_READY", "There is no connection to the GPU");
+    this.connection.transport.send(label, text);
+  }
+
+  /** Sends a control frame if connected; false otherwise (the intent is applied on the next connection). */
+  sendControl(text: string): boolean {
+    if (!this.connection) return false;
+    try {
+      this.connection.transport.send("control", text);
+      return true;
+    } catch (error) {
+      this.host.reportError(isReactorError(error) ? error : reactorError("DATA_CHANNEL_CLOSED", String(error)));
+      return false;
+    }
+  }
+
+  /** Full connect: session (create or adopt), GPU wait, connection. Retries once with a new session if it was lost. */
+  async connect(op: OperationContext, options: { sessionId?: string; connectionId?: number }): Promise<void> {
+    for (let round = 0; ; round++) {
+      this.host.setStatus("connecting");
+      try {
+        await this.acquireSession(op, options.sessionId);
+        await this.openConnection(op, "POST", options.connectionId);
+        return;
+      } catch (error) {
+        const lost = isReactorError(error) && error.code === "SESSION_LOST";
+        if (!lost || round > 0 || options.sessionId !== undefined || !op.isCurrent()) throw error;
+        this.host.options.logger.info({ err: error }, "session lost while connecting; retrying with a new session");
+        await this.closeConnection();
+        await this.endOwnedSession();
+        this.forgetSession();
+      }
+    }
+  }
+
+  /** New connection to the held session: check it still exists, register, re-offer with PUT. */
+  async reconnect(op: OperationContext): Promise<void> {
+    const sessionId = this.sessionId;
+    if (!sessionId) throw reactorError("NOT_READY", "There is no session to reconnect to");
+    await this.closeConnection();
+    this.host.setStatus("connecting");
+    const session = await waitForSessionReady(this.coordinator, sessionId, {
+      signal: op.signal,
+      allowInactive: true,
+      onUpdate: (d) => this.onSessionUpdate(op, d),
+    });
+    if (!op.isCurrent()) throw reactorError("ABORTED", "reconnect() was superseded");
+    this.host.setStatus("waiting");
+    this.iceServers = await this.coordinator.getIceServers(sessionId, op.signal);
+    await this.openConnection(op, "PUT");
+    this.kept = false;
+    this.setExpiration(session.expiresAtMs);
+  }
+
+  /** Cleanup after a failed connect/reconnect that is still current. */
+  async afterFailure(kind: "connect" | "reconnect", error: ReactorError): Promise<void> {
+    await this.closeConnection();
+    if (kind === "reconnect" && error.recoverable) {
+      this.kept = true;
+      return;
+    }
+    // A failed connect leaves nothing to reconnect to: end what we created so it stops costing GPU time.
+    if (kind === "connect") await this.endOwnedSession();
+    this.host.registry.endAll();
+    this.forgetSession();
+  }
+
+  /** Closes the connection; ends the session if we created it, unless `recoverable`. */
+  async disconnect(recoverable: boolean): Promise<void> {
+    await this.closeConnection();
+    if (!this.sessionId) {
+      this.host.registry.endAll();
+      return;
+    }
+    if (recoverable) {
+      this.kept = true;
+      this.setExpiration(Date.now() + this.host.options.reconnectWindowMs);
+      return;
+    }
+    await this.endOwnedSession();
+    this.host.registry.endAll();
+    this.forgetSession();
+  }
+
+  private async acquireSession(op: OperationContext, adoptId: string | undefined): Promise<void> {
+    let initial: SessionDescriptor | undefined;
+    if (adoptId !== undefined) {
+      this.setSession(adoptId, false);
+    } else {
+      initial = await this.coordinator.createSession(this.host.options.modelName, this.host.options.extraArgs, op.signal);
+      // Record it even if we were aborted meanwhile: disconnect() must still end what we created.
+      this.setSession(initial.sessionId, true);
+      if (!op.isCurrent()) throw reactorError("ABORTED", "connect() was superseded");
+    }
+    const sessionId = this.sessionId as string;
+    this.host.setStatus("waiting");
+    // ICE servers can be fetched while the session is still being polled.
+    const ice = this.coordinator.getIceServers(sessionId, op.signal);
+    ice.catch(() => {});
+    await waitForSessionReady(this.coordinator, sessionId, {
+      signal: op.signal,
+      ...(initial && { initial }),
+      onUpdate: (d) => this.onSessionUpdate(op, d),
+    });
+    this.iceServers = await ice;
+    if (!op.isCurrent()) throw reactorError("ABORTED", "connect() was superseded");
+  }
+
+  private async openConnection(op: OperationContext, method: "POST" | "PUT", connectionId?: number): Promise<void> {
+    const { options, registry } = this.host;
+    const sessionId = this.sessionId as string;
+    const tracks = this.capabilities?.tracks ?? [];
+    const generation = ++this.connectionGeneration;
+    registry.beginConnection(generation);
+    let transport: PeerTransport | undefined;
+    const connection = await negotiate({
+      coordinator: this.coordinator,
+      sessionId,
+      iceServers: this.iceServers,
+      tracks,
+      method,
+      ...(connectionId !== undefined && { connectionId }),
+      signal: op.signal,
+      readyTimeoutMs: options.transportTimeoutMs,
+      ...(options.sdpPollAttempts !== undefined && { sdpPollAttempts: options.sdpPollAttempts }),
+      logger: options.logger,
+      onTransport: (t) => {
+        transport = t;
+        if (generation === this.connectionGeneration) this.transport = t;
+      },
+      events: {
+        onFrame: (label, frame) => {
+          if (generation === this.connectionGeneration) routeInbound(label, frame, this.sink);
+        },
+        onTrack: (info, track) => this.onTrack(generation, info, track, () => transport),
+        onLost: (error) => this.onLost(generation, error),
+      },
+    });
+    if (!op.isCurrent() || generation !== this.connectionGeneration) {
+      await connection.close();
+      throw reactorError("ABORTED", "The connection attempt was superseded");
+    }
+    this.connection = connection;
+    this.connectionId = connection.connectionId;
+    this.keepalive.start();
+    if (options.autoResumeTracks) {
+      for (const track of registry.resumable()) {
+        if (registry.markResumed(track.name)) this.sendControl(encodeControlNotification("resume_track", track.name));
+      }
+    }
+    try {
+      this.send("data", encodeRequestSchema());
+    } catch (error) {
+      this.host.reportError(isReactorError(error) ? error : reactorError("DATA_CHANNEL_CLOSED", String(error)));
+    }
+    this.host.setStatus("ready");
+  }
+
+  private onTrack(
+    generation: number,
+    info: TrackInfo,
+    media: MediaStreamTrack,
+    transport: () => PeerTransport | undefined,
+  ): void {
+    const { registry, options } = this.host;
+    if (generation !== this.connectionGeneration || !registry.markReceived(generation, info)) return;
+    const track = registry.get(info.name);
+    track.bind({ track: media, requestKeyframe: (ssrc) => transport()?.requestKeyframe(info.name, ssrc) });
+    this.host.emit("track_received", info.name, track);
+    // A track arriving after ready is resumed on its own (PROTOCOL.md §4).
+    if (this.connection && options.autoResumeTracks && !track.paused && registry.markResumed(info.name)) {
+      this.sendControl(encodeControlNotification("resume_track", info.name));
+    }
+  }
+
+  private onLost(generation: number, error: ReactorError): void {
+    if (generation !== this.connectionGeneration || !this.connection) return;
+    void this.closeConnection();
+    this.kept = true;
+    this.host.reportError(error);
+    this.host.setStatus("disconnected");
+    this.setExpiration(Date.now() + this.host.options.reconnectWindowMs);
+    this.host.onDropped(error);
+  }
+
+  private onSessionEnded(reason: string): void {
+    if (!this.connection || !this.sessionId) return;
+    this.host.reportError(reactorError("SESSION_ENDED", `The server ended the session${reason ? `: ${reason}` : ""}`));
+    void this.closeConnection();
+    this.host.registry.endAll();
+    this.forgetSession();
+    this.host.setStatus("disconnected");
+  }
+
+  private onSessionUpdate(op: OperationContext, session: SessionDescriptor): void {
+    if (!op.isCurrent()) return;
+    if (session.capabilities && this.capabilitiesFor !== this.sessionId) {
+      this.capabilitiesFor = this.sessionId;
+      this.capabilities = session.capabilities;
+      this.host.registry.applyCapabilities(session.capabilities);
+      this.host.emit("capabilities_received", session.capabilities);
+    }
+    if (session.expiresAtMs !== undefined) this.setExpiration(session.expiresAtMs);
+  }
+
+  private async closeConnection(): Promise<void> {
+    this.connectionGeneration++;
+    this.keepalive.stop();
+    this.host.registry.unbindAll();
+    const connection = this.connection;
+    const transport = this.transport;
+    this.connection = undefined;
+    this.transport = undefined;
+    this.connectionId = undefined;
+    if (connection) await connection.close();
+    else if (transport) await transport.close();
+  }
+
+  private setSession(sessionId: string, createdByUs: boolean): void {
+    this.createdByUs = createdByUs;
+    this.kept = false;
+    if (this.sessionId === sessionId) return;
+    this.sessionId = sessionId;
+    this.host.emit("session_id_changed", sessionId);
+  }
+
+  private forgetSession(): void {
+    if (this.sessionId === undefined) return;
+    this.sessionId = undefined;
+    this.createdByUs = false;
+    this.kept = false;
+    this.capabilitiesFor = undefined;
+    this.capabilities = undefined;
+    this.schema = undefined;
+    this.host.registry.resetCapabilities();
+    this.setExpiration(undefined);
+    this.host.emit("session_id_changed", undefined);
+  }
+
+  private async endOwnedSession(): Promise<void> {
+    const sessionId = this.sessionId;
+    if (!sessionId || !this.createdByUs) return;
+    this.createdByUs = false;
+    try {
+      await this.coordinator.endSession(sessionId, undefined, AbortSignal.timeout(END_SESSION_TIMEOUT_MS));
+    } catch (error) {
+      this.host.options.logger.warn({ err: error, sessionId }, "ending the session failed");
+    }
+  }
+
+  private setExpiration(expiresAt: number | undefined): void {
+    if (expiresAt === this.expiresAt) return;
+    this.expiresAt = expiresAt;
+    this.host.emit("session_expiration_changed", expiresAt);
+  }
+}

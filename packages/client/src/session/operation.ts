@@ -1,0 +1,7 @@
+/** What a connect/reconnect body gets from the state machine. */
+export interface OperationContext {
+  /** Aborted by `disconnect()`, a newer operation or the caller's signal. */
+  signal: AbortSignal;
+  /** False once a newer operation (or `disconnect()`) took over: stale results must be dropped. */
+  isCurrent(): boolean;
+}

@@ -1,0 +1,241 @@
+/**
+ * A track of the session (PROTOCOL.md §4, §6), stable across connections: the user's frame
+ * callbacks, iterators and pause intent live here and are re-attached to each new connection's
+ * media once, so a reconnect never duplicates handlers. Decoding starts lazily on the first
+ * frame subscriber (see `frame-source.ts`).
+ */
+import { type FrameCallback, type ReactorError, type RgbFrame, reactorError, type TrackInfo } from "@reactor-node/protocol";
+import type { MediaStreamTrack, RtpPacket } from "werift";
+import { listenerError } from "../errors.js";
+import type { Logger } from "../logger.js";
+import { type FrameIteratorHost, TrackFrameIterator } from "./frame-iterator.js";
+import type { FrameIteratorOptions, FrameSource, FrameSourceFactory, FrameSourceStats } from "./frame-source.js";
+
+/** What a track needs from the session that owns it. */
+export interface TrackHost {
+  /** Sends a `pause_track`/`resume_track` notification on `control`; false when not connected. */
+  sendTrackControl(event: "pause_track" | "resume_track", name: string): boolean;
+  reportError(error: ReactorError): void;
+  createFrameSource: FrameSourceFactory;
+  logger: Logger;
+}
+
+/** The media of one connection that a track is bound to. */
+export interface TrackBinding {
+  track: MediaStreamTrack;
+  /** Sends an RTCP PLI for `mediaSsrc` on this connection. */
+  requestKeyframe(mediaSsrc: number): void;
+}
+
+/** Counters of a track. */
+export interface TrackStats {
+  /** RTP packets received on this track, all connections. */
+  rtpPackets: number;
+  /** Connections this track was received on. */
+  connections: number;
+  /** Frames handed to `onFrame` callbacks. */
+  framesDelivered: number;
+  /** Decoder counters of the current connection's frame source, when decoding. */
+  decoder?: FrameSourceStats;
+}
+
+/** A session track: model output (`recvonly`) or client input (`sendonly`). */
+export class Track {
+  private info: TrackInfo;
+  private readonly callbacks = new Set<FrameCallback>();
+  private readonly rtpCallbacks = new Set<(packet: RtpPacket) => void>();
+  private readonly iterators = new Set<TrackFrameIterator>();
+  private binding: { binding: TrackBinding; off: () => void } | undefined;
+  private source: { source: FrameSource; offs: Array<() => void> } | undefined;
+  private changeWaiters: Array<(alive: boolean) => void> = [];
+  private userPaused = false;
+  private counters = { rtpPackets: 0, connections: 0, framesDelivered: 0 };
+
+  /** @internal Created by the session; use `reactor.track(name)`. */
+  constructor(
+    info: TrackInfo,
+    private readonly host: TrackHost,
+  ) {
+    this.info = { ...info };
+  }
+
+  /** The capability track name, e.g. `main_video`. */
+  get name(): string {
+    return this.info.name;
+  }
+
+  /** `video` or `audio`. */
+  get kind(): TrackInfo["kind"] {
+    return this.info.kind;
+  }
+
+  /** Client-perspective direction: `recvonly` = model output. */
+  get direction(): TrackInfo["direction"] {
+    return this.info.direction;
+  }
+
+  /** True while media of the current connection is attached. */
+  get active(): boolean {
+    return this.binding !== undefined;
+  }
+
+  /** True after `pause()` until `resume()`. */
+  get paused(): boolean {
+    return this.userPaused;
+  }
+
+  /**
+   * Calls `callback` with every decoded RGB frame (`height*width*3` bytes), newest-first under
+   * load (frames the callback cannot keep up with are dropped, never queued). Survives
+   * reconnects. Returns unsubscribe.
+   */
+  onFrame(callback: FrameCallback): () => void {
+    this.requireVideo("onFrame");
+    const entry: FrameCallback = (frame) => callback(frame);
+    this.callbacks.add(entry);
+    this.ensureSource();
+    return () => {
+      this.callbacks.delete(entry);
+    };
+  }
+
+  /**
+   * Frames as an async iterator with a declared bounded policy (`latest` by default). Ends on
+   * disconnect, session end, abort and `break`; continues across a reconnect.
+   */
+  frames(options: FrameIteratorOptions = {}): AsyncIterableIterator<RgbFrame> {
+    this.requireVideo("frames");
+    const host: FrameIteratorHost = {
+      acquireSource: () => this.ensureSource(),
+      nextChange: () => new Promise((resolve) => this.changeWaiters.push(resolve)),
+      release: (it) => this.iterators.delete(it),
+    };
+    const iterator = new TrackFrameIterator(host, options);
+    this.iterators.add(iterator);
+    return iterator;
+  }
+
+  /** Raw RTP packets of this track (any kind), e.g. to record or forward. Returns unsubscribe. */
+  onRtp(callback: (packet: RtpPacket) => void): () => void {
+    const entry = (packet: RtpPacket): void => callback(packet);
+    this.rtpCallbacks.add(entry);
+    return () => {
+      this.rtpCallbacks.delete(entry);
+    };
+  }
+
+  /** Asks the model to stop sending this track (control `pause_track`). Remembered across reconnects. */
+  pause(): void {
+    this.requireReceived("pause");
+    this.userPaused = true;
+    this.host.sendTrackControl("pause_track", this.name);
+  }
+
+  /** Asks the model to send this track again (control `resume_track`). */
+  resume(): void {
+    this.requireReceived("resume");
+    this.userPaused = false;
+    this.host.sendTrackControl("resume_track", this.name);
+  }
+
+  /** A snapshot of the counters. */
+  stats(): TrackStats {
+    return { ...this.counters, ...(this.source && { decoder: this.source.source.stats() }) };
+  }
+
+  /** @internal Capabilities (re)announced the track. */
+  updateInfo(info: TrackInfo): void {
+    this.info = { ...info };
+  }
+
+  /** @internal Attaches one connection's media (replacing any previous binding). */
+  bind(binding: TrackBinding): void {
+    this.unbind();
+    this.counters.connections++;
+    const sub = binding.track.onReceiveRtp.subscribe((packet) => {
+      this.counters.rtpPackets++;
+      for (const cb of [...this.rtpCallbacks]) {
+        try {
+          cb(packet);
+        } catch (error) {
+          this.host.reportError(listenerError(error, `RTP callback of '${this.name}'`));
+        }
+      }
+      this.source?.source.pushRtp(packet);
+    });
+    this.binding = { binding, off: sub.unSubscribe };
+    this.ensureSource();
+    this.notifyChange(true);
+  }
+
+  /** @internal The connection ended: detach its media; callbacks and iterators wait for the next one. */
+  unbind(): void {
+    if (!this.binding) return;
+    this.binding.off();
+    this.binding = undefined;
+    this.closeSource();
+    this.notifyChange(true);
+  }
+
+  /** @internal The session ended: detach and end every iterator (callbacks stay for a later connect). */
+  end(): void {
+    this.unbind();
+    for (const it of [...this.iterators]) void it.return();
+    this.iterators.clear();
+    this.notifyChange(false);
+  }
+
+  private ensureSource(): FrameSource | undefined {
+    if (this.source) return this.source.source;
+    const binding = this.binding?.binding;
+    if (!binding || this.info.kind !== "video") return undefined;
+    if (this.callbacks.size === 0 && this.iterators.size === 0) return undefined;
+    const source = this.host.createFrameSource({ logger: this.host.logger, trackName: this.name });
+    const offs = [
+      source.onKeyframeNeeded(() => {
+        const ssrc = binding.track.ssrc;
+        if (ssrc !== undefined) binding.requestKeyframe(ssrc);
+      }),
+      source.onError((error) => this.host.reportError(error)),
+      source.onFrame((frame) => {
+        for (const cb of [...this.callbacks]) {
+          this.counters.framesDelivered++;
+          try {
+            cb(frame);
+          } catch (error) {
+            this.host.reportError(listenerError(error, `frame callback of '${this.name}'`));
+          }
+        }
+      }),
+    ];
+    this.source = { source, offs };
+    return source;
+  }
+
+  private closeSource(): void {
+    const current = this.source;
+    if (!current) return;
+    this.source = undefined;
+    for (const off of current.offs) off();
+    current.source.close().catch((error: unknown) => this.host.logger.debug({ err: error }, "frame source close failed"));
+  }
+
+  private notifyChange(alive: boolean): void {
+    const waiters = this.changeWaiters;
+    this.changeWaiters = [];
+    for (const resolve of waiters) resolve(alive);
+  }
+
+  private requireVideo(what: string): void {
+    if (this.info.kind !== "video") {
+      throw reactorError("INVALID_ARGUMENT", `${what}() needs a video track; '${this.name}' is ${this.info.kind}`);
+    }
+    this.requireReceived(what);
+  }
+
+  private requireReceived(what: string): void {
+    if (this.info.direction !== "recvonly") {
+      throw reactorError("INVALID_ARGUMENT", `${what}() needs a received (recvonly) track; '${this.name}' is sendonly`);
+    }
+  }
+}

@@ -1,0 +1,231 @@
+/**
+ * One WebRTC connection to the GPU peer (werift): builds the offer, applies the answer, gates
+ * readiness (peer `connected` AND `data` open AND `control` open, PROTOCOL.md §4) and, once
+ * ready, reports the first sign of loss (peer disconnected/failed/closed, or a data channel
+ * closing) exactly once. It knows nothing about sessions or HTTP.
+ */
+import {
+  type ChannelLabel,
+  type IceCandidateInit,
+  type IceServer,
+  type ReactorError,
+  reactorError,
+  type TrackInfo,
+  type TrackMappingEntry,
+} from "@reactor-node/protocol";
+import {
+  type MediaStreamTrack,
+  RTCPeerConnection,
+  RTCRtpCodecParameters,
+  type RTCRtpTransceiver,
+} from "werift";
+import { raceAbort } from "../abort.js";
+import type { Logger } from "../logger.js";
+import { createLocalOffer } from "../signalling/offer.js";
+import { declaredMaxMessageSize, outboundMessageLimit } from "../signalling/sdp-limits.js";
+import { DataChannels } from "./channels.js";
+
+/** What a transport reports to its owner. */
+export interface PeerEvents {
+  onFrame(label: ChannelLabel, frame: string | Buffer): void;
+  /** A received track arrived on the transceiver of capability track `info`. */
+  onTrack(info: TrackInfo, track: MediaStreamTrack, transceiver: RTCRtpTransceiver): void;
+  /** A gathered local candidate, or `undefined` at end-of-candidates. */
+  onCandidate(candidate: IceCandidateInit | undefined): void;
+  /** The ready connection was lost (called at most once, never before ready). */
+  onLost(error: ReactorError): void;
+}
+
+/** Options of a {@link PeerTransport}. */
+export interface PeerTransportOptions {
+  iceServers: IceServer[];
+  tracks: readonly TrackInfo[];
+  logger: Logger;
+  events: PeerEvents;
+}
+
+// The frames package decodes VP8, so it is the only video codec offered (the runtime takes the
+// first of VP9, VP8, H264, AV1, H265 the offer lists). Audio is Opus 48 kHz.
+function offeredCodecs() {
+  return {
+    video: [
+      new RTCRtpCodecParameters({
+        mimeType: "video/VP8",
+        clockRate: 90_000,
+        rtcpFeedback: [{ type: "nack" }, { type: "nack", parameter: "pli" }, { type: "ccm", parameter: "fir" }],
+      }),
+    ],
+    audio: [new RTCRtpCodecParameters({ mimeType: "audio/opus", clockRate: 48_000, channels: 2 })],
+  };
+}
+
+/** The client side of one peer connection. */
+export class PeerTransport {
+  readonly pc: RTCPeerConnection;
+  private channels: DataChannels | undefined;
+  private readonly transceivers = new Map<string, { info: TrackInfo; transceiver: RTCRtpTransceiver }>();
+  private readonly subscriptions: Array<() => void> = [];
+  private readyFlag = false;
+  private lostFlag = false;
+  private closing: Promise<void> | undefined;
+  private limit = outboundMessageLimit(undefined);
+  private stateWaiters = new Set<() => void>();
+
+  constructor(private readonly options: PeerTransportOptions) {
+    this.pc = new RTCPeerConnection({
+      iceServers: options.iceServers.map((s) => ({
+        urls: s.urls,
+        ...(s.username !== undefined && { username: s.username }),
+        ...(s.credential !== undefined && { credential: s.credential }),
+      })),
+      codecs: offeredCodecs(),
+      iceUseIpv6: false,
+    });
+    this.subscriptions.push(
+      this.pc.connectionStateChange.subscribe((state) => this.onStateChange(`pc:${state}`)).unSubscribe,
+      this.pc.onIceCandidate.subscribe((candidate) => {
+        if (this.closing) return;
+        if (!candidate) {
+          options.events.onCandidate(undefined);
+          return;
+        }
+        const init = candidate.toJSON();
+        options.events.onCandidate({
+          candidate: init.candidate ?? "",
+          ...(init.sdpMid !== undefined && { sdpMid: init.sdpMid }),
+          ...(init.sdpMLineIndex !== undefined && { sdpMLineIndex: init.sdpMLineIndex }),
+        });
+      }).unSubscribe,
+    );
+  }
+
+  /** Creates the local offer (channels, transceivers) and returns the SDP with its track mapping. */
+  async createOffer(): Promise<{ sdp: string; trackMapping: TrackMappingEntry[] }> {
+    const offer = await createLocalOffer(this.pc, this.options.tracks);
+    this.channels = new DataChannels(offer.control, offer.data, {
+      onFrame: (label, frame) => this.options.events.onFrame(label, frame),
+      onStateChange: (label, state) => this.onStateChange(`${label}:${state}`),
+    });
+    for (const [name, entry] of offer.transceivers) {
+      this.transceivers.set(name, entry);
+      if (entry.info.direction !== "recvonly") continue;
+      this.subscriptions.push(
+        entry.transceiver.onTrack.subscribe((track, transceiver) => {
+          if (!this.closing) this.options.events.onTrack(entry.info, track, transceiver);
+        }).unSubscribe,
+      );
+    }
+    return { sdp: offer.sdp, trackMapping: offer.trackMapping };
+  }
+
+  /** Applies the server's answer and derives the outbound message limit from it. */
+  async applyAnswer(sdp: string): Promise<void> {
+    await this.pc.setRemoteDescription({ type: "answer", sdp });
+    this.limit = outboundMessageLimit(sdp);
+    // Without a declared size werift assumes 64 KiB (RFC 8841); the protocol's fallback is 256 KiB.
+    const sctp = this.pc.sctpTransport;
+    if (sctp && declaredMaxMessageSize(sdp) === undefined) sctp.remoteMaxMessageSize = this.limit;
+  }
+
+  /** Resolves when ready; rejects if the peer fails, a channel closes, `timeoutMs` passes or `signal` aborts. */
+  waitReady(signal: AbortSignal | undefined, timeoutMs: number): Promise<void> {
+    const wait = new Promise<void>((resolve, reject) => {
+      const check = (): void => {
+        const failure = this.failure();
+        if (failure) {
+          done();
+          reject(failure);
+        } else if (this.isConnectedAndOpen()) {
+          done();
+          this.readyFlag = true;
+          resolve();
+        }
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(reactorError("TIMEOUT", `The GPU connection was not ready within ${timeoutMs} ms (${this.describe()})`));
+      }, timeoutMs);
+      const done = (): void => {
+        clearTimeout(timer);
+        this.stateWaiters.delete(check);
+      };
+      this.stateWaiters.add(check);
+      check();
+    });
+    return raceAbort(wait, signal, "Connecting to the GPU");
+  }
+
+  /** True once the readiness gate passed. */
+  get ready(): boolean {
+    return this.readyFlag;
+  }
+
+  /** Largest outbound message, from the remote SDP's max-message-size or the 256 KiB fallback. */
+  get messageLimit(): number {
+    return this.limit;
+  }
+
+  /** Sends a text frame on a channel (typed errors: NOT_READY, MESSAGE_TOO_LARGE, DATA_CHANNEL_CLOSED). */
+  send(label: ChannelLabel, text: string): void {
+    if (!this.channels || this.closing) throw reactorError("NOT_READY", "The GPU connection is not open");
+    this.channels.send(label, text, this.limit);
+  }
+
+  /** Asks the GPU for a keyframe on a received video track (RTCP PLI). */
+  requestKeyframe(trackName: string, mediaSsrc: number): void {
+    const entry = this.transceivers.get(trackName);
+    if (!entry || this.closing) return;
+    entry.transceiver.receiver.sendRtcpPLI(mediaSsrc).catch((error: unknown) => {
+      this.options.logger.debug({ err: error, track: trackName }, "PLI not sent");
+    });
+  }
+
+  /** Closes channels and the peer connection (idempotent; resolves when werift released its sockets). */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.stateWaiters.clear();
+      for (const off of this.subscriptions) off();
+      this.channels?.close();
+      try {
+        await this.pc.close();
+      } catch (error) {
+        this.options.logger.debug({ err: error }, "peer connection close failed");
+      }
+    })();
+    return this.closing;
+  }
+
+  private onStateChange(what: string): void {
+    if (this.closing) return;
+    this.options.logger.debug({ state: what }, "transport state");
+    for (const waiter of [...this.stateWaiters]) waiter();
+    if (!this.readyFlag || this.lostFlag) return;
+    const failure = this.failure();
+    if (failure) {
+      this.lostFlag = true;
+      this.options.events.onLost(failure);
+    }
+  }
+
+  private isConnectedAndOpen(): boolean {
+    return this.pc.connectionState === "connected" && this.channels !== undefined && this.channels.open;
+  }
+
+  private failure(): ReactorError | undefined {
+    const state = this.pc.connectionState;
+    if (state === "failed" || state === "closed" || (state === "disconnected" && this.readyFlag)) {
+      return reactorError("GPU_CONNECTION_ERROR", `The connection to the GPU is ${state}`);
+    }
+    const closed = this.channels?.closed;
+    if (closed) {
+      return reactorError("GPU_CONNECTION_ERROR", `The '${closed}' data channel closed`, {
+        cause: reactorError("DATA_CHANNEL_CLOSED", `The GPU closed the '${closed}' data channel`),
+      });
+    }
+    return undefined;
+  }
+
+  private describe(): string {
+    return `peer ${this.pc.connectionState}, channels ${this.channels?.open ? "open" : "not open"}`;
+  }
+}

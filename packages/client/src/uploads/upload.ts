@@ -1,0 +1,87 @@
+/**
+ * File uploads (PROTOCOL.md §3 #6–7, §5): reserve a slot with `POST /sessions/{id}/uploads`,
+ * `PUT` the bytes to the presigned URL (Content-Length set, no auth, streamed), then tell the
+ * GPU with runtime `fileUploaded`. The returned {@link FileRef} goes into command data.
+ */
+import {
+  abortError,
+  encodeFileUploaded,
+  errorFromHttpStatus,
+  FileRef,
+  isReactorError,
+  type ReactorError,
+  reactorError,
+  UPLOAD_URL_VALIDITY_MS,
+} from "@reactor-node/protocol";
+import type { Coordinator } from "../http/coordinator.js";
+import { resolveServerUrl } from "../http/url.js";
+import { resolveUploadSource, type UploadInput, type UploadProgress } from "./upload-source.js";
+
+/** Options of `uploadFile()`. */
+export interface UploadOptions {
+  /** File name sent to the service (default: the path's base name, the Blob's name, or `upload.bin`). */
+  name?: string;
+  /** MIME type (default: from the Blob or the name's extension). */
+  mimeType?: string;
+  signal?: AbortSignal;
+  /** Called after each chunk is handed to the socket. */
+  onProgress?: (progress: UploadProgress) => void;
+  /** Upper bound for the PUT (default: the presigned URL's 15-minute validity). */
+  timeoutMs?: number;
+}
+
+/** What an upload needs from the session. */
+export interface UploadContext {
+  coordinator: Coordinator;
+  sessionId: string;
+  /** Sends a runtime frame on `data` (throws typed errors when it cannot). */
+  sendRuntime(text: string): void;
+}
+
+/** Uploads `input` and returns its FileRef. Rejects with typed errors (UPLOAD_FAILED wraps HTTP failures of the PUT). */
+export async function uploadFile(context: UploadContext, input: UploadInput, options: UploadOptions = {}): Promise<FileRef> {
+  const { signal } = options;
+  if (signal?.aborted) throw abortError(signal, "Upload");
+  const source = await resolveUploadSource(input, options);
+  if (source.size <= 0) throw reactorError("INVALID_ARGUMENT", `Cannot upload '${source.name}': it is empty`);
+  const slot = await context.coordinator.createUploadSlot(
+    context.sessionId,
+    { name: source.name, size: source.size, mime_type: source.mimeType },
+    signal,
+  );
+  const url = resolveServerUrl(context.coordinator.baseUrl, slot.url);
+  const timeoutMs = options.timeoutMs ?? UPLOAD_URL_VALIDITY_MS;
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+  const report = (sentBytes: number): void => options.onProgress?.({ sentBytes, totalBytes: source.size });
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: "PUT",
+      headers: { "Content-Type": source.mimeType, "Content-Length": String(source.size) },
+      body: source.chunks(combined, report) as unknown as RequestInit["body"],
+      duplex: "half",
+      signal: combined,
+    } as RequestInit & { duplex: "half" });
+    await response.body?.cancel().catch(() => {});
+  } catch (error) {
+    if (signal?.aborted) throw abortError(signal, "Upload");
+    if (timeout.aborted) throw reactorError("TIMEOUT", `Upload of '${source.name}' took longer than ${timeoutMs} ms`);
+    throw uploadFailed(source.name, error);
+  }
+  if (!response.ok) {
+    throw uploadFailed(
+      source.name,
+      errorFromHttpStatus({ status: response.status, retryAfter: response.headers.get("retry-after"), operation: "PUT upload" }),
+    );
+  }
+  const ref = new FileRef({ uploadId: slot.uploadId, name: source.name, mimeType: source.mimeType, size: source.size });
+  context.sendRuntime(encodeFileUploaded(ref));
+  return ref;
+}
+
+function uploadFailed(name: string, cause: unknown): ReactorError {
+  const detail = isReactorError(cause) || cause instanceof Error ? cause.message : String(cause);
+  const recoverable = isReactorError(cause) ? cause.recoverable : true;
+  return reactorError("UPLOAD_FAILED", `Uploading '${name}' failed: ${detail}`, { cause, recoverable });
+}

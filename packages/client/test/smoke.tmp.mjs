@@ -1,0 +1,14 @@
+import { startMockReactor } from "@reactor-node/testkit";
+import { Reactor } from "@reactor-node/client";
+const udp = () => process._getActiveHandles().filter((h) => h.constructor?.name === "Socket" && typeof h.address === "function" && h.type).map((h) => { try { return h.address().port } catch { return "?" } });
+const mock = await startMockReactor({});
+const r = new Reactor({ modelName: "echo", apiKey: mock.apiKey, apiUrl: mock.url });
+r.on("status_changed", s => console.log("status", s));
+await r.connect();
+console.log("ready udp", udp(), r["lifecycle"]["connection"].transport.pc.localDescription.sdp.split("\n").filter(l=>l.startsWith("a=candidate")).join(" | "));
+await r.disconnect();
+await new Promise((res) => setTimeout(res, 300));
+console.log("after disconnect udp", udp());
+await mock.close();
+await new Promise((res) => setTimeout(res, 300));
+console.log("closed udp", udp(), process.getActiveResourcesInfo());

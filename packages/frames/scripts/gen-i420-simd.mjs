@@ -1,0 +1,344 @@
+// Generates src/kernel/i420-simd-wasm.ts: a hand-assembled WebAssembly SIMD128 module converting
+// I420 (BT.601 limited range) to RGB24, 16 pixels per iteration. No toolchain needed:
+//   node scripts/gen-i420-simd.mjs          (rewrite the module)
+//   node scripts/gen-i420-simd.mjs --check  (exit 1 if the committed module is stale)
+// Fixed point (all in i16x8 lanes): Y' = (Y-16)<<6, C' = (C-128)<<6, then i16x8.q15mulr_sat_s by
+// coefficient/2 in Q15 gives channel contributions in Q5; (sum + 16) >> 5, narrowed with unsigned
+// saturation (the clamp to 0..255).
+import { readFileSync, writeFileSync } from "node:fs";
+
+const COEF = { y: 1.164383, rv: 1.596027, gu: 0.391762, gv: 0.812968, bu: 2.017232 };
+const q15 = (c) => Math.round((c / 2) * 32768);
+
+// --- encoding helpers -------------------------------------------------------------------------
+const uleb = (n) => {
+  const out = [];
+  do {
+    let b = n & 0x7f;
+    n >>>= 7;
+    if (n) b |= 0x80;
+    out.push(b);
+  } while (n);
+  return out;
+};
+const sleb = (n) => {
+  const out = [];
+  for (;;) {
+    const b = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && !(b & 0x40)) || (n === -1 && b & 0x40)) return [...out, b];
+    out.push(b | 0x80);
+  }
+};
+const str = (s) => [...uleb(s.length), ...Buffer.from(s)];
+const vec = (items) => [...uleb(items.length), ...items.flat()];
+const section = (id, body) => [id, ...uleb(body.length), ...body];
+
+// --- instructions -----------------------------------------------------------------------------
+const get = (i) => [0x20, ...uleb(i)];
+const set = (i) => [0x21, ...uleb(i)];
+const i32 = (n) => [0x41, ...sleb(n)];
+const add = [0x6a];
+const mul = [0x6c];
+const shrU = [0x76];
+const geU = [0x4f];
+const simd = (op, ...imm) => [0xfd, ...uleb(op), ...imm];
+const memarg = (align, offset = 0) => [...uleb(align), ...uleb(offset)];
+const v128load = (offset = 0) => simd(0x00, ...memarg(0, offset));
+const load8x8u = (offset = 0) => simd(0x02, ...memarg(0, offset));
+const v128store = (offset = 0) => simd(0x0b, ...memarg(0, offset));
+const shuffle = (lanes) => simd(0x0d, ...lanes);
+const i16splat = simd(0x10);
+const narrowU = simd(0x66);
+const q15mulr = simd(0x82);
+const extLowU = simd(0x89);
+const extHighU = simd(0x8a);
+const shl = simd(0x8b);
+const shrS = simd(0x8c);
+const addSat = simd(0x8f);
+const sub = simd(0x91);
+const addI16 = simd(0x8e);
+
+// Params: 0 yPtr, 1 uPtr, 2 vPtr, 3 outPtr, 4 simdWidth (multiple of 16), 5 height, 6 yStride,
+// 7 cStride, 8 outStride.
+const P = { y: 0, u: 1, v: 2, out: 3, width: 4, height: 5, yStride: 6, cStride: 7, outStride: 8 };
+// i32 locals
+const L = { row: 9, x: 10, yRow: 11, uRow: 12, vRow: 13, oRow: 14 };
+// v128 locals
+const V = {
+  k16: 15,
+  k128: 16,
+  cy: 17,
+  crv: 18,
+  cgu: 19,
+  cgv: 20,
+  cbu: 21,
+  round: 22,
+  yq: 23,
+  yqHi: 24,
+  rv: 25,
+  guv: 26,
+  bu: 27,
+  u: 28,
+  v: 29,
+  r: 30,
+  g: 31,
+  b: 32,
+  t: 33,
+  tmp: 34,
+};
+
+const splat = (n, local) => [...i32(n), ...i16splat, ...set(local)];
+// Duplicate chroma lanes 0..3 (or 4..7) of an i16x8 into 8 lanes (each chroma covers 2 pixels).
+const dupLo = [0, 1, 0, 1, 2, 3, 2, 3, 4, 5, 4, 5, 6, 7, 6, 7];
+const dupHi = dupLo.map((b) => b + 8);
+// RGB interleave of three u8x16 vectors R, G, B into 48 bytes, in two shuffle steps per output.
+function interleave(k) {
+  const rg = [];
+  const withB = [];
+  for (let i = 0; i < 16; i++) {
+    const p = k * 16 + i; // output byte index
+    const px = Math.floor(p / 3);
+    const ch = p % 3;
+    rg.push(ch === 0 ? px : ch === 1 ? 16 + px : 0);
+    withB.push(ch === 2 ? 16 + px : i);
+  }
+  return { rg, withB };
+}
+
+// Channel (i16 Q5 + rounding) pair → u8x16: ((lo + c) >> 5, (hi + c) >> 5) narrowed.
+const channel = (contribLo, contribHi, out) => [
+  ...get(V.yq),
+  ...contribLo,
+  ...addSat,
+  ...i32(5),
+  ...shrS,
+  ...get(V.yqHi),
+  ...contribHi,
+  ...addSat,
+  ...i32(5),
+  ...shrS,
+  ...narrowU,
+  ...set(out),
+];
+const lo = (local) => [...get(local), ...get(local), ...shuffle(dupLo)];
+const hi = (local) => [...get(local), ...get(local), ...shuffle(dupHi)];
+
+const body = [
+  // constants
+  ...splat(16, V.k16),
+  ...splat(128, V.k128),
+  ...splat(q15(COEF.y), V.cy),
+  ...splat(q15(COEF.rv), V.crv),
+  ...splat(q15(COEF.gu), V.cgu),
+  ...splat(q15(COEF.gv), V.cgv),
+  ...splat(Math.round((COEF.bu / 2 - 1) * 32768), V.cbu),
+  ...splat(16, V.round),
+  ...i32(0),
+  ...set(L.row),
+  0x02,
+  0x40, // block $done
+  0x03,
+  0x40, // loop $rows
+  ...get(L.row),
+  ...get(P.height),
+  ...geU,
+  0x0d,
+  1, // br_if $done
+  ...get(P.y),
+  ...get(L.row),
+  ...get(P.yStride),
+  ...mul,
+  ...add,
+  ...set(L.yRow),
+  ...get(P.u),
+  ...get(L.row),
+  ...i32(1),
+  ...shrU,
+  ...get(P.cStride),
+  ...mul,
+  ...add,
+  ...set(L.uRow),
+  ...get(P.v),
+  ...get(L.row),
+  ...i32(1),
+  ...shrU,
+  ...get(P.cStride),
+  ...mul,
+  ...add,
+  ...set(L.vRow),
+  ...get(P.out),
+  ...get(L.row),
+  ...get(P.outStride),
+  ...mul,
+  ...add,
+  ...set(L.oRow),
+  ...i32(0),
+  ...set(L.x),
+  0x02,
+  0x40, // block $rowDone
+  0x03,
+  0x40, // loop $cols
+  ...get(L.x),
+  ...get(P.width),
+  ...geU,
+  0x0d,
+  1, // br_if $rowDone
+  // chroma: 8 samples at uRow + x/2 → C' = (C - 128) << 6
+  ...get(L.uRow),
+  ...get(L.x),
+  ...i32(1),
+  ...shrU,
+  ...add,
+  ...load8x8u(),
+  ...get(V.k128),
+  ...sub,
+  ...i32(6),
+  ...shl,
+  ...set(V.u),
+  ...get(L.vRow),
+  ...get(L.x),
+  ...i32(1),
+  ...shrU,
+  ...add,
+  ...load8x8u(),
+  ...get(V.k128),
+  ...sub,
+  ...i32(6),
+  ...shl,
+  ...set(V.v),
+  ...get(V.v),
+  ...get(V.crv),
+  ...q15mulr,
+  ...set(V.rv),
+  // guv = -(gu*U' + gv*V') computed as 0 - a - b
+  ...i32(0),
+  ...i16splat,
+  ...get(V.u),
+  ...get(V.cgu),
+  ...q15mulr,
+  ...sub,
+  ...get(V.v),
+  ...get(V.cgv),
+  ...q15mulr,
+  ...sub,
+  ...set(V.guv),
+  // bu = U' + U'*(bu/2 - 1) (bu/2 > 1 does not fit Q15)
+  ...get(V.u),
+  ...get(V.u),
+  ...get(V.cbu),
+  ...q15mulr,
+  ...addI16,
+  ...set(V.bu),
+  // luma: 16 samples → two i16x8 halves, Y'q = q15(((Y-16)<<6), cy) + 16 (rounding for >> 5)
+  ...get(L.yRow),
+  ...get(L.x),
+  ...add,
+  ...v128load(),
+  ...set(V.t),
+  ...get(V.t),
+  ...extLowU,
+  ...get(V.k16),
+  ...sub,
+  ...i32(6),
+  ...shl,
+  ...get(V.cy),
+  ...q15mulr,
+  ...get(V.round),
+  ...addI16,
+  ...set(V.yq),
+  ...get(V.t),
+  ...extHighU,
+  ...get(V.k16),
+  ...sub,
+  ...i32(6),
+  ...shl,
+  ...get(V.cy),
+  ...q15mulr,
+  ...get(V.round),
+  ...addI16,
+  ...set(V.yqHi),
+  ...channel(lo(V.rv), hi(V.rv), V.r),
+  ...channel(lo(V.guv), hi(V.guv), V.g),
+  ...channel(lo(V.bu), hi(V.bu), V.b),
+  // store 48 interleaved bytes at oRow + 3x
+  ...[0, 1, 2].flatMap((k) => {
+    const { rg, withB } = interleave(k);
+    return [
+      ...get(L.oRow),
+      ...get(L.x),
+      ...i32(3),
+      ...mul,
+      ...add,
+      ...get(V.r),
+      ...get(V.g),
+      ...shuffle(rg),
+      ...get(V.b),
+      ...shuffle(withB),
+      ...v128store(k * 16),
+    ];
+  }),
+  ...get(L.x),
+  ...i32(16),
+  ...add,
+  ...set(L.x),
+  0x0c,
+  0, // br $cols
+  0x0b, // end loop $cols
+  0x0b, // end block $rowDone
+  ...get(L.row),
+  ...i32(1),
+  ...add,
+  ...set(L.row),
+  0x0c,
+  0, // br $rows
+  0x0b, // end loop $rows
+  0x0b, // end block $done
+  0x0b, // end function
+];
+
+const I32 = 0x7f;
+const V128 = 0x7b;
+const localDecls = vec([
+  [...uleb(6), I32],
+  [...uleb(20), V128],
+]);
+const funcBody = [...localDecls, ...body];
+const bytes = Uint8Array.from([
+  0x00,
+  0x61,
+  0x73,
+  0x6d,
+  0x01,
+  0x00,
+  0x00,
+  0x00,
+  ...section(1, vec([[0x60, ...vec(Array(9).fill([I32])), ...vec([])]])),
+  ...section(3, vec([uleb(0)])),
+  ...section(5, vec([[0x00, ...uleb(1)]])),
+  ...section(
+    7,
+    vec([
+      [...str("convert"), 0x00, ...uleb(0)],
+      [...str("memory"), 0x02, ...uleb(0)],
+    ]),
+  ),
+  ...section(10, vec([[...uleb(funcBody.length), ...funcBody]])),
+]);
+if (!WebAssembly.validate(bytes)) throw new Error("generated module does not validate");
+
+const target = new URL("../src/kernel/i420-simd-wasm.ts", import.meta.url);
+const source =
+  `// Generated by scripts/gen-i420-simd.mjs; do not edit. ${bytes.length} bytes of WebAssembly (SIMD128).\n` +
+  `/** The I420 → RGB24 SIMD128 module, base64. */\n` +
+  `export const I420_SIMD_WASM_BASE64 =\n  "${Buffer.from(bytes).toString("base64")}";\n`;
+if (process.argv.includes("--check")) {
+  if (readFileSync(target, "utf8") !== source) {
+    process.stderr.write(`${target.pathname} is stale: run node scripts/gen-i420-simd.mjs\n`);
+    process.exit(1);
+  }
+  process.stdout.write(`${target.pathname} is up to date (${bytes.length} bytes)\n`);
+} else {
+  writeFileSync(target, source);
+  process.stdout.write(`wrote ${target.pathname} (${bytes.length} bytes)\n`);
+}

@@ -1,0 +1,88 @@
+/**
+ * API keys and the JWTs `POST /tokens` exchanges them for: HS256 signed with node:crypto,
+ * checked on every hosted request, expiry honoured, lifetime capped at 6 h like the service.
+ */
+import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { TOKEN_MAX_LIFETIME_S } from "@reactor-node/protocol";
+import { HttpError } from "./http.js";
+
+/** Lifetime of a token when the request names none. */
+export const DEFAULT_TOKEN_LIFETIME_S = 60 * 60;
+
+/** Claims the fake coordinator puts in its tokens. */
+export interface TokenClaims {
+  /** The API key's id (never the key). */
+  sub: string;
+  iat: number;
+  exp: number;
+  jti: string;
+}
+
+const b64url = (data: Buffer | string) => Buffer.from(data).toString("base64url");
+
+/** Issues and verifies tokens for a set of API keys. */
+export class Authority {
+  private readonly secret = randomBytes(32);
+  private readonly keys = new Map<string, string>();
+  /** Tokens revoked by tests (`mock.revokeTokens()`), by `iat` cut-off. */
+  private notBefore = 0;
+
+  constructor(apiKeys: readonly string[]) {
+    apiKeys.forEach((key, i) => {
+      this.keys.set(key, `key_${i + 1}`);
+    });
+  }
+
+  /** A fresh random API key in the service's `rk_` format. */
+  static generateKey(): string {
+    return `rk_test_${randomBytes(18).toString("base64url")}`;
+  }
+
+  /** Adds an API key. */
+  addKey(key: string): void {
+    if (!this.keys.has(key)) this.keys.set(key, `key_${this.keys.size + 1}`);
+  }
+
+  /** Exchanges an API key for a token; `expiresAfterS` is capped at 6 h. */
+  issue(apiKey: string | undefined, expiresAfterS: number | undefined, nowMs = Date.now()): { jwt: string; expires_at: number } {
+    if (!apiKey) throw new HttpError(401, "Missing Reactor-API-Key header");
+    const sub = this.keys.get(apiKey);
+    if (!sub) throw new HttpError(401, "Invalid API key");
+    const iat = Math.floor(nowMs / 1000);
+    const lifetime = Math.min(expiresAfterS ?? DEFAULT_TOKEN_LIFETIME_S, TOKEN_MAX_LIFETIME_S);
+    const claims: TokenClaims = { sub, iat, exp: iat + lifetime, jti: randomBytes(8).toString("hex") };
+    const head = b64url(JSON.stringify({ alg: "HS256", typ: "JWT" }));
+    const body = b64url(JSON.stringify(claims));
+    const sig = createHmac("sha256", this.secret).update(`${head}.${body}`).digest("base64url");
+    return { jwt: `${head}.${body}.${sig}`, expires_at: claims.exp };
+  }
+
+  /** Verifies `Authorization: Bearer <jwt>`; throws a 401 HttpError naming the problem. */
+  verify(authorization: string | undefined, nowMs = Date.now()): TokenClaims {
+    if (!authorization) throw new HttpError(401, "Missing Authorization header");
+    const m = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
+    if (!m) throw new HttpError(401, "Authorization header must be 'Bearer <jwt>'");
+    const parts = m[1]!.split(".");
+    if (parts.length !== 3) throw new HttpError(401, "Malformed JWT");
+    const [head, body, sig] = parts as [string, string, string];
+    const expected = createHmac("sha256", this.secret).update(`${head}.${body}`).digest();
+    const given = Buffer.from(sig, "base64url");
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      throw new HttpError(401, "Invalid JWT signature");
+    }
+    let claims: TokenClaims;
+    try {
+      claims = JSON.parse(Buffer.from(body, "base64url").toString("utf8")) as TokenClaims;
+    } catch {
+      throw new HttpError(401, "Malformed JWT claims");
+    }
+    if (typeof claims.exp !== "number" || claims.exp * 1000 <= nowMs) throw new HttpError(401, "JWT expired");
+    if (claims.iat < this.notBefore) throw new HttpError(401, "JWT revoked");
+    return claims;
+  }
+
+  /** Revokes every token issued so far. */
+  revokeAll(nowMs = Date.now()): void {
+    this.notBefore = Math.floor(nowMs / 1000) + 1;
+  }
+}

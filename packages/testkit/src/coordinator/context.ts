@@ -1,0 +1,24 @@
+/** What every route handler may use: the coordinator's parts, wired once by the server. */
+import type { FaultSpec } from "../faults/spec.js";
+import type { ModelConfig } from "../gpu/link.js";
+import type { CallHistory } from "../history.js";
+import type { Logger } from "../logger.js";
+import type { Authority } from "./auth.js";
+import type { GpuPool } from "./gpu-pool.js";
+import type { SessionManager } from "./sessions.js";
+import type { UploadStore } from "./uploads.js";
+
+/** The coordinator's parts. */
+export interface Coordinator {
+  authority: Authority;
+  sessions: SessionManager;
+  uploads: UploadStore;
+  pool: GpuPool;
+  history: CallHistory;
+  logger: Logger;
+  /** Models by name; the first is the default (local mode). */
+  models: Map<string, ModelConfig>;
+  /** Faults applied to every session of this mock. */
+  faults: () => FaultSpec[];
+  strict: boolean;
+}

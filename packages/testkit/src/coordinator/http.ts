@@ -1,0 +1,70 @@
+/** HTTP vocabulary of the fake coordinator: replies, the error that carries a status, CORS. */
+import {
+  HEADER_API_ACCEPT_VERSION,
+  HEADER_API_KEY,
+  HEADER_API_VERSION,
+  HEADER_AUTHORIZATION,
+  HEADER_RETRY_AFTER,
+  HEADER_WEBRTC_VERSION,
+  ReactorError,
+  type ReactorErrorCode,
+} from "@reactor-node/protocol";
+import { FAULT_HEADER } from "../faults/spec.js";
+
+/** What a handler answers. `body: undefined` sends an empty body. */
+export interface Reply {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+function codeFor(status: number): ReactorErrorCode {
+  if (status === 401 || status === 403) return "UNAUTHORIZED";
+  if (status === 404) return "NOT_FOUND";
+  if (status === 409) return "CONFLICT";
+  if (status === 426 || status === 501) return "VERSION_MISMATCH";
+  if (status === 429) return "RATE_LIMITED";
+  if (status >= 500) return "SERVER_ERROR";
+  return "BAD_REQUEST";
+}
+
+/** A ReactorError that the router turns into `status` + `{"detail": message, ...extra}`. */
+export class HttpError extends ReactorError {
+  override readonly name: string = "HttpError";
+  constructor(
+    readonly status: number,
+    detail: string,
+    readonly extra: Record<string, unknown> = {},
+    readonly headers: Record<string, string> = {},
+  ) {
+    super({ code: codeFor(status), message: detail, recoverable: status >= 500 || status === 429, component: "api" });
+  }
+}
+
+/** JSON reply. */
+export function json(status: number, body: unknown, headers?: Record<string, string>): Reply {
+  return { status, body, ...(headers && { headers }) };
+}
+
+/** Request headers a browser may send cross-origin. */
+export const CORS_ALLOWED_HEADERS = [
+  HEADER_AUTHORIZATION,
+  "Content-Type",
+  HEADER_API_VERSION,
+  HEADER_API_ACCEPT_VERSION,
+  HEADER_WEBRTC_VERSION,
+  HEADER_API_KEY,
+  FAULT_HEADER,
+].join(", ");
+
+/** CORS headers added to every answer (preflight included). */
+export function corsHeaders(origin: string | undefined): Record<string, string> {
+  return {
+    "Access-Control-Allow-Origin": origin ?? "*",
+    "Access-Control-Allow-Methods": "GET, POST, PUT, DELETE, OPTIONS",
+    "Access-Control-Allow-Headers": CORS_ALLOWED_HEADERS,
+    "Access-Control-Expose-Headers": HEADER_RETRY_AFTER,
+    "Access-Control-Max-Age": "600",
+    ...(origin && { Vary: "Origin" }),
+  };
+}

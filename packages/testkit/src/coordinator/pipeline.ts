@@ -1,0 +1,278 @@
+/**
+ * One HTTP request through the fake coordinator: CORS, routing, injected `http-status`
+ * faults, version headers, auth, a bounded body parsed and validated with the protocol's zod
+ * schemas, the handler, then the JSON answer and a history record. Strict by default: unknown
+ * routes and malformed bodies are 4xx `{detail}` answers and land in `history.unhandled`.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import {
+  API_VERSION,
+  checkRequestVersions,
+  HEADER_AUTHORIZATION,
+  isReactorError,
+  LOCAL_SESSION_ID,
+} from "@reactor-node/protocol";
+import type { z } from "zod";
+import { HttpStatusFault } from "../faults/http-status.js";
+import { FAULT_HEADER, type FaultSpec, parseFaultHeader } from "../faults/spec.js";
+import type { Coordinator } from "./context.js";
+import { corsHeaders, HttpError, type Reply } from "./http.js";
+import type { RequestContext, Route, Router } from "./router.js";
+
+/** Largest JSON body accepted (413 beyond). */
+export const MAX_JSON_BODY_BYTES = 1024 * 1024;
+/** Past this many bytes an oversized body is not drained but the socket is dropped. */
+const MAX_DRAIN_BYTES = 16 * 1024 * 1024;
+
+class BodyTooLarge extends Error {}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (over) {
+        if (size > MAX_DRAIN_BYTES) req.destroy();
+        return;
+      }
+      if (size > limit) {
+        over = true;
+        chunks.length = 0;
+        reject(new BodyTooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => {
+      if (!over) resolve(Buffer.concat(chunks));
+    });
+    req.on("error", (error) => {
+      if (!over) reject(error);
+    });
+  });
+}
+
+function describe(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 3)
+    .map((i) => `${i.path.length ? i.path.join(".") : "body"}: ${i.message}`)
+    .join("; ");
+}
+
+/** Request handler state shared by every request of one coordinator. */
+export class Pipeline {
+  private mockFaults: HttpStatusFault[] = [];
+
+  constructor(
+    private readonly c: Coordinator,
+    private readonly router: Router,
+    faults: FaultSpec[],
+  ) {
+    this.setFaults(faults);
+  }
+
+  /** Arms the mock-wide `http-status` faults (counts start afresh). */
+  setFaults(faults: FaultSpec[]): void {
+    this.mockFaults = faults.flatMap((f) => (f.name === "http-status" ? [new HttpStatusFault(f)] : []));
+  }
+
+  /** Handles one request; never throws. */
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const time = Date.now();
+    const method = (req.method ?? "GET").toUpperCase();
+    const url = new URL(req.url ?? "/", "http://testkit.invalid");
+    const path = url.pathname;
+    const origin = typeof req.headers.origin === "string" ? req.headers.origin : undefined;
+    const header = (name: string) => {
+      const v = req.headers[name.toLowerCase()];
+      return Array.isArray(v) ? v[0] : v;
+    };
+    let reply: Reply;
+    let routeName: string | undefined;
+    let ctx: RequestContext<unknown> | undefined;
+    let body: unknown;
+    let unhandled: string | undefined;
+    if (method === "OPTIONS") {
+      reply = { status: 204 };
+    } else {
+      try {
+        const match = this.router.match(method, path);
+        if (match.kind === "not-found") {
+          unhandled = `No route for ${method} ${path}`;
+          throw new HttpError(404, unhandled);
+        }
+        if (match.kind === "method-not-allowed") {
+          unhandled = `Method ${method} not allowed on ${path} (allowed: ${match.allowed.join(", ")})`;
+          throw new HttpError(405, unhandled, {}, { Allow: match.allowed.join(", ") });
+        }
+        const r = match.route;
+        routeName = `${r.method} ${r.pattern}`;
+        ctx = {
+          req,
+          method,
+          path,
+          params: match.params,
+          query: url.searchParams,
+          header,
+          body: undefined,
+          raw: Buffer.alloc(0),
+          baseUrl: `http://${req.headers.host ?? "127.0.0.1"}`,
+          headerFaults: [],
+          ...(match.params.sid !== undefined && { sessionId: match.params.sid }),
+        };
+        const limit = r.body.kind === "raw" ? r.body.limit(ctx) : MAX_JSON_BODY_BYTES;
+        try {
+          ctx.raw = await readBody(req, limit);
+        } catch (error) {
+          if (!(error instanceof BodyTooLarge)) throw error;
+          if (r.body.kind === "raw") throw new HttpError(400, `body exceeds the upload's declared size`);
+          unhandled = `Body over ${limit} bytes on ${method} ${path}`;
+          throw new HttpError(413, `Request body exceeds ${limit} bytes`);
+        }
+        body = r.body.kind === "raw" ? { bytes: ctx.raw.length } : this.preview(ctx.raw);
+        const faultHeader = header(FAULT_HEADER);
+        if (faultHeader) {
+          try {
+            ctx.headerFaults = parseFaultHeader(faultHeader);
+          } catch (error) {
+            throw new HttpError(400, `${FAULT_HEADER}: ${(error as Error).message}`);
+          }
+        }
+        const injected = this.injected(ctx);
+        if (injected) reply = injected;
+        else {
+          this.checkAccess(r, ctx);
+          ctx.body = this.parseBody(r, ctx, (detail) => {
+            unhandled = detail;
+          });
+          reply = await r.handler(ctx);
+        }
+      } catch (error) {
+        reply = this.errorReply(error);
+      }
+    }
+    if (unhandled !== undefined) {
+      this.c.history.push("unhandled", { kind: "http", detail: unhandled, method, path, status: reply.status, time });
+    }
+    this.send(res, reply, origin);
+    if (method !== "OPTIONS") {
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers[k] = v;
+      this.c.history.push("http", {
+        method,
+        path,
+        query: url.search,
+        status: reply.status,
+        headers,
+        body,
+        ...(routeName !== undefined && { route: routeName }),
+        ...(ctx?.sessionId !== undefined && { sessionId: ctx.sessionId }),
+        time,
+      });
+    }
+  }
+
+  private preview(raw: Buffer): unknown {
+    if (raw.length === 0) return undefined;
+    const text = raw.toString("utf8");
+    try {
+      return JSON.parse(text);
+    } catch {
+      return text;
+    }
+  }
+
+  // http-status faults: per mock, per session (routes under /sessions/{id}), per request header.
+  private injected(ctx: RequestContext<unknown>): Reply | undefined {
+    const session = ctx.params.sid ? this.c.sessions.get(ctx.params.sid) : undefined;
+    const candidates = [
+      ...this.mockFaults,
+      ...(session?.httpFaults ?? []),
+      ...ctx.headerFaults.flatMap((f) => (f.name === "http-status" ? [new HttpStatusFault({ ...f, count: 1 })] : [])),
+    ];
+    const fault = candidates.find((f) => f.take(ctx.method, ctx.path));
+    if (!fault) return undefined;
+    const { status, retryAfter, detail } = fault.spec;
+    this.c.history.push("events", { type: "fault", sessionId: session?.id, detail: fault.spec, time: Date.now() });
+    const headers: Record<string, string> = retryAfter !== undefined ? { "Retry-After": String(retryAfter) } : {};
+    const text = detail ?? `testkit fault: HTTP ${status}`;
+    const extra =
+      status === 426 || status === 501
+        ? { server_version: API_VERSION, client_version: ctx.header("Reactor-API-Version") ?? null }
+        : {};
+    return { status, body: { detail: text, ...extra }, headers };
+  }
+
+  private checkAccess(r: Route, ctx: RequestContext<unknown>): void {
+    const localSession = ctx.params.sid === LOCAL_SESSION_ID;
+    if (r.versions !== "none" && !localSession) {
+      // /tokens tolerates absent version headers (token fetchers of official clients may not send them).
+      const lenient = r.auth === "apiKey";
+      const check = checkRequestVersions((name) => ctx.header(name), { webrtc: r.versions === "webrtc" });
+      if (!check.ok && !(lenient && check.received === undefined)) {
+        const who = check.status === 426 ? "upgrade the client" : "this server is older than the client";
+        throw new HttpError(
+          check.status,
+          `${check.header}: ${check.received ?? "(missing)"} is not supported, this server speaks ${check.expected} (${who})`,
+          { header: check.header, server_version: check.expected, client_version: check.received ?? null },
+        );
+      }
+    }
+    if (r.auth === "jwt" && !localSession) this.c.authority.verify(ctx.header(HEADER_AUTHORIZATION));
+  }
+
+  private parseBody(r: Route, ctx: RequestContext<unknown>, onUnhandled: (detail: string) => void): unknown {
+    if (r.body.kind === "raw") return ctx.raw;
+    if (r.body.kind === "none") return undefined;
+    let value: unknown = null;
+    if (ctx.raw.length > 0) {
+      try {
+        value = JSON.parse(ctx.raw.toString("utf8"));
+      } catch {
+        const detail = `Malformed JSON body on ${ctx.method} ${ctx.path}`;
+        onUnhandled(detail);
+        throw new HttpError(400, detail);
+      }
+    } else if (r.body.optional) {
+      // An absent optional body is `null` when the schema takes it (POST /tokens), else undefined.
+      return r.body.schema.safeParse(null).success ? null : undefined;
+    } else {
+      const detail = `Missing JSON body on ${ctx.method} ${ctx.path}`;
+      onUnhandled(detail);
+      throw new HttpError(400, detail);
+    }
+    const parsed = r.body.schema.safeParse(value);
+    if (!parsed.success) {
+      const detail = `Invalid body on ${ctx.method} ${ctx.path}: ${describe(parsed.error)}`;
+      onUnhandled(detail);
+      throw new HttpError(400, detail);
+    }
+    return parsed.data;
+  }
+
+  private errorReply(error: unknown): Reply {
+    if (error instanceof HttpError) {
+      return { status: error.status, body: { detail: error.message, ...error.extra }, headers: error.headers };
+    }
+    if (error instanceof URIError) return { status: 400, body: { detail: "Malformed URL encoding" } };
+    this.c.logger.error({ err: error }, "coordinator handler failed");
+    const detail = isReactorError(error) ? error.message : "Internal error";
+    return { status: 500, body: { detail } };
+  }
+
+  private send(res: ServerResponse, reply: Reply, origin: string | undefined): void {
+    if (res.headersSent || res.destroyed) return;
+    const headers: Record<string, string> = { ...corsHeaders(origin), ...(reply.headers ?? {}) };
+    let payload: Buffer | undefined;
+    if (reply.body !== undefined) {
+      payload = Buffer.from(JSON.stringify(reply.body));
+      headers["Content-Type"] = "application/json";
+    }
+    headers["Content-Length"] = String(payload?.length ?? 0);
+    if (reply.status === 413) headers.Connection = "close";
+    res.writeHead(reply.status, headers);
+    res.end(payload);
+  }
+}

@@ -1,0 +1,101 @@
+/** Hosted lifecycle routes (§1, §3): tokens and sessions. */
+import {
+  CreateSessionRequestSchema,
+  EndSessionRequestSchema,
+  HEADER_API_KEY,
+  isReactorError,
+  TokenRequestSchema,
+  TRANSPORT_PROTOCOL,
+} from "@reactor-node/protocol";
+import { faultsFromExtraArgs } from "../../faults/spec.js";
+import type { Coordinator } from "../context.js";
+import { HttpError, json } from "../http.js";
+import { type Route, route } from "../router.js";
+
+/** Turns a fault-parsing failure into a 400. */
+export function faultsOrBadRequest<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    if (isReactorError(error) && !(error instanceof HttpError)) throw new HttpError(400, error.message);
+    throw error;
+  }
+}
+
+/** The hosted lifecycle routes. */
+export function hostedRoutes(c: Coordinator): Route[] {
+  return [
+    route({
+      method: "POST",
+      pattern: "/tokens",
+      auth: "apiKey",
+      versions: "api",
+      body: { kind: "json", schema: TokenRequestSchema, optional: true },
+      handler: (ctx) => json(200, c.authority.issue(ctx.header(HEADER_API_KEY), ctx.body?.expires_after)),
+    }),
+    route({
+      method: "POST",
+      pattern: "/sessions",
+      auth: "jwt",
+      versions: "api",
+      body: { kind: "json", schema: CreateSessionRequestSchema },
+      handler: (ctx) => {
+        const model = c.models.get(ctx.body.model.name);
+        if (!model) {
+          throw new HttpError(404, `Unknown model '${ctx.body.model.name}' (available: ${[...c.models.keys()].join(", ")})`);
+        }
+        if (!ctx.body.supported_transports.some((t) => t.protocol === TRANSPORT_PROTOCOL)) {
+          throw new HttpError(400, "No supported transport: this service speaks webrtc");
+        }
+        const faults = faultsOrBadRequest(() => [
+          ...c.faults(),
+          ...faultsFromExtraArgs(ctx.body.extra_args),
+          ...ctx.headerFaults,
+        ]);
+        const session = c.sessions.create(model, faults);
+        ctx.sessionId = session.id;
+        return json(201, session.toWire());
+      },
+    }),
+    route({
+      method: "GET",
+      pattern: "/sessions/:sid",
+      auth: "jwt",
+      versions: "api",
+      body: { kind: "none" },
+      handler: (ctx) => json(200, c.sessions.require(ctx.params.sid!).toWire()),
+    }),
+    route({
+      method: "GET",
+      pattern: "/sessions/:sid/info",
+      auth: "jwt",
+      versions: "api",
+      body: { kind: "none" },
+      handler: (ctx) => json(200, c.sessions.require(ctx.params.sid!).toInfoWire()),
+    }),
+    route({
+      method: "PUT",
+      pattern: "/sessions/:sid",
+      auth: "jwt",
+      versions: "api",
+      body: { kind: "none" },
+      handler: (ctx) => {
+        const session = c.sessions.require(ctx.params.sid!);
+        c.sessions.restart(session);
+        return json(200, session.toWire());
+      },
+    }),
+    route({
+      method: "DELETE",
+      pattern: "/sessions/:sid",
+      auth: "jwt",
+      versions: "api",
+      body: { kind: "json", schema: EndSessionRequestSchema, optional: true },
+      handler: (ctx) => {
+        const session = c.sessions.require(ctx.params.sid!);
+        c.sessions.end(session, ctx.body?.reason ?? "session deleted by the client", true);
+        return json(200, session.toWire());
+      },
+    }),
+  ];
+}

@@ -1,0 +1,496 @@
+/**
+ * The session state machine and the GPU queue. `CREATED` → `PENDING` → `WAITING` (queued while
+ * no GPU is free) → `ACTIVE` (+ capabilities and `selected_transport`) once a GPU accepts;
+ * after the last connection drops → `INACTIVE`, and `CLOSED` (GPU freed) when nobody
+ * reconnects within the reconnect window. `restart` (PUT) re-queues an INACTIVE session.
+ */
+import { randomInt, randomUUID } from "node:crypto";
+import {
+  CONNECTION_ID_MAX,
+  CONNECTION_ID_MIN,
+  HOSTED_MAX_CONNECTIONS_PER_SESSION,
+  type IceCandidateWire,
+  LEGACY_CONNECTION_ID,
+  LOCAL_SESSION_ID,
+  SessionState,
+  type TrackMappingEntry,
+  UPLOAD_RESOLVE_TIMEOUT_MS,
+} from "@reactor-node/protocol";
+import { type FaultSpec, findFault } from "../faults/spec.js";
+import type { GpuMessage, ModelConfig } from "../gpu/link.js";
+import type { CallHistory } from "../history.js";
+import type { Logger } from "../logger.js";
+import type { Timings } from "../timings.js";
+import type { GpuHandle, GpuPool } from "./gpu-pool.js";
+import { HttpError } from "./http.js";
+import { type ConnectionRecord, Session } from "./session.js";
+import type { UploadStore } from "./uploads.js";
+
+/** What the manager is built from. */
+export interface SessionManagerDeps {
+  pool: GpuPool;
+  uploads: UploadStore;
+  history: CallHistory;
+  logger: Logger;
+  timings: Timings;
+  /** Reconnect window of local-mode sessions. */
+  localReconnectWindowMs: number;
+}
+
+/** Owns every session and assigns GPUs. */
+export class SessionManager {
+  private readonly sessions = new Map<string, Session>();
+  private readonly timers = new Map<string, Set<NodeJS.Timeout>>();
+  private readonly closeTimers = new Map<string, NodeJS.Timeout>();
+  private pumpTimer: NodeJS.Timeout | null = null;
+  private closed = false;
+
+  constructor(private readonly deps: SessionManagerDeps) {}
+
+  /** The session, or a 404 HttpError. */
+  require(id: string): Session {
+    const s = this.sessions.get(id);
+    // The runtime answers its own id with 400 while idle, any other id with 404.
+    if (id === LOCAL_SESSION_ID && (!s || s.state === SessionState.CLOSED)) throw new HttpError(400, "No session running");
+    if (!s) throw new HttpError(404, "Unknown session");
+    return s;
+  }
+
+  /** The session, if any. */
+  get(id: string): Session | undefined {
+    return this.sessions.get(id);
+  }
+
+  /** Every session, oldest first. */
+  list(): Session[] {
+    return [...this.sessions.values()];
+  }
+
+  /** Creates a hosted session and starts it down the state machine. */
+  create(model: ModelConfig, faults: FaultSpec[]): Session {
+    const session = new Session(randomUUID(), model, faults, false);
+    this.sessions.set(session.id, session);
+    this.event("state", session, SessionState.CREATED);
+    this.later(session, this.deps.timings.pendingDelayMs, () => {
+      this.setState(session, SessionState.PENDING);
+      this.later(session, this.deps.timings.pendingDelayMs, () => this.enqueue(session));
+    });
+    this.armExpiry(session);
+    return session;
+  }
+
+  /** Creates the local-mode session and waits (≤ 10 s) until its GPU accepted it. */
+  async createLocal(model: ModelConfig, faults: FaultSpec[]): Promise<Session> {
+    const session = new Session(LOCAL_SESSION_ID, model, faults, true);
+    this.sessions.set(session.id, session);
+    this.enqueue(session);
+    this.armExpiry(session);
+    const deadline = Date.now() + 10_000;
+    while (!session.hasTransport && session.state !== SessionState.CLOSED && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    if (!session.hasTransport) {
+      this.end(session, "model did not load", false);
+      throw new HttpError(503, "Model is loading", {}, { "Retry-After": "1" });
+    }
+    return session;
+  }
+
+  private armExpiry(session: Session): void {
+    if (session.expiresAt === undefined) return;
+    this.later(session, session.expiresAt - Date.now(), () => this.end(session, "maximum session duration reached", true));
+  }
+
+  private enqueue(session: Session): void {
+    if (session.state === SessionState.CLOSED) return;
+    this.setState(session, SessionState.WAITING);
+    session.waitingSince = Date.now();
+    const queue = findFault(session.faults, "queue-delay");
+    const delay = Math.max(session.local ? 0 : this.deps.timings.queueDelayMs, queue?.ms ?? 0);
+    session.eligibleAt = findFault(session.faults, "never-ready") ? Number.POSITIVE_INFINITY : Date.now() + delay;
+    const terminal = findFault(session.faults, "terminal-while-waiting");
+    if (terminal) {
+      this.later(session, terminal.ms, () => {
+        if (session.state !== SessionState.WAITING) return;
+        session.eligibleAt = Number.POSITIVE_INFINITY;
+        if (terminal.state === SessionState.CLOSED) this.end(session, "terminal-while-waiting fault", false);
+        else {
+          this.setState(session, SessionState.INACTIVE);
+          this.armCloseTimer(session);
+        }
+      });
+    }
+    this.pump();
+  }
+
+  /** Hands free GPUs to eligible waiting sessions, FIFO. */
+  pump(): void {
+    if (this.closed) return;
+    if (this.pumpTimer) clearTimeout(this.pumpTimer);
+    this.pumpTimer = null;
+    const now = Date.now();
+    let nextAt = Number.POSITIVE_INFINITY;
+    const waiting = this.list()
+      .filter((s) => s.state === SessionState.WAITING && !s.assigning && s.gpuId === undefined)
+      .sort((a, b) => a.waitingSince - b.waitingSince);
+    for (const session of waiting) {
+      if (session.eligibleAt > now) {
+        nextAt = Math.min(nextAt, session.eligibleAt);
+        continue;
+      }
+      const gpu = this.deps.pool.free();
+      if (!gpu) break;
+      gpu.sessionId = session.id;
+      session.gpuId = gpu.id;
+      session.assigning = true;
+      this.event("gpu_assigned", session, gpu.id);
+      this.deps.pool.send(gpu.id, {
+        type: "assign",
+        sessionId: session.id,
+        model: session.model,
+        faults: session.faults,
+        timings: { idleTimeoutMs: this.deps.timings.idleTimeoutMs, iceGatherTimeoutMs: this.deps.timings.iceGatherTimeoutMs },
+        local: session.local,
+      });
+    }
+    if (Number.isFinite(nextAt)) this.pumpTimer = setTimeout(() => this.pump(), Math.max(0, nextAt - now));
+  }
+
+  /** Registers a connection id (1002–9999, never reused in the session). */
+  registerConnection(session: Session): number {
+    this.requireTransport(session);
+    if (!session.local && session.openConnections.length >= HOSTED_MAX_CONNECTIONS_PER_SESSION) {
+      throw new HttpError(429, `Too many connections on this session (max ${HOSTED_MAX_CONNECTIONS_PER_SESSION})`, {}, {
+        "Retry-After": "1",
+      });
+    }
+    let id: number;
+    do id = randomInt(CONNECTION_ID_MIN, CONNECTION_ID_MAX + 1);
+    while (session.usedConnectionIds.has(id));
+    session.usedConnectionIds.add(id);
+    session.connections.set(id, this.newRecord(id, false));
+    this.event("connection_registered", session, id);
+    return id;
+  }
+
+  private newRecord(id: number, legacy: boolean): ConnectionRecord {
+    return { id, legacy, status: "registered", everConnected: false, answer: null, answerError: null, answerConsumed: false };
+  }
+
+  private requireTransport(session: Session): void {
+    if (!session.hasTransport || !session.gpuId) {
+      throw new HttpError(400, session.state === SessionState.CLOSED ? "Session is closed" : "No session running");
+    }
+  }
+
+  /** Validates the track mapping against the capabilities (400 on mismatch). */
+  private checkMapping(session: Session, mapping: TrackMappingEntry[]): void {
+    const tracks = session.capabilities?.tracks ?? [];
+    for (const entry of mapping) {
+      const track = tracks.find((t) => t.name === entry.name);
+      if (!track) throw new HttpError(400, `track_mapping: '${entry.name}' is not a track of this model`);
+      if (track.kind !== entry.kind || track.direction !== entry.direction) {
+        throw new HttpError(400, `track_mapping: '${entry.name}' is ${track.kind}/${track.direction}, not ${entry.kind}/${entry.direction}`);
+      }
+    }
+  }
+
+  /** Forwards an offer (new or re-offer) to the session's GPU. Legacy offers use id 1001. */
+  offer(session: Session, connectionId: number | "legacy", sdpOffer: string, mapping: TrackMappingEntry[]): number {
+    this.requireTransport(session);
+    this.checkMapping(session, mapping);
+    let record: ConnectionRecord;
+    if (connectionId === "legacy") {
+      const previous = session.connections.get(LEGACY_CONNECTION_ID);
+      if (!previous || previous.status === "gone") {
+        if (!session.local && session.openConnections.length >= HOSTED_MAX_CONNECTIONS_PER_SESSION) {
+          throw new HttpError(429, "Too many connections on this session", {}, { "Retry-After": "1" });
+        }
+      }
+      record = this.newRecord(LEGACY_CONNECTION_ID, true);
+      session.connections.set(LEGACY_CONNECTION_ID, record);
+    } else {
+      const existing = session.connections.get(connectionId);
+      if (!existing || existing.status === "gone") throw new HttpError(404, `Unknown connection ${connectionId}`);
+      record = existing;
+    }
+    record.status = "offered";
+    record.answer = null;
+    record.answerError = null;
+    record.answerConsumed = false;
+    this.deps.pool.send(session.gpuId!, {
+      type: "offer",
+      sessionId: session.id,
+      connectionId: record.id,
+      sdpOffer,
+      trackMapping: mapping,
+      legacy: record.legacy,
+    });
+    return record.id;
+  }
+
+  /** Forwards trickled candidates (the GPU buffers those that precede the offer). */
+  candidates(session: Session, connectionId: number, candidates: IceCandidateWire[], isFinal: boolean): void {
+    this.requireTransport(session);
+    const record = session.connections.get(connectionId);
+    if (!record || record.status === "gone") throw new HttpError(404, `Unknown connection ${connectionId}`);
+    this.deps.pool.send(session.gpuId!, {
+      type: "candidates",
+      sessionId: session.id,
+      connectionId,
+      candidates: candidates.map((c) => ({
+        candidate: c.candidate,
+        ...(c.sdp_mid !== undefined && { sdpMid: c.sdp_mid }),
+        ...(c.sdp_mline_index !== undefined && { sdpMLineIndex: c.sdp_mline_index }),
+      })),
+      isFinal,
+    });
+  }
+
+  /** The answer poll: the SDP once (200), `null` while pending (202). */
+  takeAnswer(session: Session, connectionId: number): string | null {
+    if (session.state === SessionState.CLOSED) throw new HttpError(400, "Session is closed");
+    const record = session.connections.get(connectionId);
+    if (!record || record.status === "gone") throw new HttpError(404, `Unknown connection ${connectionId}`);
+    if (record.answerError) throw new HttpError(400, `Offer rejected: ${record.answerError}`);
+    if (!record.answer || record.answerConsumed || record.answer.visibleAt > Date.now()) return null;
+    record.answerConsumed = true;
+    return record.answer.sdp;
+  }
+
+  /** PUT /sessions/{id}: re-queues an INACTIVE session for a GPU (same id). */
+  restart(session: Session): void {
+    if (session.state === SessionState.CLOSED) throw new HttpError(409, "Session is closed");
+    if (session.live) throw new HttpError(409, "Session has live connections");
+    if (session.state !== SessionState.INACTIVE && session.state !== SessionState.ACTIVE) {
+      throw new HttpError(409, `Cannot restart a session in state ${session.state}`);
+    }
+    this.releaseGpu(session, "session restarted", false);
+    this.clearCloseTimer(session);
+    this.setState(session, SessionState.PENDING);
+    this.later(session, this.deps.timings.pendingDelayMs, () => this.enqueue(session));
+  }
+
+  /** Ends a session: `CLOSED`, GPU released (clients told `sessionEnded` when `notify`). */
+  end(session: Session, reason: string, notify: boolean): void {
+    if (session.state === SessionState.CLOSED) return;
+    session.endReason = reason;
+    this.releaseGpu(session, reason, notify);
+    this.setState(session, SessionState.CLOSED);
+    for (const t of this.timers.get(session.id) ?? []) clearTimeout(t);
+    this.timers.delete(session.id);
+    this.clearCloseTimer(session);
+  }
+
+  private releaseGpu(session: Session, reason: string, notify: boolean): void {
+    for (const c of session.connections.values()) c.status = "gone";
+    session.capabilities = undefined;
+    session.assigning = false;
+    if (session.gpuId) {
+      this.deps.pool.send(session.gpuId, { type: "release", sessionId: session.id, reason, notify });
+      session.gpuId = undefined;
+    }
+  }
+
+  /** Dispatches a GPU link message. */
+  onGpuMessage(gpu: GpuHandle, m: GpuMessage): void {
+    if (m.type === "hello") return;
+    if (m.type === "released") {
+      if (gpu.sessionId === m.sessionId) gpu.sessionId = undefined;
+      this.deps.history.push("events", { type: "gpu_released", sessionId: m.sessionId, gpuId: gpu.id, time: Date.now() });
+      this.pump();
+      return;
+    }
+    if (m.type === "uploadFetch") {
+      void this.serveUpload(gpu, m.requestId, m.sessionId, m.uploadId);
+      return;
+    }
+    const session = this.sessions.get(m.sessionId);
+    const history = this.deps.history;
+    const time = Date.now();
+    switch (m.type) {
+      case "dataChannel": {
+        let decoded: unknown;
+        if (m.text !== null) {
+          try {
+            decoded = JSON.parse(m.text);
+          } catch {
+            decoded = undefined;
+          }
+        }
+        history.push("dataChannel", {
+          sessionId: m.sessionId,
+          connectionId: m.connectionId,
+          channel: m.channel,
+          direction: m.direction,
+          text: m.text,
+          ...(m.binaryBytes !== undefined && { binaryBytes: m.binaryBytes }),
+          decoded,
+          time,
+        });
+        return;
+      }
+      case "command":
+        history.push("commands", {
+          sessionId: m.sessionId,
+          connectionId: m.connectionId,
+          type: m.commandType,
+          data: m.data,
+          ...(m.uploads && { uploads: m.uploads }),
+          ok: m.ok,
+          ...(m.code !== undefined && { code: m.code }),
+          ...(m.reason !== undefined && { reason: m.reason }),
+          time,
+        });
+        return;
+      case "unhandled":
+        history.push("unhandled", { kind: "data-channel", detail: m.detail, sessionId: m.sessionId, connectionId: m.connectionId, time });
+        return;
+      case "event":
+        history.push("events", { type: m.name, sessionId: m.sessionId, ...(m.connectionId !== undefined && { connectionId: m.connectionId }), detail: m.detail, gpuId: gpu.id, time });
+        return;
+    }
+    if (!session || session.gpuId !== gpu.id) return;
+    switch (m.type) {
+      case "assigned":
+        session.assigning = false;
+        if (!m.ok || !m.capabilities) {
+          this.deps.logger.warn({ gpu: gpu.id, detail: m.detail }, "GPU refused a session");
+          session.gpuId = undefined;
+          this.pump();
+          return;
+        }
+        session.capabilities = m.capabilities;
+        this.setState(session, SessionState.ACTIVE);
+        this.armCloseTimer(session);
+        return;
+      case "answer": {
+        const record = session.connections.get(m.connectionId);
+        if (!record || record.status === "gone") return;
+        if (!m.ok || !m.sdpAnswer) {
+          record.answerError = m.detail ?? "the GPU could not answer";
+          return;
+        }
+        const delay = findFault(session.faults, "sdp-answer-delay")?.ms ?? 0;
+        const never = findFault(session.faults, "sdp-answer-never") !== undefined;
+        record.answer = {
+          sdp: m.sdpAnswer,
+          visibleAt: never ? Number.POSITIVE_INFINITY : Date.now() + this.deps.timings.answerDelayMs + delay,
+        };
+        return;
+      }
+      case "connectionState": {
+        const record = session.connections.get(m.connectionId);
+        if (!record || record.status === "gone") return;
+        this.event("connection_state", session, m.connectionId, m.state);
+        if (m.state === "connected") {
+          record.status = "connected";
+          record.everConnected = true;
+          if (session.state === SessionState.INACTIVE) this.setState(session, SessionState.ACTIVE);
+          this.clearCloseTimer(session);
+        } else if (m.state === "closed" || m.state === "failed") {
+          record.status = "gone";
+          if (!session.live) {
+            if (session.state === SessionState.ACTIVE && [...session.connections.values()].some((c) => c.everConnected)) {
+              this.setState(session, SessionState.INACTIVE);
+            }
+            this.armCloseTimer(session);
+          }
+        }
+        return;
+      }
+      case "sessionEnded":
+        this.end(session, m.reason, true);
+        return;
+    }
+  }
+
+  private async serveUpload(gpu: GpuHandle, requestId: number, sessionId: string, uploadId: string): Promise<void> {
+    try {
+      const upload = await this.deps.uploads.resolve(sessionId, uploadId, UPLOAD_RESOLVE_TIMEOUT_MS);
+      if (!upload.data) throw new Error("upload store closed");
+      this.deps.pool.send(gpu.id, {
+        type: "uploadData",
+        requestId,
+        ok: true,
+        name: upload.name,
+        mimeType: upload.mimeType,
+        dataBase64: upload.data.toString("base64"),
+      });
+    } catch (error) {
+      this.deps.pool.send(gpu.id, { type: "uploadData", requestId, ok: false, detail: (error as Error).message });
+    }
+  }
+
+  /** A GPU's link closed: its sessions lose their transport (INACTIVE, restartable with PUT). */
+  onGpuLeave(gpu: GpuHandle): void {
+    for (const session of this.sessions.values()) {
+      if (session.gpuId !== gpu.id) continue;
+      session.gpuId = undefined;
+      session.capabilities = undefined;
+      for (const c of session.connections.values()) c.status = "gone";
+      if (session.assigning) {
+        session.assigning = false;
+        continue;
+      }
+      if (session.state === SessionState.ACTIVE || session.state === SessionState.INACTIVE) {
+        this.setState(session, SessionState.INACTIVE);
+        this.armCloseTimer(session);
+      }
+    }
+    this.deps.history.push("events", { type: "gpu_left", gpuId: gpu.id, time: Date.now() });
+    this.pump();
+  }
+
+  // Nobody connected: the session closes after the reconnect window.
+  private armCloseTimer(session: Session): void {
+    if (this.closeTimers.has(session.id) || session.live) return;
+    const windowMs = session.local ? this.deps.localReconnectWindowMs : this.deps.timings.reconnectWindowMs;
+    const timer = setTimeout(() => {
+      this.closeTimers.delete(session.id);
+      if (!session.live) this.end(session, "reconnect window expired", false);
+    }, windowMs);
+    this.closeTimers.set(session.id, timer);
+  }
+
+  private clearCloseTimer(session: Session): void {
+    const t = this.closeTimers.get(session.id);
+    if (t) clearTimeout(t);
+    this.closeTimers.delete(session.id);
+  }
+
+  private setState(session: Session, state: string): void {
+    if (session.state === state) return;
+    session.state = state;
+    this.event("state", session, state);
+  }
+
+  private event(type: string, session: Session, detail?: unknown, extra?: unknown): void {
+    this.deps.history.push("events", {
+      type,
+      sessionId: session.id,
+      detail: extra === undefined ? detail : { connectionId: detail, state: extra },
+      time: Date.now(),
+    });
+  }
+
+  private later(session: Session, ms: number, fn: () => void): void {
+    const set = this.timers.get(session.id) ?? new Set();
+    this.timers.set(session.id, set);
+    const timer = setTimeout(() => {
+      set.delete(timer);
+      fn();
+    }, Math.max(0, ms));
+    set.add(timer);
+  }
+
+  /** Clears every timer (sessions keep their last state). */
+  close(): void {
+    this.closed = true;
+    if (this.pumpTimer) clearTimeout(this.pumpTimer);
+    for (const set of this.timers.values()) for (const t of set) clearTimeout(t);
+    this.timers.clear();
+    for (const t of this.closeTimers.values()) clearTimeout(t);
+    this.closeTimers.clear();
+  }
+}

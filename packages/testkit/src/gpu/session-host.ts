@@ -1,0 +1,318 @@
+/**
+ * A session hosted by a fake GPU peer: the model instance, the shared video source feeding
+ * every connection, the input-track publish slots, the data-channel semantics (runtime
+ * messages, commands, control requests) and the session-wide faults (`gpu-drop`,
+ * `session-ended`, `moderation-terminate`).
+ */
+import {
+  decodeControlFrame,
+  decodeDataFrame,
+  encodeControlResponse,
+  type IceCandidateInit,
+  PUBLISH_REFUSED_CODE,
+  PUBLISH_TRACK_METHOD,
+  type TrackMappingEntry,
+  type UploadReferenceWire,
+} from "@reactor-node/protocol";
+import { findFault, type FaultSpec } from "../faults/spec.js";
+import type { Logger } from "../logger.js";
+import { capabilitiesOf, EchoModel, type ModelMessage } from "../model/echo.js";
+import { createVideoSource, type VideoSource } from "../video/source.js";
+import { type ConnectionHost, GpuConnection } from "./connection.js";
+import type { GpuMessage, ModelConfig, VideoSettings } from "./link.js";
+import { AUDIO_FRAME_MS } from "./media.js";
+
+/** What the session needs from its GPU peer. */
+export interface SessionServices {
+  logger: Logger;
+  video: VideoSettings;
+  report(message: GpuMessage): void;
+  fetchUpload(sessionId: string, uploadId: string): Promise<Uint8Array>;
+}
+
+/** One session on a GPU peer. */
+export class SessionHost {
+  readonly model: EchoModel;
+  readonly capabilities;
+  readonly connections = new Map<number, GpuConnection>();
+  /** Input track name → the connection publishing it. */
+  private readonly publishers = new Map<string, number>();
+  private readonly source: VideoSource;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private audioTimer: NodeJS.Timeout | null = null;
+  private firstConnected = false;
+  private dropped = false;
+  private closed = false;
+  private readonly host: ConnectionHost;
+
+  constructor(
+    readonly sessionId: string,
+    config: ModelConfig,
+    readonly faults: readonly FaultSpec[],
+    timings: { idleTimeoutMs: number; iceGatherTimeoutMs: number },
+    private readonly services: SessionServices,
+  ) {
+    this.model = new EchoModel(config, {
+      resolveUpload: (ref) => this.resolveUpload(ref),
+      onState: (state) =>
+        this.source.setState({
+          effect: state.effect,
+          intensity: state.intensity,
+          caption: state.caption,
+          overlay: state.overlay?.bytes ?? null,
+          overlayStrength: state.overlay?.strength ?? 0.5,
+        }),
+    });
+    this.capabilities = capabilitiesOf(this.model.schema, services.video.fps);
+    this.source = createVideoSource({ ...services.video, ...(services.logger && { logger: services.logger }) });
+    this.source.onFrame((frame) => {
+      for (const c of this.connections.values()) c.media.sendVideo(frame);
+    });
+    const outputTracks = this.capabilities.tracks
+      .filter((t) => t.direction === "recvonly")
+      .map((t) => ({ name: t.name, kind: t.kind }));
+    const self = this;
+    this.host = {
+      sessionId,
+      logger: services.logger,
+      faults,
+      idleTimeoutMs: timings.idleTimeoutMs,
+      iceGatherTimeoutMs: timings.iceGatherTimeoutMs,
+      outputTracks,
+      report: (m) => services.report(m),
+      onFrame: (c, channel, frame) => void self.onFrame(c, channel, frame),
+      onConnected: (c) => self.onConnected(c),
+      onGone: (c) => self.onGone(c),
+      onKeyframeWanted: () => self.source.requestKeyframe(),
+    };
+  }
+
+  /** Resolves when the video can start (the loop is playable). */
+  get ready(): Promise<void> {
+    return this.source.ready;
+  }
+
+  /** Handles an offer (new connection, or re-offer replacing the connection's peer). */
+  async offer(connectionId: number, sdpOffer: string, mapping: TrackMappingEntry[], legacy: boolean): Promise<string> {
+    let connection = this.connections.get(connectionId);
+    // A connection created by early candidates is kept (with its buffer); any other is replaced.
+    if (!connection || connection.hasRemote || connection.isClosed || connection.legacy !== legacy) {
+      if (connection) await connection.close("superseded");
+      connection = new GpuConnection(this.host, connectionId, legacy);
+      this.connections.set(connectionId, connection);
+    }
+    try {
+      return await connection.answer(sdpOffer, mapping);
+    } catch (error) {
+      await connection.close("failed");
+      throw error;
+    }
+  }
+
+  /** Applies trickled candidates (buffered until the offer is applied). */
+  async candidates(connectionId: number, candidates: IceCandidateInit[]): Promise<void> {
+    let connection = this.connections.get(connectionId);
+    if (!connection) {
+      // Candidates before the offer: park them on a connection the offer will replace.
+      connection = new GpuConnection(this.host, connectionId, false);
+      this.connections.set(connectionId, connection);
+    }
+    await connection.addCandidates(candidates);
+  }
+
+  /** Closes one connection (superseded or dropped by the coordinator). */
+  async closeConnection(connectionId: number, reason: string): Promise<void> {
+    await this.connections.get(connectionId)?.close(reason);
+  }
+
+  private onConnected(connection: GpuConnection): void {
+    this.services.report({ type: "event", sessionId: this.sessionId, connectionId: connection.connectionId, name: "connected" });
+    this.source.start();
+    if (connection.media.wantsKeyframe()) this.source.requestKeyframe();
+    if (this.capabilities.tracks.some((t) => t.kind === "audio" && t.direction === "recvonly") && !this.audioTimer) {
+      this.audioTimer = setInterval(() => {
+        for (const c of this.connections.values()) c.media.sendAudioTick();
+      }, AUDIO_FRAME_MS);
+    }
+    if (this.firstConnected) return;
+    this.firstConnected = true;
+    const drop = findFault(this.faults, "gpu-drop");
+    if (drop) this.later(drop.after * 1000, () => this.drop());
+    const ended = findFault(this.faults, "session-ended");
+    if (ended) this.later(ended.after * 1000, () => this.endFromGpu(ended.reason));
+    const moderation = findFault(this.faults, "moderation-terminate");
+    if (moderation) {
+      this.later(moderation.after * 1000, () => {
+        this.broadcastRuntime("moderation", {
+          action: "terminate",
+          input_kind: "command",
+          command: null,
+          categories: ["testkit"],
+          message: moderation.message,
+        });
+        this.endFromGpu("moderation");
+      });
+    }
+  }
+
+  private onGone(connection: GpuConnection): void {
+    if (this.connections.get(connection.connectionId) === connection) this.connections.delete(connection.connectionId);
+    for (const [track, owner] of this.publishers) if (owner === connection.connectionId) this.publishers.delete(track);
+    if (![...this.connections.values()].some((c) => c.media.connected)) {
+      this.source.stop();
+      if (this.audioTimer) clearInterval(this.audioTimer);
+      this.audioTimer = null;
+    }
+  }
+
+  // gpu-drop: the peer vanishes without a word, once per session, so a reconnect can succeed.
+  private drop(): void {
+    if (this.dropped) return;
+    this.dropped = true;
+    this.services.report({ type: "event", sessionId: this.sessionId, name: "gpu_drop" });
+    for (const c of [...this.connections.values()]) void c.close("dropped");
+  }
+
+  private endFromGpu(reason: string): void {
+    this.services.report({ type: "sessionEnded", sessionId: this.sessionId, reason });
+  }
+
+  private async onFrame(connection: GpuConnection, channel: "data" | "control", frame: string | Buffer): Promise<void> {
+    if (channel === "control") return this.onControl(connection, frame);
+    const decoded = decodeDataFrame(frame);
+    if (!decoded.ok) return this.unhandled(connection, decoded.error.message);
+    const m = decoded.message;
+    if (m.scope === "legacy") return this.unhandled(connection, "data frame without an envelope");
+    if (m.scope === "runtime") return this.onRuntime(connection, m.type, m.data);
+    const uploads: Record<string, UploadReferenceWire> = {};
+    for (const [k, ref] of Object.entries(m.uploads ?? {})) uploads[k] = ref.toWire();
+    const data = typeof m.data === "object" && m.data !== null && !Array.isArray(m.data) ? m.data : {};
+    const outcome = await this.model.handle(m.type, data as Record<string, unknown>, uploads);
+    this.services.report({
+      type: "command",
+      sessionId: this.sessionId,
+      connectionId: connection.connectionId,
+      commandType: m.type,
+      data: m.data,
+      ...(Object.keys(uploads).length > 0 && { uploads }),
+      ok: outcome.ok,
+      ...(!outcome.ok && { code: outcome.code, reason: outcome.reason }),
+    });
+    if (!outcome.ok) {
+      this.services.logger.info({ code: outcome.code, reason: outcome.reason }, "command refused (not answered to v0)");
+      return;
+    }
+    for (const reply of outcome.replies) connection.sendEnvelope("application", reply.type, reply.data);
+    for (const b of outcome.broadcasts) this.broadcast(b);
+  }
+
+  private onRuntime(connection: GpuConnection, type: string, data: unknown): void {
+    switch (type) {
+      case "ping":
+        return;
+      case "requestSchema":
+        connection.sendEnvelope("runtime", "modelSchema", this.model.schema);
+        return;
+      case "fileUploaded":
+        this.services.report({ type: "event", sessionId: this.sessionId, connectionId: connection.connectionId, name: "file_uploaded", detail: data });
+        return;
+      case "requestClip":
+      case "requestRecording":
+        connection.sendEnvelope("runtime", "clipFailed", { reason: "recording is not enabled on this testkit model" });
+        return;
+      default:
+        this.unhandled(connection, `unknown runtime message '${type}'`);
+    }
+  }
+
+  private onControl(connection: GpuConnection, frame: string | Buffer): void {
+    const decoded = decodeControlFrame(frame);
+    if (!decoded.ok) return this.unhandled(connection, decoded.error.message);
+    const m = decoded.message;
+    if (m.type === "request") {
+      if (m.method !== PUBLISH_TRACK_METHOD) {
+        connection.sendText(
+          "control",
+          encodeControlResponse(m.method, m.requestId, { error: { code: "unknown_method", message: `unknown method '${m.method}'` } }),
+        );
+        return;
+      }
+      const name = typeof m.data.name === "string" ? m.data.name : "";
+      const error = this.claimPublish(connection.connectionId, name);
+      connection.sendText(
+        "control",
+        encodeControlResponse(m.method, m.requestId, error ? { error: { code: PUBLISH_REFUSED_CODE, message: error } } : { data: {} }),
+      );
+      return;
+    }
+    if (m.type === "notification") {
+      if (m.event === "pause_track" || m.event === "resume_track") {
+        if (!connection.media.setPaused(m.name, m.event === "pause_track")) {
+          return this.unhandled(connection, `${m.event} for unknown output track '${m.name}'`);
+        }
+        if (connection.media.wantsKeyframe()) this.source.requestKeyframe();
+        return;
+      }
+      if (m.event === "unpublish_track") {
+        if (this.publishers.get(m.name) === connection.connectionId) this.publishers.delete(m.name);
+        return;
+      }
+    }
+    this.unhandled(connection, `unexpected control message ${JSON.stringify(m)}`);
+  }
+
+  private claimPublish(connectionId: number, name: string): string | undefined {
+    const track = this.capabilities.tracks.find((t) => t.name === name);
+    if (!track || track.direction !== "sendonly") return `'${name}' is not an input track of this model`;
+    const owner = this.publishers.get(name);
+    if (owner !== undefined && owner !== connectionId) return `'${name}' is already published by connection ${owner}`;
+    this.publishers.set(name, connectionId);
+    return undefined;
+  }
+
+  private unhandled(connection: GpuConnection, detail: string): void {
+    this.services.report({ type: "unhandled", sessionId: this.sessionId, connectionId: connection.connectionId, detail });
+  }
+
+  /** Sends a model message to every connection. */
+  broadcast(message: ModelMessage): void {
+    for (const c of this.connections.values()) c.sendEnvelope("application", message.type, message.data);
+  }
+
+  private broadcastRuntime(type: string, data: unknown): void {
+    for (const c of this.connections.values()) c.sendEnvelope("runtime", type, data);
+  }
+
+  private async resolveUpload(ref: UploadReferenceWire): Promise<Uint8Array> {
+    return this.services.fetchUpload(this.sessionId, ref.upload_id);
+  }
+
+  private later(ms: number, fn: () => void): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      if (!this.closed) fn();
+    }, ms);
+    this.timers.add(timer);
+  }
+
+  /**
+   * Ends the session on this GPU: `sessionEnded {reason}` to every connection (when `notify`),
+   * then every peer, timer and the video source closes (idempotent).
+   */
+  async close(reason: string, notify: boolean): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    if (this.audioTimer) clearInterval(this.audioTimer);
+    this.audioTimer = null;
+    if (notify) {
+      this.broadcastRuntime("sessionEnded", { reason: reason.slice(0, 64) });
+      // Let SCTP flush the goodbye before the transports go.
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await Promise.all([...this.connections.values()].map((c) => c.close("released")));
+    this.connections.clear();
+    await this.source.close();
+  }
+}

@@ -1,0 +1,173 @@
+/**
+ * `startMockReactor()`: a fake Reactor service in one call — coordinator on 127.0.0.1:0, N
+ * in-process GPU peers linked over the GPU WebSocket, call history, faults and scenarios.
+ */
+import { reactorError } from "@reactor-node/protocol";
+import { Authority } from "./coordinator/auth.js";
+import type { GpuInfo } from "./coordinator/gpu-pool.js";
+import { type CoordinatorServer, startCoordinator } from "./coordinator/server.js";
+import type { SessionInfo } from "./coordinator/session.js";
+import { type FaultInput, type FaultSpec, parseFaults } from "./faults/spec.js";
+import { type GpuPeer, startGpuPeer } from "./gpu/agent.js";
+import { type ModelConfig, ModelConfigSchema, type VideoSettings } from "./gpu/link.js";
+import { CallHistory } from "./history.js";
+import { type Logger, silentLogger } from "./logger.js";
+import { loadScenario } from "./scenarios.js";
+import { resolveTimings, type Timings } from "./timings.js";
+import { DEFAULT_VIDEO_FPS, DEFAULT_VIDEO_HEIGHT, DEFAULT_VIDEO_WIDTH } from "./video/source.js";
+
+/** Options of {@link startMockReactor}. */
+export interface MockReactorOptions {
+  /** Default 0 (a free port). */
+  port?: number;
+  /** Default `127.0.0.1`. */
+  host?: string;
+  /** Models served, by name or config; default `["echo"]`. The first is the local-mode model. */
+  models?: Array<string | ModelConfig>;
+  /** In-process GPU peers; default 1. Use 0 and `addGpu()` / the CLI to attach them yourself. */
+  gpus?: number;
+  /** Video the GPUs stream; default 640×360 @ 30. */
+  video?: Partial<VideoSettings>;
+  timings?: Partial<Timings>;
+  /** Faults for every session of this mock (and every request, for `http-status`). */
+  faults?: FaultInput | FaultInput[];
+  /** A scenario file name from `scenarios/` (its faults, timings and GPU count; explicit options win). */
+  scenario?: string;
+  /** Unknown routes and malformed bodies are recorded as unhandled; `assertNoUnhandled()` throws. Default true. */
+  strict?: boolean;
+  /** A fixed API key instead of a random one. */
+  apiKey?: string;
+  logger?: Logger;
+}
+
+/** A running fake Reactor service. */
+export interface MockReactor {
+  /** Base URL clients pass as `apiUrl`, e.g. `http://127.0.0.1:PORT`. */
+  readonly url: string;
+  /** A valid key for `POST /tokens`. */
+  readonly apiKey: string;
+  /** Where GPU peers dial in (`ws://…/_testkit/gpu`). */
+  readonly gpuLinkUrl: string;
+  readonly history: CallHistory;
+  /** Registered GPU peers (in-process and remote). */
+  readonly gpus: GpuInfo[];
+  readonly timings: Readonly<Timings>;
+  readonly video: Readonly<VideoSettings>;
+  /** Every session, oldest first. */
+  sessions(): SessionInfo[];
+  /** One session. */
+  session(id: string): SessionInfo | undefined;
+  /** Replaces the mock-wide faults (`null` clears them). */
+  setFault(faults: FaultInput | FaultInput[] | null): void;
+  /** Ends a session from the server side (`sessionEnded {reason}`, then closed). */
+  endSession(sessionId: string, reason?: string): void;
+  /** Starts one more in-process GPU peer. */
+  addGpu(): Promise<GpuPeer>;
+  /** Resolves once `count` GPUs (in-process or remote) are registered. */
+  waitForGpus(count: number): Promise<void>;
+  /** Invalidates every JWT issued so far (the next request with one is a 401). */
+  revokeTokens(): void;
+  /** Throws (INVALID_RESPONSE ReactorError) if anything was unhandled. */
+  assertNoUnhandled(): void;
+  /** Closes every socket, peer, timer and worker (idempotent). */
+  close(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+function modelConfig(m: string | ModelConfig): ModelConfig {
+  const parsed = ModelConfigSchema.safeParse(typeof m === "string" ? { name: m } : m);
+  if (!parsed.success) throw reactorError("INVALID_ARGUMENT", `invalid model config: ${parsed.error.issues[0]?.message}`);
+  return parsed.data;
+}
+
+/** Starts a fake Reactor service. */
+export async function startMockReactor(options: MockReactorOptions = {}): Promise<MockReactor> {
+  const scenario = options.scenario ? loadScenario(options.scenario) : undefined;
+  const logger = options.logger ?? silentLogger;
+  const history = new CallHistory();
+  const timings = resolveTimings({ ...scenario?.timings, ...options.timings });
+  const video: VideoSettings = {
+    width: options.video?.width ?? DEFAULT_VIDEO_WIDTH,
+    height: options.video?.height ?? DEFAULT_VIDEO_HEIGHT,
+    fps: options.video?.fps ?? DEFAULT_VIDEO_FPS,
+  };
+  const apiKey = options.apiKey ?? Authority.generateKey();
+  const faults: FaultSpec[] = [
+    ...(scenario?.faults ?? []),
+    ...parseFaults(options.faults),
+  ];
+  const models = (options.models ?? scenario?.models ?? ["echo"]).map(modelConfig);
+  const coordinator: CoordinatorServer = await startCoordinator({
+    host: options.host ?? "127.0.0.1",
+    port: options.port ?? 0,
+    apiKeys: [apiKey],
+    models,
+    faults,
+    timings,
+    ...(options.timings?.reconnectWindowMs !== undefined && { localReconnectWindowMs: options.timings.reconnectWindowMs }),
+    strict: options.strict ?? true,
+    history,
+    logger,
+  });
+  const peers: GpuPeer[] = [];
+  const addGpu = async () => {
+    const peer = await startGpuPeer({
+      coordinator: coordinator.gpuLinkUrl,
+      video,
+      name: `in-process-${peers.length + 1}`,
+      logger,
+    });
+    peers.push(peer);
+    return peer;
+  };
+  let closing: Promise<void> | null = null;
+  const close = () => {
+    if (closing) return closing;
+    closing = (async () => {
+      await Promise.all(peers.map((p) => p.close().catch(() => {})));
+      await coordinator.close();
+      history.dispose();
+    })();
+    return closing;
+  };
+  try {
+    const count = options.gpus ?? scenario?.gpus ?? 1;
+    for (let i = 0; i < count; i++) await addGpu();
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  const { parts } = coordinator;
+  const mock: MockReactor = {
+    url: coordinator.url,
+    apiKey,
+    gpuLinkUrl: coordinator.gpuLinkUrl,
+    history,
+    timings,
+    video,
+    get gpus() {
+      return parts.pool.list();
+    },
+    sessions: () => parts.sessions.list().map((s) => s.info()),
+    session: (id) => parts.sessions.get(id)?.info(),
+    setFault(next) {
+      coordinator.setFaults(next === null ? [] : parseFaults(next));
+    },
+    endSession(sessionId, reason = "ended by the testkit") {
+      const s = parts.sessions.get(sessionId);
+      if (!s) throw reactorError("NOT_FOUND", `no session ${sessionId}`);
+      parts.sessions.end(s, reason, true);
+    },
+    addGpu,
+    waitForGpus: (count) => parts.pool.waitForCount(count),
+    revokeTokens: () => parts.authority.revokeAll(),
+    assertNoUnhandled() {
+      if (history.unhandled.length === 0) return;
+      const lines = history.unhandled.map((u) => `- [${u.kind}] ${u.detail}`).join("\n");
+      throw reactorError("INVALID_RESPONSE", `the mock Reactor saw ${history.unhandled.length} unhandled request(s)/frame(s):\n${lines}`);
+    },
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+  return mock;
+}
