@@ -6,12 +6,14 @@
 export {
   type Capabilities,
   ConflictError,
+  defaultReconnectPolicy,
   ERROR_CODES,
   type ErrorComponent,
   FileRef,
   type FrameCallback,
   isReactorError,
   type ModelSchemaDocument,
+  NEVER_RECONNECT,
   REACTOR_EVENTS,
   ReactorError,
   type ReactorErrorCode,
@@ -21,12 +23,10 @@ export {
   ReactorStatus,
   type ReconnectContext,
   type ReconnectPolicy,
-  defaultReconnectPolicy,
-  NEVER_RECONNECT,
   type RgbFrame,
   type TrackInfo,
-  type VideoFrame,
   VersionMismatchError,
+  type VideoFrame,
 } from "@reactor-node/protocol";
 export { type FetchJwtTokenOptions, fetchJwtToken, type JwtInput } from "./auth/jwt-source.js";
 export { LISTENER_ERROR } from "./errors.js";

@@ -13,22 +13,20 @@ import {
   type Capabilities,
   encodeCommand,
   encodeControlNotification,
-  encodePing,
-  encodeRequestSchema,
   encodeRuntimeMessage,
   type FileRef,
   isReactorError,
   type ModelSchemaDocument,
-  type RgbFrame,
   type ReactorError,
   type ReactorState,
   type ReactorStatus,
+  type RgbFrame,
   reactorError,
 } from "@reactor-node/protocol";
 import { raceAbort } from "./abort.js";
 import { apiKeyJwtSource, jwtSourceFrom } from "./auth/jwt-source.js";
-import { Emitter, type Listener, type ReactorEventMap } from "./events.js";
 import { LISTENER_ERROR, listenerError, wrapConnectFailure } from "./errors.js";
+import { Emitter, type Listener, type ReactorEventMap } from "./events.js";
 import { Coordinator } from "./http/coordinator.js";
 import { type ReactorOptions, type ResolvedOptions, resolveOptions } from "./options.js";
 import { AutoReconnect } from "./reconnect/auto-reconnect.js";
@@ -36,8 +34,8 @@ import { SessionLifecycle } from "./session/lifecycle.js";
 import type { OperationContext } from "./session/operation.js";
 import type { Track } from "./tracks/track.js";
 import { TrackRegistry } from "./tracks/track-registry.js";
-import type { UploadInput } from "./uploads/upload-source.js";
 import { type UploadOptions, uploadFile } from "./uploads/upload.js";
+import type { UploadInput } from "./uploads/upload-source.js";
 
 /** Options of {@link Reactor.connect}. */
 export interface ConnectOptions {
@@ -212,9 +210,12 @@ export class Reactor implements AsyncDisposable {
    * are refused (MESSAGE_TOO_LARGE, thrown and emitted) before anything is sent.
    */
   async sendCommand(type: string, data: Record<string, unknown> = {}, options: SendCommandOptions = {}): Promise<void> {
-    if (options.signal?.aborted) throw reactorError("ABORTED", "sendCommand() was aborted", { cause: options.signal.reason });
+    if (options.signal?.aborted)
+      throw reactorError("ABORTED", "sendCommand() was aborted", { cause: options.signal.reason });
     if (this.status !== "ready" || !this.lifecycle.connected) {
-      this.reportError(reactorError("NOT_READY", `Cannot send command '${type}': the session is ${this.status}, not ready`));
+      this.reportError(
+        reactorError("NOT_READY", `Cannot send command '${type}': the session is ${this.status}, not ready`),
+      );
       return;
     }
     try {
@@ -332,7 +333,9 @@ export class Reactor implements AsyncDisposable {
         await body(op);
       } catch (error) {
         const typed = wrapConnectFailure(
-          controller.signal.aborted && !isReactorError(error) ? reactorError("ABORTED", `${kind}() was aborted`) : error,
+          controller.signal.aborted && !isReactorError(error)
+            ? reactorError("ABORTED", `${kind}() was aborted`)
+            : error,
           code,
           message,
         );

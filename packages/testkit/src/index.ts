@@ -40,6 +40,6 @@ export {
 export { type Logger, silentLogger } from "./logger.js";
 export { type MockReactor, type MockReactorOptions, startMockReactor } from "./mock.js";
 export { ECHO_CAPTION_MAX_CHARS, ECHO_EFFECTS, echoSchema } from "./model/echo-schema.js";
-export { loadScenario, listScenarios, type Scenario, SCENARIOS_DIR } from "./scenarios.js";
+export { listScenarios, loadScenario, SCENARIOS_DIR, type Scenario } from "./scenarios.js";
 export { DEFAULT_TIMINGS, type Timings } from "./timings.js";
 export * from "./video/index.js";

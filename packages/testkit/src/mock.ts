@@ -76,7 +76,8 @@ export interface MockReactor {
 
 function modelConfig(m: string | ModelConfig): ModelConfig {
   const parsed = ModelConfigSchema.safeParse(typeof m === "string" ? { name: m } : m);
-  if (!parsed.success) throw reactorError("INVALID_ARGUMENT", `invalid model config: ${parsed.error.issues[0]?.message}`);
+  if (!parsed.success)
+    throw reactorError("INVALID_ARGUMENT", `invalid model config: ${parsed.error.issues[0]?.message}`);
   return parsed.data;
 }
 
@@ -92,10 +93,7 @@ export async function startMockReactor(options: MockReactorOptions = {}): Promis
     fps: options.video?.fps ?? DEFAULT_VIDEO_FPS,
   };
   const apiKey = options.apiKey ?? Authority.generateKey();
-  const faults: FaultSpec[] = [
-    ...(scenario?.faults ?? []),
-    ...parseFaults(options.faults),
-  ];
+  const faults: FaultSpec[] = [...(scenario?.faults ?? []), ...parseFaults(options.faults)];
   const models = (options.models ?? scenario?.models ?? ["echo"]).map(modelConfig);
   const coordinator: CoordinatorServer = await startCoordinator({
     host: options.host ?? "127.0.0.1",
@@ -104,7 +102,9 @@ export async function startMockReactor(options: MockReactorOptions = {}): Promis
     models,
     faults,
     timings,
-    ...(options.timings?.reconnectWindowMs !== undefined && { localReconnectWindowMs: options.timings.reconnectWindowMs }),
+    ...(options.timings?.reconnectWindowMs !== undefined && {
+      localReconnectWindowMs: options.timings.reconnectWindowMs,
+    }),
     strict: options.strict ?? true,
     history,
     logger,
@@ -164,7 +164,10 @@ export async function startMockReactor(options: MockReactorOptions = {}): Promis
     assertNoUnhandled() {
       if (history.unhandled.length === 0) return;
       const lines = history.unhandled.map((u) => `- [${u.kind}] ${u.detail}`).join("\n");
-      throw reactorError("INVALID_RESPONSE", `the mock Reactor saw ${history.unhandled.length} unhandled request(s)/frame(s):\n${lines}`);
+      throw reactorError(
+        "INVALID_RESPONSE",
+        `the mock Reactor saw ${history.unhandled.length} unhandled request(s)/frame(s):\n${lines}`,
+      );
     },
     close,
     [Symbol.asyncDispose]: close,

@@ -52,7 +52,10 @@ export function loadScenario(name: string, dir = SCENARIOS_DIR): Scenario {
   try {
     text = readFileSync(`${dir}/${name}.json`, "utf8");
   } catch {
-    throw reactorError("INVALID_ARGUMENT", `unknown scenario '${name}' (known: ${listScenarios(dir).join(", ") || "none"})`);
+    throw reactorError(
+      "INVALID_ARGUMENT",
+      `unknown scenario '${name}' (known: ${listScenarios(dir).join(", ") || "none"})`,
+    );
   }
   let json: unknown;
   try {

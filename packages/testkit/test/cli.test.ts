@@ -58,7 +58,13 @@ describe("CLI and the GPU link across processes", () => {
   });
 
   it("bad flags: one line on stderr, exit 2", async () => {
-    for (const args of [["serve", "--size", "big"], ["serve", "--nope"], ["gpu"], ["frobnicate"], ["serve", "--scenario", "nope"]]) {
+    for (const args of [
+      ["serve", "--size", "big"],
+      ["serve", "--nope"],
+      ["gpu"],
+      ["frobnicate"],
+      ["serve", "--scenario", "nope"],
+    ]) {
       const child = run(args);
       let err = "";
       child.stderr!.on("data", (c) => {
@@ -85,7 +91,9 @@ describe("CLI and the GPU link across processes", () => {
       await peer.until(() => peer.message("application", "effect_changed"), "reply from the remote GPU");
       await peer.until(() => peer.video.numbers.length >= 5, "frames from the remote GPU", 20_000);
       expect(peer.video.sizes[0]).toBe("320x180");
-      expect(mock.history.dataChannel.some((d) => d.direction === "out" && d.sessionId === session.session_id)).toBe(true);
+      expect(mock.history.dataChannel.some((d) => d.direction === "out" && d.sessionId === session.session_id)).toBe(
+        true,
+      );
     } finally {
       await peer.close();
       await deleteSession(mock, jwt, session.session_id);

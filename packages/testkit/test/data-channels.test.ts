@@ -69,7 +69,12 @@ describe("commands, uploads and multiple connections", () => {
 
     const peer = await TestPeer.connect(mock, jwt, session);
     try {
-      const ref = { upload_id: slot.body.presigned_id, name: "overlay.png", mime_type: "image/png", size: bytes.length };
+      const ref = {
+        upload_id: slot.body.presigned_id,
+        name: "overlay.png",
+        mime_type: "image/png",
+        size: bytes.length,
+      };
       peer.sendRaw(JSON.stringify({ scope: "runtime", data: { type: "fileUploaded", data: ref } }));
       peer.sendRaw(
         JSON.stringify({
@@ -123,7 +128,10 @@ describe("commands, uploads and multiple connections", () => {
       await a.until(() => a.video.frames > 5 && b.video.frames > 5, "frames on both");
 
       // a unpublishes; b may now publish.
-      a.sendRaw(JSON.stringify({ type: "notification", event: "unpublish_track", data: { name: "webcam" } }), "control");
+      a.sendRaw(
+        JSON.stringify({ type: "notification", event: "unpublish_track", data: { name: "webcam" } }),
+        "control",
+      );
       await new Promise((r) => setTimeout(r, 100));
       const retry = await b.request("publish_track", { name: "webcam" });
       expect(retry.error).toBeUndefined();
@@ -142,9 +150,15 @@ describe("commands, uploads and multiple connections", () => {
     try {
       await new Promise((r) => setTimeout(r, 700));
       expect(paused.video.packets).toBe(0);
-      paused.sendRaw(JSON.stringify({ type: "notification", event: "resume_track", data: { name: "main_video" } }), "control");
+      paused.sendRaw(
+        JSON.stringify({ type: "notification", event: "resume_track", data: { name: "main_video" } }),
+        "control",
+      );
       await paused.until(() => paused.video.keyframes > 0, "first keyframe after resume");
-      paused.sendRaw(JSON.stringify({ type: "notification", event: "pause_track", data: { name: "main_video" } }), "control");
+      paused.sendRaw(
+        JSON.stringify({ type: "notification", event: "pause_track", data: { name: "main_video" } }),
+        "control",
+      );
       await new Promise((r) => setTimeout(r, 300));
       const frozen = paused.video.frames;
       await new Promise((r) => setTimeout(r, 400));

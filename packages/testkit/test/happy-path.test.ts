@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FrameNumberUnwrapper } from "../src/video/frame-number.js";
 import { type MockReactor, startMockReactor } from "../src/mock.js";
+import { FrameNumberUnwrapper } from "../src/video/frame-number.js";
 import { createSession, token, waitReady } from "./helpers/http.js";
 import { TestPeer } from "./helpers/peer.js";
 

@@ -64,10 +64,22 @@ export class Coordinator {
     signal?: AbortSignal,
   ): Promise<SessionDescriptor> {
     if (this.local) {
-      const r = await this.call("POST", routes.local.startSession(), { 200: SessionResponseSchema, 201: SessionResponseSchema }, signal, extraArgs === undefined ? {} : { extra_args: extraArgs });
+      const r = await this.call(
+        "POST",
+        routes.local.startSession(),
+        { 200: SessionResponseSchema, 201: SessionResponseSchema },
+        signal,
+        extraArgs === undefined ? {} : { extra_args: extraArgs },
+      );
       return sessionFromWire(r.body as z.infer<typeof SessionResponseSchema>);
     }
-    const r = await this.call("POST", routes.sessions(), { 200: SessionResponseSchema, 201: SessionResponseSchema }, signal, createSessionRequest(modelName, extraArgs));
+    const r = await this.call(
+      "POST",
+      routes.sessions(),
+      { 200: SessionResponseSchema, 201: SessionResponseSchema },
+      signal,
+      createSessionRequest(modelName, extraArgs),
+    );
     return sessionFromWire(r.body as z.infer<typeof SessionResponseSchema>);
   }
 
@@ -97,7 +109,12 @@ export class Coordinator {
 
   /** `POST T/connections` → the new connection id. */
   async registerConnection(sessionId: string, signal?: AbortSignal): Promise<number> {
-    const r = await this.call("POST", routes.connections(sessionId), { 200: ConnectionResponseSchema, 201: ConnectionResponseSchema }, signal);
+    const r = await this.call(
+      "POST",
+      routes.connections(sessionId),
+      { 200: ConnectionResponseSchema, 201: ConnectionResponseSchema },
+      signal,
+    );
     return (r.body as z.infer<typeof ConnectionResponseSchema>).connection_id;
   }
 
@@ -110,7 +127,13 @@ export class Coordinator {
     signal?: AbortSignal,
   ): Promise<number | undefined> {
     const schema = SdpOfferResponseSchema;
-    const r = await this.call(method, routes.sdpParams(sessionId, connectionId), { 200: schema, 201: schema, 202: schema }, signal, body);
+    const r = await this.call(
+      method,
+      routes.sdpParams(sessionId, connectionId),
+      { 200: schema, 201: schema, 202: schema },
+      signal,
+      body,
+    );
     return (r.body as z.infer<typeof schema>).connection_id;
   }
 
@@ -126,7 +149,12 @@ export class Coordinator {
 
   /** `GET T/connections/{cid}/sdp_params`: 202 = pending, 200 = the answer (consumed). */
   async getAnswer(sessionId: string, connectionId: number, signal?: AbortSignal): Promise<AnswerPoll> {
-    const r = await this.call("GET", routes.sdpParams(sessionId, connectionId), { 200: SdpAnswerResponseSchema, 202: null }, signal);
+    const r = await this.call(
+      "GET",
+      routes.sdpParams(sessionId, connectionId),
+      { 200: SdpAnswerResponseSchema, 202: null },
+      signal,
+    );
     if (r.status === 202) return { pending: true };
     const body = r.body as z.infer<typeof SdpAnswerResponseSchema>;
     return {
@@ -138,7 +166,13 @@ export class Coordinator {
 
   /** `POST /sessions/{id}/uploads` (201) → where to PUT the bytes. */
   async createUploadSlot(sessionId: string, body: UploadSlotRequestWire, signal?: AbortSignal): Promise<UploadSlot> {
-    const r = await this.call("POST", routes.uploads(sessionId), { 200: UploadSlotSchema, 201: UploadSlotSchema }, signal, body);
+    const r = await this.call(
+      "POST",
+      routes.uploads(sessionId),
+      { 200: UploadSlotSchema, 201: UploadSlotSchema },
+      signal,
+      body,
+    );
     return uploadSlotFromWire(r.body as z.infer<typeof UploadSlotSchema>);
   }
 

@@ -63,7 +63,8 @@ export async function fetchJson<T = unknown>(request: HttpRequest): Promise<Http
   const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
   const failure = (error: unknown): ReactorError => {
     if (request.signal?.aborted) return abortError(request.signal, what);
-    if (timeout.aborted) return reactorError("TIMEOUT", `${what}: no response within ${timeoutMs} ms`, { cause: error });
+    if (timeout.aborted)
+      return reactorError("TIMEOUT", `${what}: no response within ${timeoutMs} ms`, { cause: error });
     if (isReactor(error)) return error;
     return reactorError("NETWORK_ERROR", `${what}: ${describe(error)}`, { cause: error });
   };

@@ -22,6 +22,7 @@ import {
 import type { MediaStreamTrack } from "werift";
 import type { ReactorEventMap } from "../events.js";
 import type { Coordinator } from "../http/coordinator.js";
+import { withRetry } from "../http/retry.js";
 import { END_SESSION_TIMEOUT_MS, type ResolvedOptions } from "../options.js";
 import { type Connection, negotiate } from "../signalling/negotiate.js";
 import type { TrackRegistry } from "../tracks/track-registry.js";
@@ -88,7 +89,7 @@ export class SessionLifecycle {
 
   /** True while a ready connection exists. */
   get connected(): boolean {
-    return this.connection !== undefined && this.connection.transport.ready;
+    return this.connection?.transport.ready === true;
   }
 
   /** True when a session is held without a connection (after a drop or a recoverable disconnect). */
@@ -151,7 +152,9 @@ export class SessionLifecycle {
     });
     if (!op.isCurrent()) throw reactorError("ABORTED", "reconnect() was superseded");
     this.host.setStatus("waiting");
-    this.iceServers = await this.coordinator.getIceServers(sessionId, op.signal);
+    this.iceServers = await withRetry(() => this.coordinator.getIceServers(sessionId, op.signal), {
+      signal: op.signal,
+    });
     await this.openConnection(op, "PUT");
     this.kept = false;
     this.setExpiration(session.expiresAtMs);
@@ -192,7 +195,12 @@ export class SessionLifecycle {
     if (adoptId !== undefined) {
       this.setSession(adoptId, false);
     } else {
-      initial = await this.coordinator.createSession(this.host.options.modelName, this.host.options.extraArgs, op.signal);
+      // Creation is not idempotent: retry only when the server refused it and said when to retry
+      // (429, or a 5xx with Retry-After such as a runtime's 503 while its model loads).
+      initial = await withRetry(
+        () => this.coordinator.createSession(this.host.options.modelName, this.host.options.extraArgs, op.signal),
+        { signal: op.signal, retryable: refusedWithRetryAfter },
+      );
       // Record it even if we were aborted meanwhile: disconnect() must still end what we created.
       this.setSession(initial.sessionId, true);
       if (!op.isCurrent()) throw reactorError("ABORTED", "connect() was superseded");
@@ -200,7 +208,7 @@ export class SessionLifecycle {
     const sessionId = this.sessionId as string;
     this.host.setStatus("waiting");
     // ICE servers can be fetched while the session is still being polled.
-    const ice = this.coordinator.getIceServers(sessionId, op.signal);
+    const ice = withRetry(() => this.coordinator.getIceServers(sessionId, op.signal), { signal: op.signal });
     ice.catch(() => {});
     await waitForSessionReady(this.coordinator, sessionId, {
       signal: op.signal,
@@ -358,4 +366,8 @@ export class SessionLifecycle {
     this.expiresAt = expiresAt;
     this.host.emit("session_expiration_changed", expiresAt);
   }
+}
+
+function refusedWithRetryAfter(error: ReactorError): boolean {
+  return error.code === "RATE_LIMITED" || (error.code === "SERVER_ERROR" && error.retryAfter !== undefined);
 }

@@ -6,9 +6,9 @@
  */
 import {
   CLIENT_INFO,
+  type IceServer,
   isReactorError,
   isValidPreRegisteredConnectionId,
-  type IceServer,
   reactorError,
   type TrackInfo,
 } from "@reactor-node/protocol";
@@ -50,7 +50,10 @@ export interface Connection {
 export async function negotiate(options: NegotiateOptions): Promise<Connection> {
   const { coordinator, sessionId, signal, logger } = options;
   if (options.connectionId !== undefined && !isValidPreRegisteredConnectionId(options.connectionId)) {
-    throw reactorError("INVALID_ARGUMENT", `connectionId must be an integer with 1000 < id ≤ 9999, got ${options.connectionId}`);
+    throw reactorError(
+      "INVALID_ARGUMENT",
+      `connectionId must be an integer with 1000 < id ≤ 9999, got ${options.connectionId}`,
+    );
   }
   let connectionId = options.connectionId ?? -1;
   const batcher = new CandidateBatcher({

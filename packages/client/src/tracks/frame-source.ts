@@ -43,48 +43,21 @@ export interface FrameSource {
 /** Creates a frame source; called lazily by a track. */
 export type FrameSourceFactory = (options: { logger: Logger; trackName: string }) => FrameSource;
 
-// The frames package names packed RGB `rgb24`; the seed's frame type says `rgb`.
-function toRgbFrame(frame: VideoFrame): RgbFrame {
-  return {
-    format: "rgb",
-    data: frame.data,
-    width: frame.width,
-    height: frame.height,
-    timestamp: frame.timestamp,
-    receivedAt: frame.receivedAt,
-    frameNumber: frame.frameNumber,
-  };
-}
-
-// A plain iterator, not an async generator: `return()` must reach the inner stream at once even
-// while a `next()` is pending (a generator would queue it behind that next()).
-function mapFrames(inner: AsyncIterableIterator<VideoFrame>): AsyncIterableIterator<RgbFrame> {
-  const map = (r: IteratorResult<VideoFrame>): IteratorResult<RgbFrame> =>
-    r.done ? { done: true, value: undefined } : { done: false, value: toRgbFrame(r.value) };
-  return {
-    next: () => inner.next().then(map),
-    return: async () => {
-      await inner.return?.();
-      return { done: true, value: undefined };
-    },
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-  };
-}
+// Receivers created with `format: "rgb24"` deliver only RGB frames.
+const asRgb = (frame: VideoFrame): RgbFrame => frame as RgbFrame;
 
 /** The default factory: `@reactor-node/frames`' worker-thread VP8 decoder, RGB output. */
 export const createDecodedFrameSource: FrameSourceFactory = ({ logger }) => {
   const receiver = createVideoReceiver({ format: "rgb24", policy: "latest", logger });
   return {
     pushRtp: (packet) => receiver.pushRtp(packet as Parameters<typeof receiver.pushRtp>[0]),
-    onFrame: (callback) => receiver.onFrame((frame) => callback(toRgbFrame(frame))),
+    onFrame: (callback) => receiver.onFrame((frame) => callback(asRgb(frame))),
     frames: (options) => {
       const inner = receiver.frames({
         ...(options.policy !== undefined && { policy: options.policy }),
         ...(options.queueSize !== undefined && { queueSize: options.queueSize }),
       });
-      return mapFrames(inner);
+      return inner as AsyncIterableIterator<RgbFrame>;
     },
     onKeyframeNeeded: (callback) => receiver.onKeyframeNeeded(() => callback()),
     onError: (callback) => receiver.onError(callback),

@@ -4,7 +4,13 @@
  * media once, so a reconnect never duplicates handlers. Decoding starts lazily on the first
  * frame subscriber (see `frame-source.ts`).
  */
-import { type FrameCallback, type ReactorError, type RgbFrame, reactorError, type TrackInfo } from "@reactor-node/protocol";
+import {
+  type FrameCallback,
+  type ReactorError,
+  type RgbFrame,
+  reactorError,
+  type TrackInfo,
+} from "@reactor-node/protocol";
 import type { MediaStreamTrack, RtpPacket } from "werift";
 import { listenerError } from "../errors.js";
 import type { Logger } from "../logger.js";
@@ -217,7 +223,9 @@ export class Track {
     if (!current) return;
     this.source = undefined;
     for (const off of current.offs) off();
-    current.source.close().catch((error: unknown) => this.host.logger.debug({ err: error }, "frame source close failed"));
+    current.source
+      .close()
+      .catch((error: unknown) => this.host.logger.debug({ err: error }, "frame source close failed"));
   }
 
   private notifyChange(alive: boolean): void {

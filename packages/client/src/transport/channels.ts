@@ -53,16 +53,24 @@ export class DataChannels {
   send(label: ChannelLabel, text: string, limitBytes: number): void {
     const size = utf8ByteLength(text);
     if (size > limitBytes) {
-      throw reactorError("MESSAGE_TOO_LARGE", `Message of ${size} bytes exceeds the ${limitBytes}-byte limit of '${label}'`);
+      throw reactorError(
+        "MESSAGE_TOO_LARGE",
+        `Message of ${size} bytes exceeds the ${limitBytes}-byte limit of '${label}'`,
+      );
     }
     const channel = this.channels[label];
     if (this.isClosed || channel.readyState !== "open") {
-      throw reactorError("NOT_READY", `The '${label}' data channel is ${this.isClosed ? "closed" : channel.readyState}`);
+      throw reactorError(
+        "NOT_READY",
+        `The '${label}' data channel is ${this.isClosed ? "closed" : channel.readyState}`,
+      );
     }
     try {
       channel.send(text);
     } catch (cause) {
-      throw reactorError("DATA_CHANNEL_CLOSED", `Sending on '${label}' failed: ${(cause as Error)?.message}`, { cause });
+      throw reactorError("DATA_CHANNEL_CLOSED", `Sending on '${label}' failed: ${(cause as Error)?.message}`, {
+        cause,
+      });
     }
   }
 

@@ -13,17 +13,18 @@ import {
   type TrackInfo,
   type TrackMappingEntry,
 } from "@reactor-node/protocol";
-import {
-  type MediaStreamTrack,
-  RTCPeerConnection,
-  RTCRtpCodecParameters,
-  type RTCRtpTransceiver,
-} from "werift";
+import { type MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters, type RTCRtpTransceiver } from "werift";
 import { raceAbort } from "../abort.js";
 import type { Logger } from "../logger.js";
 import { createLocalOffer } from "../signalling/offer.js";
 import { declaredMaxMessageSize, outboundMessageLimit } from "../signalling/sdp-limits.js";
 import { DataChannels } from "./channels.js";
+
+/**
+ * The `a=max-message-size` this client advertises, i.e. the largest message the GPU may send
+ * us (our choice: werift's 64 KiB default would make the GPU refuse larger model messages).
+ */
+export const INBOUND_MAX_MESSAGE_BYTES = 1024 * 1024;
 
 /** What a transport reports to its owner. */
 export interface PeerEvents {
@@ -79,6 +80,10 @@ export class PeerTransport {
         ...(s.credential !== undefined && { credential: s.credential }),
       })),
       codecs: offeredCodecs(),
+      // One transport for every m-line: werift leaves the sockets of unbundled transports it
+      // discards at answer time open, which would keep the process alive after close().
+      bundlePolicy: "max-bundle",
+      maxMessageSize: INBOUND_MAX_MESSAGE_BYTES,
       iceUseIpv6: false,
     });
     this.subscriptions.push(

@@ -39,7 +39,11 @@ export interface UploadContext {
 }
 
 /** Uploads `input` and returns its FileRef. Rejects with typed errors (UPLOAD_FAILED wraps HTTP failures of the PUT). */
-export async function uploadFile(context: UploadContext, input: UploadInput, options: UploadOptions = {}): Promise<FileRef> {
+export async function uploadFile(
+  context: UploadContext,
+  input: UploadInput,
+  options: UploadOptions = {},
+): Promise<FileRef> {
   const { signal } = options;
   if (signal?.aborted) throw abortError(signal, "Upload");
   const source = await resolveUploadSource(input, options);
@@ -72,7 +76,11 @@ export async function uploadFile(context: UploadContext, input: UploadInput, opt
   if (!response.ok) {
     throw uploadFailed(
       source.name,
-      errorFromHttpStatus({ status: response.status, retryAfter: response.headers.get("retry-after"), operation: "PUT upload" }),
+      errorFromHttpStatus({
+        status: response.status,
+        retryAfter: response.headers.get("retry-after"),
+        operation: "PUT upload",
+      }),
     );
   }
   const ref = new FileRef({ uploadId: slot.uploadId, name: source.name, mimeType: source.mimeType, size: source.size });

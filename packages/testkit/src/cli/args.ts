@@ -40,7 +40,8 @@ export function intFlag(flags: Map<string, string[]>, name: string, min: number,
   const raw = flags.get(name)?.[0];
   if (raw === undefined) return undefined;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be an integer in [${min}, ${max}], got '${raw}'`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new UsageError(`--${name} must be an integer in [${min}, ${max}], got '${raw}'`);
   return n;
 }
 

@@ -44,7 +44,11 @@ export class Authority {
   }
 
   /** Exchanges an API key for a token; `expiresAfterS` is capped at 6 h. */
-  issue(apiKey: string | undefined, expiresAfterS: number | undefined, nowMs = Date.now()): { jwt: string; expires_at: number } {
+  issue(
+    apiKey: string | undefined,
+    expiresAfterS: number | undefined,
+    nowMs = Date.now(),
+  ): { jwt: string; expires_at: number } {
     if (!apiKey) throw new HttpError(401, "Missing Reactor-API-Key header");
     const sub = this.keys.get(apiKey);
     if (!sub) throw new HttpError(401, "Invalid API key");

@@ -3,7 +3,6 @@
  * it is free, and typed sends. Frames that fail the link schema are logged and dropped.
  */
 import type { WebSocket } from "ws";
-import { type Logger } from "../logger.js";
 import {
   type CoordinatorMessage,
   GPU_LINK_VERSION,
@@ -11,6 +10,7 @@ import {
   GpuMessageSchema,
   parseLinkFrame,
 } from "../gpu/link.js";
+import type { Logger } from "../logger.js";
 
 /** A GPU peer as the coordinator sees it. */
 export interface GpuHandle {

@@ -206,7 +206,10 @@ export class Pipeline {
   }
 
   private checkAccess(r: Route, ctx: RequestContext<unknown>): void {
-    const localSession = ctx.params.sid === LOCAL_SESSION_ID;
+    // The local session's routes are open, like the runtime's; so are unknown ids (the handler's
+    // 404 "Unknown session" mirrors the runtime whichever mode the client is in).
+    const sid = ctx.params.sid;
+    const localSession = sid !== undefined && (sid === LOCAL_SESSION_ID || !this.c.sessions.get(sid));
     if (r.versions !== "none" && !localSession) {
       // /tokens tolerates absent version headers (token fetchers of official clients may not send them).
       const lenient = r.auth === "apiKey";

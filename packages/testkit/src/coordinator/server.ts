@@ -116,7 +116,13 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", (error) =>
-      reject(reactorError("NETWORK_ERROR", `coordinator could not listen on ${options.host}:${options.port}: ${error.message}`, { cause: error })),
+      reject(
+        reactorError(
+          "NETWORK_ERROR",
+          `coordinator could not listen on ${options.host}:${options.port}: ${error.message}`,
+          { cause: error },
+        ),
+      ),
     );
     server.listen(options.port, options.host, () => resolve());
   });

@@ -2,8 +2,8 @@
 import {
   type CapabilitiesWire,
   LOCAL_SESSION_ID,
-  SessionState,
   type SessionResponseWire,
+  SessionState,
   TRANSPORT_PROTOCOL,
   WEBRTC_VERSION,
 } from "@reactor-node/protocol";
@@ -71,7 +71,9 @@ export class Session {
 
   /** True once a GPU accepted and until the session ends or restarts. */
   get hasTransport(): boolean {
-    return this.capabilities !== undefined && (this.state === SessionState.ACTIVE || this.state === SessionState.INACTIVE);
+    return (
+      this.capabilities !== undefined && (this.state === SessionState.ACTIVE || this.state === SessionState.INACTIVE)
+    );
   }
 
   /** Connections that count against the per-session cap. */

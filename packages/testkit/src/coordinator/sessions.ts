@@ -51,7 +51,8 @@ export class SessionManager {
   require(id: string): Session {
     const s = this.sessions.get(id);
     // The runtime answers its own id with 400 while idle, any other id with 404.
-    if (id === LOCAL_SESSION_ID && (!s || s.state === SessionState.CLOSED)) throw new HttpError(400, "No session running");
+    if (id === LOCAL_SESSION_ID && (!s || s.state === SessionState.CLOSED))
+      throw new HttpError(400, "No session running");
     if (!s) throw new HttpError(404, "Unknown session");
     return s;
   }
@@ -98,7 +99,9 @@ export class SessionManager {
 
   private armExpiry(session: Session): void {
     if (session.expiresAt === undefined) return;
-    this.later(session, session.expiresAt - Date.now(), () => this.end(session, "maximum session duration reached", true));
+    this.later(session, session.expiresAt - Date.now(), () =>
+      this.end(session, "maximum session duration reached", true),
+    );
   }
 
   private enqueue(session: Session): void {
@@ -107,8 +110,10 @@ export class SessionManager {
     session.waitingSince = Date.now();
     const queue = findFault(session.faults, "queue-delay");
     const delay = Math.max(session.local ? 0 : this.deps.timings.queueDelayMs, queue?.ms ?? 0);
-    session.eligibleAt = findFault(session.faults, "never-ready") ? Number.POSITIVE_INFINITY : Date.now() + delay;
     const terminal = findFault(session.faults, "terminal-while-waiting");
+    // Sessions doomed to wait never get a GPU.
+    const never = findFault(session.faults, "never-ready") !== undefined || terminal !== undefined;
+    session.eligibleAt = never ? Number.POSITIVE_INFINITY : Date.now() + delay;
     if (terminal) {
       this.later(session, terminal.ms, () => {
         if (session.state !== SessionState.WAITING) return;
@@ -149,7 +154,10 @@ export class SessionManager {
         sessionId: session.id,
         model: session.model,
         faults: session.faults,
-        timings: { idleTimeoutMs: this.deps.timings.idleTimeoutMs, iceGatherTimeoutMs: this.deps.timings.iceGatherTimeoutMs },
+        timings: {
+          idleTimeoutMs: this.deps.timings.idleTimeoutMs,
+          iceGatherTimeoutMs: this.deps.timings.iceGatherTimeoutMs,
+        },
         local: session.local,
       });
     }
@@ -160,9 +168,14 @@ export class SessionManager {
   registerConnection(session: Session): number {
     this.requireTransport(session);
     if (!session.local && session.openConnections.length >= HOSTED_MAX_CONNECTIONS_PER_SESSION) {
-      throw new HttpError(429, `Too many connections on this session (max ${HOSTED_MAX_CONNECTIONS_PER_SESSION})`, {}, {
-        "Retry-After": "1",
-      });
+      throw new HttpError(
+        429,
+        `Too many connections on this session (max ${HOSTED_MAX_CONNECTIONS_PER_SESSION})`,
+        {},
+        {
+          "Retry-After": "1",
+        },
+      );
     }
     let id: number;
     do id = randomInt(CONNECTION_ID_MIN, CONNECTION_ID_MAX + 1);
@@ -174,7 +187,15 @@ export class SessionManager {
   }
 
   private newRecord(id: number, legacy: boolean): ConnectionRecord {
-    return { id, legacy, status: "registered", everConnected: false, answer: null, answerError: null, answerConsumed: false };
+    return {
+      id,
+      legacy,
+      status: "registered",
+      everConnected: false,
+      answer: null,
+      answerError: null,
+      answerConsumed: false,
+    };
   }
 
   private requireTransport(session: Session): void {
@@ -190,7 +211,10 @@ export class SessionManager {
       const track = tracks.find((t) => t.name === entry.name);
       if (!track) throw new HttpError(400, `track_mapping: '${entry.name}' is not a track of this model`);
       if (track.kind !== entry.kind || track.direction !== entry.direction) {
-        throw new HttpError(400, `track_mapping: '${entry.name}' is ${track.kind}/${track.direction}, not ${entry.kind}/${entry.direction}`);
+        throw new HttpError(
+          400,
+          `track_mapping: '${entry.name}' is ${track.kind}/${track.direction}, not ${entry.kind}/${entry.direction}`,
+        );
       }
     }
   }
@@ -198,6 +222,10 @@ export class SessionManager {
   /** Forwards an offer (new or re-offer) to the session's GPU. Legacy offers use id 1001. */
   offer(session: Session, connectionId: number | "legacy", sdpOffer: string, mapping: TrackMappingEntry[]): number {
     this.requireTransport(session);
+    // werift would "answer" anything; refuse what cannot be a client offer up front.
+    if (!/^v=0\r?\n/.test(sdpOffer) || !/^m=application /m.test(sdpOffer)) {
+      throw new HttpError(400, "sdp_offer is not an SDP offer with a data-channel (m=application) section");
+    }
     this.checkMapping(session, mapping);
     let record: ConnectionRecord;
     if (connectionId === "legacy") {
@@ -297,7 +325,12 @@ export class SessionManager {
     if (m.type === "hello") return;
     if (m.type === "released") {
       if (gpu.sessionId === m.sessionId) gpu.sessionId = undefined;
-      this.deps.history.push("events", { type: "gpu_released", sessionId: m.sessionId, gpuId: gpu.id, time: Date.now() });
+      this.deps.history.push("events", {
+        type: "gpu_released",
+        sessionId: m.sessionId,
+        gpuId: gpu.id,
+        time: Date.now(),
+      });
       this.pump();
       return;
     }
@@ -344,10 +377,23 @@ export class SessionManager {
         });
         return;
       case "unhandled":
-        history.push("unhandled", { kind: "data-channel", detail: m.detail, sessionId: m.sessionId, connectionId: m.connectionId, time });
+        history.push("unhandled", {
+          kind: "data-channel",
+          detail: m.detail,
+          sessionId: m.sessionId,
+          connectionId: m.connectionId,
+          time,
+        });
         return;
       case "event":
-        history.push("events", { type: m.name, sessionId: m.sessionId, ...(m.connectionId !== undefined && { connectionId: m.connectionId }), detail: m.detail, gpuId: gpu.id, time });
+        history.push("events", {
+          type: m.name,
+          sessionId: m.sessionId,
+          ...(m.connectionId !== undefined && { connectionId: m.connectionId }),
+          detail: m.detail,
+          gpuId: gpu.id,
+          time,
+        });
         return;
     }
     if (!session || session.gpuId !== gpu.id) return;
@@ -391,7 +437,10 @@ export class SessionManager {
         } else if (m.state === "closed" || m.state === "failed") {
           record.status = "gone";
           if (!session.live) {
-            if (session.state === SessionState.ACTIVE && [...session.connections.values()].some((c) => c.everConnected)) {
+            if (
+              session.state === SessionState.ACTIVE &&
+              [...session.connections.values()].some((c) => c.everConnected)
+            ) {
               this.setState(session, SessionState.INACTIVE);
             }
             this.armCloseTimer(session);
@@ -477,10 +526,13 @@ export class SessionManager {
   private later(session: Session, ms: number, fn: () => void): void {
     const set = this.timers.get(session.id) ?? new Set();
     this.timers.set(session.id, set);
-    const timer = setTimeout(() => {
-      set.delete(timer);
-      fn();
-    }, Math.max(0, ms));
+    const timer = setTimeout(
+      () => {
+        set.delete(timer);
+        fn();
+      },
+      Math.max(0, ms),
+    );
     set.add(timer);
   }
 

@@ -30,7 +30,15 @@ export class UploadStore {
   create(sessionId: string, name: string, size: number, mimeType: string, baseUrl: string) {
     if (size > UPLOAD_MAX_BYTES) throw new HttpError(413, `size ${size} exceeds the ${UPLOAD_MAX_BYTES}-byte limit`);
     const id = randomUUID().replaceAll("-", "");
-    this.uploads.set(id, { id, sessionId, name, size, mimeType, expiresAt: Date.now() + UPLOAD_URL_VALIDITY_MS, data: null });
+    this.uploads.set(id, {
+      id,
+      sessionId,
+      name,
+      size,
+      mimeType,
+      expiresAt: Date.now() + UPLOAD_URL_VALIDITY_MS,
+      data: null,
+    });
     return { presigned_id: id, presigned_url: `${baseUrl}/uploads/${id}`, path: uploadPath(sessionId, id, name) };
   }
 
@@ -60,7 +68,8 @@ export class UploadStore {
   /** Resolves with a complete upload of `sessionId`, waiting up to `timeoutMs` for its PUT. */
   async resolve(sessionId: string, id: string, timeoutMs: number): Promise<Upload> {
     const upload = this.uploads.get(id);
-    if (!upload || upload.sessionId !== sessionId) throw reactorError("NOT_FOUND", `upload '${id}' is not part of this session`);
+    if (!upload || upload.sessionId !== sessionId)
+      throw reactorError("NOT_FOUND", `upload '${id}' is not part of this session`);
     if (upload.data) return upload;
     await new Promise<void>((resolve, reject) => {
       const set = this.waiters.get(id) ?? new Set();

@@ -75,7 +75,11 @@ export const FaultSpecSchema = z.discriminatedUnion("name", [
   z.strictObject({
     name: z.literal("oversized-message"),
     after: seconds.default(0.2),
-    bytes: z.number().int().positive().default(300 * 1024),
+    bytes: z
+      .number()
+      .int()
+      .positive()
+      .default(300 * 1024),
   }),
   /** `after` s after the first connection connects, the server ends the session with `reason`. */
   z.strictObject({

@@ -95,7 +95,13 @@ export async function startGpuPeer(options: GpuPeerOptions): Promise<GpuPeer> {
       case "offer": {
         const host = session;
         if (!host || host.sessionId !== m.sessionId) {
-          send({ type: "answer", sessionId: m.sessionId, connectionId: m.connectionId, ok: false, detail: "session not hosted here" });
+          send({
+            type: "answer",
+            sessionId: m.sessionId,
+            connectionId: m.connectionId,
+            ok: false,
+            detail: "session not hosted here",
+          });
           return;
         }
         try {
@@ -150,7 +156,11 @@ export async function startGpuPeer(options: GpuPeerOptions): Promise<GpuPeer> {
 
   await new Promise<void>((resolve, reject) => {
     const onError = (error: Error) => {
-      reject(reactorError("NETWORK_ERROR", `GPU peer could not reach ${options.coordinator}: ${error.message}`, { cause: error }));
+      reject(
+        reactorError("NETWORK_ERROR", `GPU peer could not reach ${options.coordinator}: ${error.message}`, {
+          cause: error,
+        }),
+      );
     };
     ws.once("error", onError);
     ws.once("open", () => {

@@ -7,7 +7,7 @@
  * werift's negotiation, which keeps only configured codecs. The answer carries every server
  * candidate and `a=end-of-candidates` (gathering waited for, bounded).
  */
-import { reactorError, type TrackMappingEntry } from "@reactor-node/protocol";
+import { DATA_CHANNEL_MAX_MESSAGE_BYTES, reactorError, type TrackMappingEntry } from "@reactor-node/protocol";
 import { RTCPeerConnection, RTCRtpCodecParameters } from "werift";
 
 /** The codecs a fake GPU peer negotiates. */
@@ -26,7 +26,7 @@ function codecs() {
 
 /** Options of {@link createAnswerer}. */
 export interface AnswererOptions {
-  /** Ignore every STUN check and candidate pair (the `ice-blackhole` fault). */
+  /** Never answer a STUN check (the `ice-blackhole` fault). */
   blackhole: boolean;
 }
 
@@ -35,8 +35,25 @@ export function createAnswerer(options: AnswererOptions): RTCPeerConnection {
   return new RTCPeerConnection({
     codecs: codecs(),
     iceUseIpv6: false,
-    ...(options.blackhole && { iceFilterStunResponse: () => false, iceFilterCandidatePair: () => false }),
+    // One transport for every m-line: werift leaks the sockets of transports it bundles away.
+    bundlePolicy: "max-bundle",
+    // The protocol's fallback SCTP message size (werift's default is 64 KiB).
+    maxMessageSize: DATA_CHANNEL_MAX_MESSAGE_BYTES,
+    ...(options.blackhole && { iceFilterStunResponse: () => false }),
   });
+}
+
+/** TEST-NET-3 (RFC 5737): routable nowhere, so checks towards it vanish. */
+const BLACKHOLE_ADDRESS = "203.0.113.1";
+
+/** Rewrites every candidate of an answer to an unreachable address (the `ice-blackhole` fault). */
+export function blackholeCandidates(sdp: string): string {
+  return sdp.replace(/^(a=candidate:\S+ \d+ \S+ \d+ )(\S+)( \d+ typ \S+).*$/gm, `$1${BLACKHOLE_ADDRESS}$3`);
+}
+
+/** Removes the client's candidates from an offer (so the blackholed GPU never checks them). */
+export function stripCandidates(sdp: string): string {
+  return sdp.replace(/^a=(candidate|end-of-candidates).*\r?\n/gm, "");
 }
 
 function waitForGathering(pc: RTCPeerConnection, timeoutMs: number): Promise<void> {
@@ -91,7 +108,10 @@ export async function answerOffer(
   }
   for (const entry of mapping) {
     if (!mids.has(entry.mid)) {
-      throw reactorError("BAD_REQUEST", `track_mapping names mid '${entry.mid}' (${entry.name}), absent from the offer`);
+      throw reactorError(
+        "BAD_REQUEST",
+        `track_mapping names mid '${entry.mid}' (${entry.name}), absent from the offer`,
+      );
     }
   }
   const answer = await pc.createAnswer();

@@ -3,17 +3,12 @@
  * channels, the inbound-silence watchdog and the per-connection faults. Message semantics
  * (commands, publish slots) live in the session; this file moves frames and keeps time.
  */
-import {
-  encodeEnvelope,
-  type IceCandidateInit,
-  type Scope,
-  type TrackMappingEntry,
-} from "@reactor-node/protocol";
+import { encodeEnvelope, type IceCandidateInit, type Scope, type TrackMappingEntry } from "@reactor-node/protocol";
 import type { RTCDataChannel, RTCPeerConnection } from "werift";
 import type { FaultSpec } from "../faults/spec.js";
 import { findFault } from "../faults/spec.js";
 import type { Logger } from "../logger.js";
-import { answerOffer, createAnswerer } from "./answer.js";
+import { answerOffer, blackholeCandidates, createAnswerer, stripCandidates } from "./answer.js";
 import type { GpuMessage } from "./link.js";
 import { ConnectionMedia } from "./media.js";
 
@@ -37,6 +32,7 @@ export class GpuConnection {
   readonly pc: RTCPeerConnection;
   readonly media = new ConnectionMedia();
   readonly channels = new Map<string, RTCDataChannel>();
+  private readonly closedByUs = new Set<string>();
   /** Candidates that arrived before the offer was applied. */
   private pendingCandidates: IceCandidateInit[] = [];
   private remoteApplied = false;
@@ -45,6 +41,8 @@ export class GpuConnection {
   private readonly timers = new Set<NodeJS.Timeout>();
   private closed = false;
   private everConnected = false;
+  /** `ice-blackhole`: unreachable answer candidates, client candidates ignored, STUN unanswered. */
+  private readonly blackhole: boolean;
 
   constructor(
     private readonly host: ConnectionHost,
@@ -52,7 +50,8 @@ export class GpuConnection {
     /** Legacy single-connection clients have no `control` channel: their tracks flow at once. */
     readonly legacy: boolean,
   ) {
-    this.pc = createAnswerer({ blackhole: findFault(host.faults, "ice-blackhole") !== undefined });
+    this.blackhole = findFault(host.faults, "ice-blackhole") !== undefined;
+    this.pc = createAnswerer({ blackhole: this.blackhole });
     this.pc.connectionStateChange.subscribe((state) => this.onState(state));
     this.pc.onDataChannel.subscribe((channel) => this.onChannel(channel));
   }
@@ -60,11 +59,13 @@ export class GpuConnection {
   /** Answers the offer; resolves with the SDP answer. */
   async answer(sdpOffer: string, mapping: readonly TrackMappingEntry[]): Promise<string> {
     this.answering = true;
-    const sdp = await answerOffer(this.pc, sdpOffer, mapping, this.host.iceGatherTimeoutMs);
+    const offer = this.blackhole ? stripCandidates(sdpOffer) : sdpOffer;
+    let sdp = await answerOffer(this.pc, offer, mapping, this.host.iceGatherTimeoutMs);
+    if (this.blackhole) sdp = blackholeCandidates(sdp);
     this.remoteApplied = true;
     for (const transceiver of this.pc.getTransceivers()) {
       const entry = mapping.find((m) => m.mid === transceiver.mid);
-      if (!entry || entry.direction !== "recvonly") continue;
+      if (entry?.direction !== "recvonly") continue;
       this.media.add(entry.name, entry.kind, transceiver.sender, !this.legacy);
       if (entry.kind === "video") {
         transceiver.sender.onPictureLossIndication.subscribe(() => this.host.onKeyframeWanted());
@@ -78,6 +79,7 @@ export class GpuConnection {
 
   /** Applies trickled candidates, buffering those that arrive before the offer. */
   async addCandidates(candidates: IceCandidateInit[]): Promise<void> {
+    if (this.blackhole) return;
     if (!this.remoteApplied) {
       this.pendingCandidates.push(...candidates);
       return;
@@ -108,6 +110,8 @@ export class GpuConnection {
       this.host.onConnected(this);
       return;
     }
+    // A blackholed peer "fails" on its own clock; the client must see it linger, not vanish.
+    if (this.blackhole) return;
     if (state === "failed" || state === "closed" || (state === "disconnected" && this.everConnected)) {
       void this.close(state === "failed" ? "failed" : state === "closed" ? "closed" : "disconnected");
     }
@@ -132,6 +136,13 @@ export class GpuConnection {
       });
       if (label === "data" || label === "control") this.host.onFrame(this, label, frame);
     });
+    // The client closing its channels (its peer went away) ends the connection; a channel we
+    // closed ourselves (data-channel-close fault) does not.
+    channel.stateChanged.subscribe((s) => {
+      if (s !== "closed" || this.closed) return;
+      const all = [...this.channels.entries()];
+      if (all.every(([l, c]) => c.readyState === "closed" && !this.closedByUs.has(l))) void this.close("closed");
+    });
     const opened = () => this.onChannelOpen(label);
     if (channel.readyState === "open") opened();
     else
@@ -143,13 +154,20 @@ export class GpuConnection {
   private onChannelOpen(label: string): void {
     for (const fault of this.host.faults) {
       if (fault.name === "data-channel-close" && fault.channel === label) {
-        this.later(fault.after * 1000, () => this.channels.get(label)?.close());
+        this.later(fault.after * 1000, () => {
+          this.closedByUs.add(label);
+          this.channels.get(label)?.close();
+        });
       }
       if (label !== "data") continue;
       if (fault.name === "garbage-messages") this.later(fault.after * 1000, () => this.sendGarbage());
       if (fault.name === "oversized-message") {
         this.later(fault.after * 1000, () => {
           const filler = "x".repeat(fault.bytes);
+          // Lift werift's check against the client's advertised max-message-size: the point is to break it.
+          (
+            this.pc.sctpTransport as unknown as { setRemoteMaxMessageSize(n: number): void } | undefined
+          )?.setRemoteMaxMessageSize(0);
           this.sendText("data", JSON.stringify({ scope: "application", data: { type: "oversized", data: filler } }));
         });
       }
@@ -180,7 +198,7 @@ export class GpuConnection {
   /** Sends raw text on a channel (when open), recording it. */
   sendText(label: string, text: string): boolean {
     const channel = this.channels.get(label);
-    if (!channel || channel.readyState !== "open") return false;
+    if (channel?.readyState !== "open") return false;
     try {
       channel.send(text);
     } catch (error) {
@@ -200,7 +218,7 @@ export class GpuConnection {
 
   private sendBinary(label: string, bytes: Buffer): void {
     const channel = this.channels.get(label);
-    if (!channel || channel.readyState !== "open") return;
+    if (channel?.readyState !== "open") return;
     try {
       channel.send(bytes);
     } catch {

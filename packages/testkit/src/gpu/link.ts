@@ -136,7 +136,13 @@ export const GpuMessageSchema = z.discriminatedUnion("type", [
     reason: z.string().optional(),
   }),
   z.object({ type: z.literal("unhandled"), sessionId, connectionId, detail: z.string() }),
-  z.object({ type: z.literal("event"), sessionId, connectionId: connectionId.optional(), name: z.string(), detail: z.unknown().optional() }),
+  z.object({
+    type: z.literal("event"),
+    sessionId,
+    connectionId: connectionId.optional(),
+    name: z.string(),
+    detail: z.unknown().optional(),
+  }),
   /** The GPU ended the session itself (fault, moderation, expiry). */
   z.object({ type: z.literal("sessionEnded"), sessionId, reason: z.string() }),
   /** The session's last connection is gone from the GPU (after `release`). */

@@ -6,7 +6,7 @@
  * start flowing.
  */
 import { RTP_MAX_PAYLOAD_BYTES } from "@reactor-node/protocol";
-import { RtpHeader, RtpPacket, type RTCRtpSender } from "werift";
+import { type RTCRtpSender, RtpHeader, RtpPacket } from "werift";
 import { Vp8Packetizer } from "werift/nonstandard";
 import type { VideoFrame } from "../video/source.js";
 
@@ -59,7 +59,9 @@ export class ConnectionMedia {
 
   /** True when some video track would send the next frame (and so a keyframe should be asked for). */
   wantsKeyframe(): boolean {
-    return this.needKeyframe && this.connected && [...this.tracks.values()].some((t) => t.kind === "video" && !t.paused);
+    return (
+      this.needKeyframe && this.connected && [...this.tracks.values()].some((t) => t.kind === "video" && !t.paused)
+    );
   }
 
   /** Sends one encoded frame on every open video track. */

@@ -14,7 +14,7 @@ import {
   type TrackMappingEntry,
   type UploadReferenceWire,
 } from "@reactor-node/protocol";
-import { findFault, type FaultSpec } from "../faults/spec.js";
+import { type FaultSpec, findFault } from "../faults/spec.js";
 import type { Logger } from "../logger.js";
 import { capabilitiesOf, EchoModel, type ModelMessage } from "../model/echo.js";
 import { createVideoSource, type VideoSource } from "../video/source.js";
@@ -71,7 +71,6 @@ export class SessionHost {
     const outputTracks = this.capabilities.tracks
       .filter((t) => t.direction === "recvonly")
       .map((t) => ({ name: t.name, kind: t.kind }));
-    const self = this;
     this.host = {
       sessionId,
       logger: services.logger,
@@ -80,10 +79,10 @@ export class SessionHost {
       iceGatherTimeoutMs: timings.iceGatherTimeoutMs,
       outputTracks,
       report: (m) => services.report(m),
-      onFrame: (c, channel, frame) => void self.onFrame(c, channel, frame),
-      onConnected: (c) => self.onConnected(c),
-      onGone: (c) => self.onGone(c),
-      onKeyframeWanted: () => self.source.requestKeyframe(),
+      onFrame: (c, channel, frame) => void this.onFrame(c, channel, frame),
+      onConnected: (c) => this.onConnected(c),
+      onGone: (c) => this.onGone(c),
+      onKeyframeWanted: () => this.source.requestKeyframe(),
     };
   }
 
@@ -126,7 +125,12 @@ export class SessionHost {
   }
 
   private onConnected(connection: GpuConnection): void {
-    this.services.report({ type: "event", sessionId: this.sessionId, connectionId: connection.connectionId, name: "connected" });
+    this.services.report({
+      type: "event",
+      sessionId: this.sessionId,
+      connectionId: connection.connectionId,
+      name: "connected",
+    });
     this.source.start();
     if (connection.media.wantsKeyframe()) this.source.requestKeyframe();
     if (this.capabilities.tracks.some((t) => t.kind === "audio" && t.direction === "recvonly") && !this.audioTimer) {
@@ -178,11 +182,20 @@ export class SessionHost {
   }
 
   private async onFrame(connection: GpuConnection, channel: "data" | "control", frame: string | Buffer): Promise<void> {
-    if (channel === "control") return this.onControl(connection, frame);
+    if (channel === "control") {
+      this.onControl(connection, frame);
+      return;
+    }
     const decoded = decodeDataFrame(frame);
-    if (!decoded.ok) return this.unhandled(connection, decoded.error.message);
+    if (!decoded.ok) {
+      this.unhandled(connection, decoded.error.message);
+      return;
+    }
     const m = decoded.message;
-    if (m.scope === "legacy") return this.unhandled(connection, "data frame without an envelope");
+    if (m.scope === "legacy") {
+      this.unhandled(connection, "data frame without an envelope");
+      return;
+    }
     if (m.scope === "runtime") return this.onRuntime(connection, m.type, m.data);
     const uploads: Record<string, UploadReferenceWire> = {};
     for (const [k, ref] of Object.entries(m.uploads ?? {})) uploads[k] = ref.toWire();
@@ -214,7 +227,13 @@ export class SessionHost {
         connection.sendEnvelope("runtime", "modelSchema", this.model.schema);
         return;
       case "fileUploaded":
-        this.services.report({ type: "event", sessionId: this.sessionId, connectionId: connection.connectionId, name: "file_uploaded", detail: data });
+        this.services.report({
+          type: "event",
+          sessionId: this.sessionId,
+          connectionId: connection.connectionId,
+          name: "file_uploaded",
+          detail: data,
+        });
         return;
       case "requestClip":
       case "requestRecording":
@@ -227,13 +246,18 @@ export class SessionHost {
 
   private onControl(connection: GpuConnection, frame: string | Buffer): void {
     const decoded = decodeControlFrame(frame);
-    if (!decoded.ok) return this.unhandled(connection, decoded.error.message);
+    if (!decoded.ok) {
+      this.unhandled(connection, decoded.error.message);
+      return;
+    }
     const m = decoded.message;
     if (m.type === "request") {
       if (m.method !== PUBLISH_TRACK_METHOD) {
         connection.sendText(
           "control",
-          encodeControlResponse(m.method, m.requestId, { error: { code: "unknown_method", message: `unknown method '${m.method}'` } }),
+          encodeControlResponse(m.method, m.requestId, {
+            error: { code: "unknown_method", message: `unknown method '${m.method}'` },
+          }),
         );
         return;
       }
@@ -241,14 +265,19 @@ export class SessionHost {
       const error = this.claimPublish(connection.connectionId, name);
       connection.sendText(
         "control",
-        encodeControlResponse(m.method, m.requestId, error ? { error: { code: PUBLISH_REFUSED_CODE, message: error } } : { data: {} }),
+        encodeControlResponse(
+          m.method,
+          m.requestId,
+          error ? { error: { code: PUBLISH_REFUSED_CODE, message: error } } : { data: {} },
+        ),
       );
       return;
     }
     if (m.type === "notification") {
       if (m.event === "pause_track" || m.event === "resume_track") {
         if (!connection.media.setPaused(m.name, m.event === "pause_track")) {
-          return this.unhandled(connection, `${m.event} for unknown output track '${m.name}'`);
+          this.unhandled(connection, `${m.event} for unknown output track '${m.name}'`);
+          return;
         }
         if (connection.media.wantsKeyframe()) this.source.requestKeyframe();
         return;
@@ -263,7 +292,7 @@ export class SessionHost {
 
   private claimPublish(connectionId: number, name: string): string | undefined {
     const track = this.capabilities.tracks.find((t) => t.name === name);
-    if (!track || track.direction !== "sendonly") return `'${name}' is not an input track of this model`;
+    if (track?.direction !== "sendonly") return `'${name}' is not an input track of this model`;
     const owner = this.publishers.get(name);
     if (owner !== undefined && owner !== connectionId) return `'${name}' is already published by connection ${owner}`;
     this.publishers.set(name, connectionId);
@@ -271,7 +300,12 @@ export class SessionHost {
   }
 
   private unhandled(connection: GpuConnection, detail: string): void {
-    this.services.report({ type: "unhandled", sessionId: this.sessionId, connectionId: connection.connectionId, detail });
+    this.services.report({
+      type: "unhandled",
+      sessionId: this.sessionId,
+      connectionId: connection.connectionId,
+      detail,
+    });
   }
 
   /** Sends a model message to every connection. */

@@ -13,7 +13,7 @@ import {
   validateCommand,
 } from "@reactor-node/protocol";
 import type { ModelConfig } from "../gpu/link.js";
-import { ECHO_EFFECTS, echoSchema } from "./echo-schema.js";
+import { type ECHO_EFFECTS, echoSchema } from "./echo-schema.js";
 
 /** A model → client message, `{type, data}`. */
 export interface ModelMessage {
@@ -115,7 +115,10 @@ export class EchoModel {
         const bytes = await this.host.resolveUpload(ref);
         const strength = (data.overlay_strength as number | undefined) ?? 0.5;
         this.state.overlay = { name: ref.name, bytes, strength };
-        replies.push({ type: "overlay_changed", data: { name: ref.name, size: bytes.length, overlay_strength: strength } });
+        replies.push({
+          type: "overlay_changed",
+          data: { name: ref.name, size: bytes.length, overlay_strength: strength },
+        });
         break;
       }
       default:

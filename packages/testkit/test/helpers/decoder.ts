@@ -1,7 +1,7 @@
 /** A libvpx (libav.js) decoder that reads the test pattern of every decoded picture. */
 import LibAVWrapper from "@libav.js/variant-webm";
-import { type PatternReading, readPattern } from "../../src/video/pattern.js";
 import { i420ToRgb } from "../../src/video/color.js";
+import { type PatternReading, readPattern } from "../../src/video/pattern.js";
 import type { SyncLibAV } from "../../src/video/vp8-encoder.js";
 
 let shared: Promise<SyncLibAV> | null = null;

@@ -1,5 +1,5 @@
 /** Plain fetch helpers that speak the coordinator's HTTP API (no client library). */
-import { API_VERSION, type SessionResponseWire, WEBRTC_VERSION, createSessionRequest } from "@reactor-node/protocol";
+import { API_VERSION, createSessionRequest, type SessionResponseWire, WEBRTC_VERSION } from "@reactor-node/protocol";
 import type { MockReactor } from "../../src/mock.js";
 
 export interface ApiAnswer<T = any> {

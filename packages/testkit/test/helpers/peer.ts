@@ -4,8 +4,8 @@
  * track, trickles candidates, polls the answer, resumes tracks, and counts/decodes VP8 frames.
  */
 import {
-  CLIENT_INFO,
   type CapabilitiesWire,
+  CLIENT_INFO,
   decodeControlFrame,
   encodeCommand,
   encodeControlNotification,
@@ -13,7 +13,7 @@ import {
   encodeRuntimeMessage,
   type SessionResponseWire,
 } from "@reactor-node/protocol";
-import { RTCPeerConnection, RTCRtpCodecParameters, Vp8RtpPayload, type RTCDataChannel } from "werift";
+import { type RTCDataChannel, RTCPeerConnection, RTCRtpCodecParameters, Vp8RtpPayload } from "werift";
 import type { MockReactor } from "../../src/mock.js";
 import { createPatternDecoder, type PatternDecoder } from "./decoder.js";
 import { api } from "./http.js";
@@ -31,6 +31,8 @@ export interface PeerOptions {
   noWait?: boolean;
   headers?: Record<string, string>;
   readyTimeoutMs?: number;
+  /** Give up polling the answer after this long (default 15 s). */
+  answerTimeoutMs?: number;
 }
 
 export interface VideoStats {
@@ -65,7 +67,15 @@ export class TestPeer {
   /** Decoded inbound `data` messages (JSON) or raw strings. */
   readonly received: unknown[] = [];
   readonly controlReceived: unknown[] = [];
-  readonly video: VideoStats = { frames: 0, keyframes: 0, packets: 0, maxPayload: 0, numbers: [], sizes: [], undecodable: 0 };
+  readonly video: VideoStats = {
+    frames: 0,
+    keyframes: 0,
+    packets: 0,
+    maxPayload: 0,
+    numbers: [],
+    sizes: [],
+    undecodable: 0,
+  };
   binaryFrames = 0;
   private decoder?: PatternDecoder;
   private requestId = 1;
@@ -89,6 +99,8 @@ export class TestPeer {
         audio: [new RTCRtpCodecParameters({ mimeType: "audio/opus", clockRate: 48000, channels: 2 })],
       },
       iceUseIpv6: false,
+
+      maxMessageSize: 256 * 1024,
     });
   }
 
@@ -101,7 +113,8 @@ export class TestPeer {
     const peer = new TestPeer(mock, jwt, session.session_id, session.capabilities!);
     if (options.decode) peer.decoder = await createPatternDecoder();
     await peer.negotiate(options);
-    if (!options.noWait) await peer.ready(options.readyTimeoutMs ?? 15_000, options.resume ?? true, options.legacy ?? false);
+    if (!options.noWait)
+      await peer.ready(options.readyTimeoutMs ?? 15_000, options.resume ?? true, options.legacy ?? false);
     return peer;
   }
 
@@ -152,7 +165,8 @@ export class TestPeer {
     });
     const candidates: Array<{ candidate: string; sdp_mid?: string; sdp_mline_index?: number }> = [];
     this.pc.onIceCandidate.subscribe((c) => {
-      if (c?.candidate) candidates.push({ candidate: c.candidate, sdp_mid: c.sdpMid ?? "0", sdp_mline_index: c.sdpMLineIndex ?? 0 });
+      if (c?.candidate)
+        candidates.push({ candidate: c.candidate, sdp_mid: c.sdpMid ?? "0", sdp_mline_index: c.sdpMLineIndex ?? 0 });
     });
     await this.pc.setLocalDescription(await this.pc.createOffer());
     await waitFor(() => this.pc.iceGatheringState === "complete", 5000, "client ICE gathering");
@@ -183,7 +197,7 @@ export class TestPeer {
       if (!options.candidatesFirst) await postCandidates();
     }
     const answerPath = options.legacy ? `${T}/sdp_params` : `${T}/connections/${this.connectionId}/sdp_params`;
-    const deadline = Date.now() + 15_000;
+    const deadline = Date.now() + (options.answerTimeoutMs ?? 15_000);
     for (;;) {
       const res = await api(this.mock.url, answerPath, { jwt: this.jwt, ...h });
       if (res.status === 200) {

@@ -42,7 +42,10 @@ export function hostedRoutes(c: Coordinator): Route[] {
       handler: (ctx) => {
         const model = c.models.get(ctx.body.model.name);
         if (!model) {
-          throw new HttpError(404, `Unknown model '${ctx.body.model.name}' (available: ${[...c.models.keys()].join(", ")})`);
+          throw new HttpError(
+            404,
+            `Unknown model '${ctx.body.model.name}' (available: ${[...c.models.keys()].join(", ")})`,
+          );
         }
         if (!ctx.body.supported_transports.some((t) => t.protocol === TRANSPORT_PROTOCOL)) {
           throw new HttpError(400, "No supported transport: this service speaks webrtc");

@@ -54,7 +54,12 @@ export function localRoutes(c: Coordinator): Route[] {
         const running = current();
         if (running) throw new HttpError(409, `cannot start session while ${running.localState}`);
         if (!c.pool.free()) {
-          throw new HttpError(503, "Model is loading", {}, { "Retry-After": String(LOCAL_MODEL_LOADING_RETRY_AFTER_S) });
+          throw new HttpError(
+            503,
+            "Model is loading",
+            {},
+            { "Retry-After": String(LOCAL_MODEL_LOADING_RETRY_AFTER_S) },
+          );
         }
         const faults = faultsOrBadRequest(() => [
           ...c.faults(),

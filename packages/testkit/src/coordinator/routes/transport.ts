@@ -55,7 +55,11 @@ export function transportRoutes(c: Coordinator): Route[] {
         const trackMap = Object.fromEntries(
           (s.capabilities?.tracks ?? []).map((t) => [
             t.name,
-            { kind: t.kind, direction: t.direction === "recvonly" ? "out" : "in", rate: t.kind === "audio" ? 48000.0 : 0.0 },
+            {
+              kind: t.kind,
+              direction: t.direction === "recvonly" ? "out" : "in",
+              rate: t.kind === "audio" ? 48000.0 : 0.0,
+            },
           ]),
         );
         return json(201, { connection_id: id, track_map: trackMap });
