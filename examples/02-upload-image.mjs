@@ -8,14 +8,18 @@ const reactor = new Reactor(target.options);
 try {
   await reactor.connect();
   // A small 16×16 orange square, made here so the example needs no files.
-  const image = encodePng(new Uint8Array(16 * 16 * 3).map((_, i) => [255, 140, 0][i % 3]), 16, 16);
+  const image = encodePng(
+    new Uint8Array(16 * 16 * 3).map((_, i) => [255, 140, 0][i % 3]),
+    16,
+    16,
+  );
   const ref = await reactor.uploadFile(image, {
     name: "orange.png",
     mimeType: "image/png",
-    onProgress: (sent, total) => console.log(`uploaded ${sent}/${total} bytes`),
+    onProgress: ({ sentBytes, totalBytes }) => console.log(`uploaded ${sentBytes}/${totalBytes} bytes`),
   });
   console.log(`upload ${ref.uploadId}: ${ref.name}, ${ref.mimeType}, ${ref.size} bytes`);
-  const reply = nextEvent(reactor, "message", (m) => m.type === "overlay_changed" || m.type === "effect_changed");
+  const reply = nextEvent(reactor, "message", (m) => m.type === "overlay_changed");
   await reactor.sendCommand("set_overlay_image", { overlay_image: ref, overlay_strength: 0.8 });
   const message = await reply.catch(() => undefined);
   console.log(message ? `model replied: ${JSON.stringify(message)}` : "command sent (the model sent no reply)");

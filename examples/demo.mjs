@@ -4,6 +4,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { Reactor } from "@reactor-node/client";
 import { encodePng } from "@reactor-node/frames";
+import { LOOP_FRAMES, readPattern } from "@reactor-node/testkit";
 import { nextEvent, openTarget, sleep } from "./lib/target.mjs";
 
 const SECONDS = Number(process.env.REACTOR_DEMO_SECONDS || 5);
@@ -30,8 +31,8 @@ const p50 = (values) => {
   return sorted[Math.floor(sorted.length / 2)];
 };
 const drops = () => {
-  const stats = reactor.track("main_video").stats();
-  return stats.dropped.total ?? 0;
+  const dropped = reactor.track("main_video").stats().decoder?.dropped ?? {};
+  return Object.values(dropped).reduce((sum, n) => sum + n, 0);
 };
 
 let exitCode = 0;
@@ -64,10 +65,16 @@ try {
   await reactor.sendCommand("set_effect", { effect: "invert" });
   const message = await reply;
   console.log(`command      set_effect {"effect":"invert"}`);
-  console.log(`reply        ${message.type} ${JSON.stringify(message.data)} after ${(performance.now() - sentAt).toFixed(1)} ms`);
+  console.log(
+    `reply        ${message.type} ${JSON.stringify(message.data)} after ${(performance.now() - sentAt).toFixed(1)} ms`,
+  );
 
   // Upload a small image and use it.
-  const image = encodePng(new Uint8Array(32 * 32 * 3).map((_, i) => [255, 140, 0][i % 3]), 32, 32);
+  const image = encodePng(
+    new Uint8Array(32 * 32 * 3).map((_, i) => [255, 140, 0][i % 3]),
+    32,
+    32,
+  );
   const ref = await reactor.uploadFile(image, { name: "orange.png", mimeType: "image/png" });
   await reactor.sendCommand("set_overlay_image", { overlay_image: ref, overlay_strength: 0.5 });
   console.log(`upload       ${ref.name} (${ref.size} bytes) → ${ref.uploadId}, used in set_overlay_image`);
@@ -77,6 +84,16 @@ try {
   mkdirSync(resolve(SNAPSHOT, ".."), { recursive: true });
   writeFileSync(SNAPSHOT, encodePng(last.data, last.width, last.height));
   console.log(`snapshot     ${SNAPSHOT} (${last.width}x${last.height}, frame ${last.frameNumber})`);
+  if (target.embedded) {
+    // The mock's picture is machine-checkable: read the embedded frame number and colour patches back.
+    const pattern = readPattern(last.data, last.width, last.height);
+    if (!pattern) throw new Error("the snapshot does not show the test pattern");
+    const good = pattern.patches.filter((p) => p.expected.every((v, i) => Math.abs(v - p.actual[i]) <= 40)).length;
+    console.log(
+      `pattern      frame #${pattern.frameNumber} (mod ${LOOP_FRAMES}), effect ${pattern.state.effect}, ` +
+        `overlay ${pattern.state.overlayPresent ? "on" : "off"}, ${good}/${pattern.patches.length} colour patches within ±40`,
+    );
+  }
 
   const seconds = (performance.now() - watchStart) / 1000;
   console.log(

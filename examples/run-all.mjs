@@ -9,11 +9,43 @@ const snapshot = `${here}out/run-all-snapshot.png`;
 
 /** Each entry: the file, then patterns its output must match. */
 const cases = [
-  ["demo.mjs", [/status\s+ready/, /progress\s+\d+(\.\d+)? fps\s+latency p50 [\d.]+ ms\s+frames \d+\s+drops \d+/, /reply\s+effect_changed \{.*"effect":"invert"/, /snapshot\s+\S+\.png/, /summary\s+\d+ frames/], { REACTOR_DEMO_SECONDS: "3", REACTOR_DEMO_SNAPSHOT: snapshot }],
+  [
+    "demo.mjs",
+    [
+      /status\s+ready/,
+      /progress\s+\d+(\.\d+)? fps\s+latency p50 [\d.]+ ms\s+frames \d+\s+drops \d+/,
+      /reply\s+effect_changed \{.*"effect":"invert"/,
+      /snapshot\s+\S+\.png/,
+      /summary\s+\d+ frames/,
+    ],
+    { REACTOR_DEMO_SECONDS: "3", REACTOR_DEMO_SNAPSHOT: snapshot },
+  ],
   ["01-connect-and-receive.mjs", [/status: ready/, /received [1-9]\d* frames; last \d+x\d+, \d+ RGB bytes/]],
-  ["02-upload-image.mjs", [/uploaded \d+\/\d+ bytes/, /upload \S+: orange\.png, image\/png, \d+ bytes/]],
-  ["03-pause-and-resume.mjs", [/playing: [1-9]\d* frames/, /paused: 0 frames in 1\.5 s/, /resumed: [1-9]\d* frames since the pause/]],
-  ["05-multi-connection.mjs", [/owner created session \S+/, /viewer adopted session \S+/, /owner received [1-9]\d* frames, viewer received [1-9]\d* frames/, /after the viewer left, the owner is ready/]],
+  [
+    "02-upload-image.mjs",
+    [
+      /uploaded \d+\/\d+ bytes/,
+      /upload \S+: orange\.png, image\/png, \d+ bytes/,
+      /model replied: \{"type":"overlay_changed"/,
+    ],
+  ],
+  [
+    "03-pause-and-resume.mjs",
+    [/playing: [1-9]\d* frames/, /paused: 0 frames in 1\.5 s/, /resumed: [1-9]\d* frames since the pause/],
+  ],
+  [
+    "05-multi-connection.mjs",
+    [
+      /owner created session \S+/,
+      /viewer adopted session \S+/,
+      /owner received [1-9]\d* frames, viewer received [1-9]\d* frames/,
+      /after the viewer left, the owner is ready/,
+    ],
+  ],
+  [
+    "08-parallel-processing.mjs",
+    [/frame \d+: mean RGB \{"r":\d+,"g":\d+,"b":\d+\}/, /processed 60 frames on 2 worker threads, in order: true/],
+  ],
 ];
 
 const only = process.argv.slice(2);

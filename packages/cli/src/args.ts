@@ -11,6 +11,18 @@ export interface Target {
   local: boolean;
 }
 
+/** Flag values: strings (or string lists) and booleans, as parseArgs returns them. */
+export type ParsedFlags<T> = {
+  "api-url"?: string;
+  "api-key"?: string;
+  model?: string;
+  local?: boolean;
+  json?: boolean;
+  help?: boolean;
+} & {
+  [K in keyof T]?: T[K] extends { type: "boolean" } ? boolean : T[K] extends { multiple: true } ? string[] : string;
+};
+
 const COMMON = {
   "api-url": { type: "string" },
   "api-key": { type: "string" },
@@ -25,7 +37,8 @@ export function parseFlags<
   T extends Record<string, { type: "string" | "boolean"; multiple?: boolean; short?: string }>,
 >(argv: string[], extra: T) {
   try {
-    return parseArgs({ args: argv, options: { ...COMMON, ...extra }, strict: true, allowPositionals: false }).values;
+    return parseArgs({ args: argv, options: { ...COMMON, ...extra }, strict: true, allowPositionals: false })
+      .values as ParsedFlags<T>;
   } catch (error) {
     throw new CliError((error as Error).message.replace(/\. To specify .*$/s, ""), EXIT.USAGE);
   }

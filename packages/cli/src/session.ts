@@ -19,17 +19,22 @@ export async function connectForCli(
     apiUrl: target.apiUrl,
     ...(target.local ? { local: true } : { apiKey: requireApiKey(target) }),
   });
-  if (onStatus) reactor.on("status_changed", onStatus);
   const timeout = AbortSignal.timeout(timeoutS * 1000);
+  // The status reached before the timeout, not the `disconnected` the abort unwinds to.
+  let statusAtTimeout: string = reactor.getStatus();
+  reactor.on("status_changed", (status) => {
+    if (timeout.aborted) return;
+    statusAtTimeout = status;
+    onStatus?.(status);
+  });
   try {
     await reactor.connect({ signal: timeout });
     return reactor;
   } catch (error) {
-    const status = reactor.getStatus();
     await reactor.disconnect().catch(() => {});
     if (timeout.aborted) {
       throw new CliError(
-        `no GPU became ready for model '${modelName}' within ${timeoutS} s (last status: ${status})`,
+        `no GPU became ready for model '${modelName}' within ${timeoutS} s (last status: ${statusAtTimeout})`,
         EXIT.NO_GPU,
       );
     }

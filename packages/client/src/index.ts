@@ -42,6 +42,6 @@ export type {
   FrameSourceFactory,
   FrameSourceStats,
 } from "./tracks/frame-source.js";
-export type { Track, TrackStats } from "./tracks/track.js";
+export { Track, type TrackStats } from "./tracks/track.js";
 export type { UploadOptions } from "./uploads/upload.js";
 export type { UploadInput, UploadProgress } from "./uploads/upload-source.js";

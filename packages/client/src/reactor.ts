@@ -155,7 +155,14 @@ export class Reactor implements AsyncDisposable {
    * With a session kept from a drop or `disconnect({recoverable: true})`, connect() reconnects to it.
    */
   async connect(options: ConnectOptions = {}): Promise<void> {
-    if (this.status === "ready" && !options.sessionId) return;
+    const current = this.lifecycle.sessionId;
+    if (options.sessionId !== undefined && current !== undefined && options.sessionId !== current) {
+      throw reactorError(
+        "INVALID_ARGUMENT",
+        `Already holding session ${current}: disconnect() before adopting another`,
+      );
+    }
+    if (this.status === "ready") return;
     if (this.operation && this.status !== "disconnected") {
       return raceAbort(this.operation.done, options.signal, "connect()");
     }
@@ -313,12 +320,14 @@ export class Reactor implements AsyncDisposable {
     body: (op: OperationContext) => Promise<void>,
   ): Promise<void> {
     if (signal?.aborted) throw reactorError("ABORTED", `${kind}() was aborted`, { cause: signal.reason });
+    // Take over first, so the superseded operation sees itself stale and leaves the state alone.
+    const generation = ++this.generation;
     const previous = this.operation;
     if (previous) {
       previous.controller.abort(reactorError("ABORTED", `superseded by ${kind}()`));
       await previous.done.catch(() => {});
+      if (generation !== this.generation) throw reactorError("ABORTED", `${kind}() was superseded`);
     }
-    const generation = ++this.generation;
     const controller = new AbortController();
     const onAbort = (): void => controller.abort(signal?.reason);
     signal?.addEventListener("abort", onAbort, { once: true });

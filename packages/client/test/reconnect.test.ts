@@ -2,10 +2,10 @@
  * Drops and reconnects: the session survives a GPU drop, `reconnect()` opens a new connection
  * (PUT re-offer) and what the user sees afterwards is exactly one set of handlers and tracks.
  */
-import type { RgbFrame } from "@reactor-node/protocol";
+import { buildRequestHeaders, type RgbFrame } from "@reactor-node/protocol";
 import { type MockReactor, startMockReactor } from "@reactor-node/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Reactor, type ReactorOptions } from "../src/index.js";
+import { fetchJwtToken, Reactor, type ReactorOptions } from "../src/index.js";
 import { framesSeen, nextEvent, record } from "./helpers.js";
 
 let mock: MockReactor;
@@ -178,6 +178,26 @@ describe("disconnect semantics", () => {
     expect(mock.history.http.some((c) => c.method === "DELETE")).toBe(false);
     expect(mock.history.http.some((c) => c.method === "POST" && c.path === "/sessions")).toBe(false);
     expect(owner.getStatus()).toBe("ready");
+  });
+
+  it("a pre-registered connectionId skips registration and is used for the offer", async () => {
+    await using owner = client();
+    await owner.connect();
+    const sessionId = owner.getSessionId()!;
+    const jwt = await fetchJwtToken(mock.apiKey, mock.url);
+    const registered = await fetch(`${mock.url}/sessions/${sessionId}/transport/webrtc/connections`, {
+      method: "POST",
+      headers: { ...buildRequestHeaders({ jwt, webrtc: true }) },
+    });
+    const { connection_id: connectionId } = (await registered.json()) as { connection_id: number };
+    mock.history.clear();
+    await using guest = client();
+    await guest.connect({ sessionId, connectionId });
+    expect(guest.getConnectionId()).toBe(connectionId);
+    expect(mock.history.http.some((c) => c.method === "POST" && c.path.endsWith("/connections"))).toBe(false);
+    expect(
+      mock.history.http.some((c) => c.method === "POST" && c.path.endsWith(`/connections/${connectionId}/sdp_params`)),
+    ).toBe(true);
   });
 
   it("an invalid pre-registered connectionId is refused locally", async () => {

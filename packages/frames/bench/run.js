@@ -1,5 +1,7 @@
-// Benchmarks for @reactor-node/frames (run after `pnpm build`: `pnpm bench`). Prints plain numbers.
-// Bounded: a few seconds of encoding test clips plus a few seconds of measurement.
+// Benchmarks for @reactor-node/frames (run after `pnpm build` here and in the testkit: `pnpm bench`).
+// Prints plain numbers: first micro-benchmarks (a few seconds of encoding test clips plus a few
+// seconds of measurement), then the end-to-end table of ./e2e.js over real werift peers
+// (REACTOR_BENCH_SECONDS for its main run, default 60; about 2.5 minutes in all).
 import { availableParallelism } from "node:os";
 import { performance } from "node:perf_hooks";
 import { createSimdI420ToRgb, createVideoReceiver, i420ToRgb } from "../dist/index.js";
@@ -124,3 +126,7 @@ for (const r of [r360, best720]) {
 }
 console.log(`main thread 1280x720 ms/frame, frames not released   ${fmt(kept720.mainThreadMsPerFrame)}`);
 console.log(`sustained fps 1280x720, frames not released          ${kept720.fps.toFixed(1)}`);
+
+// End to end over real werift peers, next to the memcpy floor measured above.
+const { runE2e } = await import("./e2e.js");
+await runE2e({ memcpyMs: results.memcpy720pRgbMs });

@@ -48,9 +48,10 @@ export async function receive(base, jwt) {
   const data = pc.createDataChannel("data");
   const tracks = session.capabilities.tracks;
   for (const t of tracks) pc.addTransceiver(t.kind, { direction: t.direction });
-  const stats = { frames: 0, firstFrameMs: undefined, windowStart: 0, windowFrames: 0 };
+  const stats = { frames: 0, firstFrameMs: undefined, windowStart: 0, windowFrames: 0, windowBytes: 0 };
   pc.onTrack.subscribe((track) => {
     track.onReceiveRtp.subscribe((rtp) => {
+      stats.windowBytes += rtp.payload.length;
       if (!rtp.header.marker) return;
       stats.frames++;
       stats.windowFrames++;
@@ -85,6 +86,10 @@ export async function receive(base, jwt) {
     startWindow() {
       stats.windowStart = performance.now();
       stats.windowFrames = 0;
+      stats.windowBytes = 0;
+    },
+    kbps() {
+      return (stats.windowBytes * 8) / (performance.now() - stats.windowStart);
     },
     fps() {
       return (stats.windowFrames * 1000) / (performance.now() - stats.windowStart);

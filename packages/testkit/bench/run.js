@@ -11,8 +11,8 @@ import { receive, token } from "./client.js";
 const BIN = fileURLToPath(new URL("../bin/reactor-testkit.js", import.meta.url));
 const MIN_FPS = 29;
 const WINDOW_MS = 4000;
-const LEVELS = [1, 2, 4, 6, 8, 12, 16];
-const BUDGET_MS = 70_000; // per resolution
+const LEVELS = [1, 4, 8, 16, 24, 32, 48];
+const BUDGET_MS = 65_000; // per resolution
 const TICKS = 100; // USER_HZ
 
 function cpuTicks(pid) {
@@ -40,14 +40,19 @@ async function level(svc, jwt, n) {
   await new Promise((r) => setTimeout(r, 1000));
   for (const r of receivers) r.startWindow();
   const c0 = cpuTicks(svc.child.pid);
+  const own0 = process.cpuUsage();
   const w0 = performance.now();
   await new Promise((r) => setTimeout(r, WINDOW_MS));
-  const cpu = (cpuTicks(svc.child.pid) - c0) / TICKS / ((performance.now() - w0) / 1000);
+  const seconds = (performance.now() - w0) / 1000;
+  const cpu = (cpuTicks(svc.child.pid) - c0) / TICKS / seconds;
+  const own = process.cpuUsage(own0);
+  const receiversCpu = (own.user + own.system) / 1e6 / seconds;
+  const kbps = receivers.reduce((a, r) => a + r.kbps(), 0) / n;
   const fps = receivers.map((r) => r.fps());
   const firstFrame = receivers.map((r) => r.stats.firstFrameMs ?? Number.NaN);
   await Promise.all(receivers.map((r) => r.close()));
   await new Promise((r) => setTimeout(r, 500));
-  return { n, minFps: Math.min(...fps), meanFps: fps.reduce((a, b) => a + b, 0) / n, cpu, firstFrame, setupMs };
+  return { n, minFps: Math.min(...fps), meanFps: fps.reduce((a, b) => a + b, 0) / n, cpu, receiversCpu, kbps, firstFrame, setupMs };
 }
 
 async function bench(size) {
@@ -64,6 +69,7 @@ async function bench(size) {
       console.log(
         `${size} sessions=${n} min_fps=${r.minFps.toFixed(1)} mean_fps=${r.meanFps.toFixed(1)} ` +
           `testkit_cpu_cores=${r.cpu.toFixed(2)} cpu_per_session=${(r.cpu / n).toFixed(3)} ` +
+          `receivers_cpu_cores=${r.receiversCpu.toFixed(2)} kbps_per_session=${Math.round(r.kbps)} ` +
           `first_frame_ms=${Math.round(r.firstFrame[0])}`,
       );
       if (r.minFps < MIN_FPS) break;

@@ -74,7 +74,10 @@ export interface LifecycleRecord {
   time: number;
 }
 
-type Waiter = () => void;
+interface Waiter {
+  check(): void;
+  cancel(): void;
+}
 
 /** The mock's call history. */
 export class CallHistory {
@@ -100,7 +103,7 @@ export class CallHistory {
     record: CallHistory[K][number],
   ): void {
     (this[list] as unknown[]).push(record);
-    for (const w of [...this.waiters]) w();
+    for (const w of [...this.waiters]) w.check();
   }
 
   /**
@@ -112,11 +115,17 @@ export class CallHistory {
     if (first !== undefined && first !== false) return Promise.resolve(first);
     const timeoutMs = options.timeoutMs ?? 10_000;
     return new Promise<T>((resolve, reject) => {
-      const check: Waiter = () => {
-        const v = probe(this);
-        if (v === undefined || v === false) return;
-        done();
-        resolve(v);
+      const waiter: Waiter = {
+        check: () => {
+          const v = probe(this);
+          if (v === undefined || v === false) return;
+          done();
+          resolve(v);
+        },
+        cancel: () => {
+          done();
+          reject(reactorError("ABORTED", "history.waitFor: the mock closed"));
+        },
       };
       const timer = setTimeout(() => {
         done();
@@ -124,14 +133,14 @@ export class CallHistory {
       }, timeoutMs);
       const done = () => {
         clearTimeout(timer);
-        this.waiters.delete(check);
+        this.waiters.delete(waiter);
       };
-      this.waiters.add(check);
+      this.waiters.add(waiter);
     });
   }
 
-  /** @internal rejects nothing; drops waiters (their timers still fire). */
+  /** @internal rejects pending `waitFor` calls (ABORTED) and clears their timers. */
   dispose(): void {
-    this.waiters.clear();
+    for (const w of [...this.waiters]) w.cancel();
   }
 }

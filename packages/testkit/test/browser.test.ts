@@ -50,14 +50,14 @@ describe.skipIf(!available)("a real browser against the testkit", () => {
       const page = await browser.newPage();
       const { port } = server.address() as AddressInfo;
       await page.goto(`http://127.0.0.1:${port}/?api=${encodeURIComponent(mock.url)}&key=${mock.apiKey}`);
-      const log = () => page.evaluate(() => (window as any).__log as string[]);
+      const log = () => page.evaluate(() => (globalThis as any).__log as string[]);
       try {
-        await page.waitForFunction(() => (window as any).__readings.length >= 15, undefined, { timeout: 30_000 });
+        await page.waitForFunction(() => (globalThis as any).__readings.length >= 15, undefined, { timeout: 30_000 });
       } catch (error) {
         throw new Error(`no frames in the browser; page log: ${(await log()).join(" | ")}`, { cause: error });
       }
       const readings: Array<{ frameNumber: number; width: number; height: number; patches: any[]; state: any }> =
-        await page.evaluate(() => (window as any).__readings);
+        await page.evaluate(() => (globalThis as any).__readings);
       const unwrap = new FrameNumberUnwrapper();
       const counts = readings.map((r) => unwrap.push(r.frameNumber));
       expect(counts.at(-1)!).toBeGreaterThan(counts[0]!);
@@ -66,18 +66,18 @@ describe.skipIf(!available)("a real browser against the testkit", () => {
       expect(red.actual[0]).toBeGreaterThan(180);
       expect(red.actual[1]).toBeLessThan(80);
 
-      await page.evaluate(() => (window as any).__command("set_effect", { effect: "invert" }));
+      await page.evaluate(() => (globalThis as any).__command("set_effect", { effect: "invert" }));
       await page.waitForFunction(
-        () => (window as any).__messages.some((m: any) => m.data?.type === "effect_changed"),
+        () => (globalThis as any).__messages.some((m: any) => m.data?.type === "effect_changed"),
         undefined,
         { timeout: 10_000 },
       );
       await page.waitForFunction(
-        () => (window as any).__readings.at(-1)?.state.effect === "invert",
+        () => (globalThis as any).__readings.at(-1)?.state.effect === "invert",
         undefined,
         { timeout: 20_000 },
       );
-      const schema = await page.evaluate(() => (window as any).__messages.find((m: any) => m.data?.type === "modelSchema"));
+      const schema = await page.evaluate(() => (globalThis as any).__messages.find((m: any) => m.data?.type === "modelSchema"));
       expect(schema.data.data.openapi).toBe("3.1.0");
       const preflights = mock.history.http.filter((h) => h.headers.origin === `http://127.0.0.1:${port}`);
       expect(preflights.length).toBeGreaterThan(5);

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { ReactorMessage, RgbFrame } from "@reactor-node/client";
 import { encodePng } from "@reactor-node/frames";
-import { parseCommand, parseFlags, positiveNumber, resolveTarget } from "../args.js";
+import { parseCommand, parseFlags, positiveNumber, requireApiKey, requireModel, resolveTarget } from "../args.js";
 import { EXIT } from "../exit-codes.js";
 import { CliError, type CliIo } from "../io.js";
 import { connectForCli, waitFor } from "../session.js";
@@ -29,6 +29,9 @@ export async function connectCommand(argv: string[], io: CliIo): Promise<number>
   const timeoutS = positiveNumber("timeout", flags.timeout, 180);
   const commands = (flags.command ?? []).map(parseCommand);
   const target = resolveTarget(flags, io.env);
+  // Fail on missing settings before printing anything, so the error is the only line.
+  requireModel(target);
+  if (!target.local) requireApiKey(target);
   const say = (line: string) => {
     if (!flags.json) io.stdout.write(`${line}\n`);
   };

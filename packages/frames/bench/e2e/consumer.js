@@ -35,7 +35,10 @@ export function consume(stream, receiverOptions = {}) {
     pushMs: 0,
     firstAt: undefined,
     lastAt: undefined,
+    /** Frames delivered in the same synchronous dispatch as the previous one (one decode batch). */
+    batched: 0,
   };
+  let inDispatch = false;
   const sub = stream.track.onReceiveRtp.subscribe((rtp) => {
     const t0 = performance.now();
     video.pushRtp(rtp, performance.timeOrigin + t0);
@@ -48,6 +51,15 @@ export function consume(stream, receiverOptions = {}) {
     m.firstAt ??= at;
     m.lastAt = at;
     m.frames++;
+    // A batch's frames are dispatched in one synchronous loop; under policy `latest` all but the
+    // newest of them would have been dropped as stale.
+    if (inDispatch) m.batched++;
+    else {
+      inDispatch = true;
+      queueMicrotask(() => {
+        inDispatch = false;
+      });
+    }
     const t0 = performance.now();
     const reading = readPattern(frame.data, frame.width, frame.height);
     if (!reading) {

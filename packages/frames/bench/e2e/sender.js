@@ -126,7 +126,8 @@ async function open({ id, width, height, fps, mode }) {
   const pc = new RTCPeerConnection(peerConfig());
   const transceiver = pc.addTransceiver("video", { direction: "sendonly" });
   const write = rtpWriter(transceiver);
-  const player = mode === "replay" ? replayPlayer({ width, height, fps }, write) : sourcePlayer({ width, height, fps }, write);
+  const player =
+    mode === "replay" ? replayPlayer({ width, height, fps }, write) : sourcePlayer({ width, height, fps }, write);
   let plis = 0;
   transceiver.sender.onPictureLossIndication.subscribe(() => {
     plis++;

@@ -37,7 +37,10 @@ class Mailbox {
     if (index >= 0) return Promise.resolve(this.queue.splice(index, 1)[0]);
     if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no "${type}" from the sender in time`)), SESSION_SETUP_TIMEOUT_MS);
+      const timer = setTimeout(
+        () => reject(new Error(`no "${type}" from the sender in time`)),
+        SESSION_SETUP_TIMEOUT_MS,
+      );
       this.waiters.push({
         match,
         resolve: (m) => {

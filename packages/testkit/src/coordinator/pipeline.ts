@@ -153,7 +153,8 @@ export class Pipeline {
         reply = this.errorReply(error);
       }
     }
-    if (unhandled !== undefined) {
+    this.c.logger.debug({ method, path, status: reply.status }, "coordinator request");
+    if (unhandled !== undefined && this.c.strict) {
       this.c.history.push("unhandled", { kind: "http", detail: unhandled, method, path, status: reply.status, time });
     }
     this.send(res, reply, origin);

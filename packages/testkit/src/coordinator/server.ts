@@ -73,6 +73,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
     logger: options.logger,
     timings: options.timings,
     localReconnectWindowMs: options.localReconnectWindowMs ?? LOCAL_RECONNECT_WINDOW_MS,
+    strict: options.strict,
   });
   let faults = [...options.faults];
   const parts: Coordinator = {

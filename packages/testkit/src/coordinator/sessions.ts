@@ -35,6 +35,8 @@ export interface SessionManagerDeps {
   timings: Timings;
   /** Reconnect window of local-mode sessions. */
   localReconnectWindowMs: number;
+  /** Record undecodable data-channel frames as unhandled. */
+  strict: boolean;
 }
 
 /** Owns every session and assigns GPUs. */
@@ -377,6 +379,7 @@ export class SessionManager {
         });
         return;
       case "unhandled":
+        if (!this.deps.strict) return;
         history.push("unhandled", {
           kind: "data-channel",
           detail: m.detail,

@@ -27,6 +27,11 @@ export interface ConnectionHost {
   onKeyframeWanted(): void;
 }
 
+/** RTCP payload-specific feedback packet type, and its PLI / FIR formats (RFC 4585, 5104). */
+const PSFB_TYPE = 206;
+const PLI_FMT = 1;
+const FIR_FMT = 4;
+
 /** A client connection hosted by a GPU peer. */
 export class GpuConnection {
   readonly pc: RTCPeerConnection;
@@ -67,14 +72,36 @@ export class GpuConnection {
       const entry = mapping.find((m) => m.mid === transceiver.mid);
       if (entry?.direction !== "recvonly") continue;
       this.media.add(entry.name, entry.kind, transceiver.sender, !this.legacy);
-      if (entry.kind === "video") {
-        transceiver.sender.onPictureLossIndication.subscribe(() => this.host.onKeyframeWanted());
-      }
     }
+    this.watchKeyframeRequests();
     const pending = this.pendingCandidates;
     this.pendingCandidates = [];
     for (const c of pending) await this.applyCandidate(c);
     return sdp;
+  }
+
+  /**
+   * PLI/FIR on an output video track asks the source for a keyframe. werift routes payload-
+   * specific feedback by the packet's *sender* SSRC first, which lands it on whichever
+   * transceiver owns that SSRC (often the client's own input track), so every transceiver's
+   * RTCP is watched and matched on the media SSRC.
+   */
+  private watchKeyframeRequests(): void {
+    const videoSsrcs = new Set(
+      [...this.media.tracks.values()].filter((t) => t.kind === "video").map((t) => t.sender.ssrc),
+    );
+    if (videoSsrcs.size === 0) return;
+    const onRtcp = (packet: { type: number; feedback?: { count?: number; mediaSsrc?: number } }) => {
+      if (packet.type !== PSFB_TYPE) return;
+      const { count, mediaSsrc } = packet.feedback ?? {};
+      if ((count !== PLI_FMT && count !== FIR_FMT) || !videoSsrcs.has(mediaSsrc ?? -1)) return;
+      this.host.report({ type: "event", sessionId: this.host.sessionId, connectionId: this.connectionId, name: "pli" });
+      this.host.onKeyframeWanted();
+    };
+    for (const transceiver of this.pc.getTransceivers()) {
+      transceiver.sender.onRtcp.subscribe(onRtcp as never);
+      transceiver.receiver.onRtcp.subscribe(onRtcp as never);
+    }
   }
 
   /** Applies trickled candidates, buffering those that arrive before the offer. */
