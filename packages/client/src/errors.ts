@@ -1,27 +1,22 @@
 /**
- * How the client turns failures into the errors users see (PROTOCOL.md §7). The protocol's
- * closed code list covers every condition but one: a user callback that throws, reported as
- * {@link LISTENER_ERROR} (client-only code, recoverable, never affects the session).
+ * How the client turns failures into the errors users see (PROTOCOL.md §7). A user callback
+ * that throws is reported as {@link LISTENER_ERROR} (recoverable, never affects the session).
  */
 import {
   ConflictError,
   isReactorError,
-  ReactorError,
+  type ReactorError,
   type ReactorErrorCode,
   reactorError,
   VersionMismatchError,
 } from "@reactor-node/protocol";
 
 /** Code of the error reported when a user event handler or callback throws. */
-export const LISTENER_ERROR = "LISTENER_ERROR";
+export const LISTENER_ERROR = "LISTENER_ERROR" satisfies ReactorErrorCode;
 
 /** Wraps whatever a user callback threw. */
 export function listenerError(error: unknown, where: string): ReactorError {
-  return new ReactorError({
-    code: LISTENER_ERROR,
-    message: `A ${where} threw: ${error instanceof Error ? error.message : String(error)}`,
-    recoverable: true,
-    component: "api",
+  return reactorError(LISTENER_ERROR, `A ${where} threw: ${error instanceof Error ? error.message : String(error)}`, {
     cause: error,
   });
 }

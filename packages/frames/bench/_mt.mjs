@@ -3,6 +3,9 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { acquireVideoEncoder, DEFAULT_PATTERN_STATE, defaultBitrate } from "@reactor-node/testkit";
 import { Vp8Packetizer } from "werift/nonstandard";
 import { createVideoReceiver } from "../dist/index.js";
+import { Worker } from "node:worker_threads";
+const orig = Worker.prototype.postMessage; let pmMs = 0, pmN = 0, pmCpu = 0, pmMax = 0; const pmHist = [];
+Worker.prototype.postMessage = function (...a) { const c = mainNs(); const t = performance.now(); const r = orig.apply(this, a); const d = performance.now() - t; pmMs += d; pmN++; pmCpu += mainNs() - c; pmHist.push(d); return r; };
 const mainNs = () => Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, "utf8").split(" ")[0]);
 const enc = acquireVideoEncoder();
 const loop = enc.loop({ width: 1280, height: 720, fps: 30, bitrate: defaultBitrate(1280, 720, 30) }, { ...DEFAULT_PATTERN_STATE, overlay: null });
@@ -29,4 +32,5 @@ for (let i = 0; i < N; i++) {
 await video.flush();
 const c1 = mainNs();
 console.log(mode, "main CPU ms/frame", ((c1 - c0) / 1e6 / (N - 30)).toFixed(3), "push ms/frame", (pushMs / N).toFixed(3), "delivered", n, JSON.stringify(video.stats().dropped));
+pmHist.sort((a,b)=>a-b); console.log("postMessage", pmN, "calls, wall ms/call", (pmMs/pmN).toFixed(3), "cpu ms/call", (pmCpu/1e6/pmN).toFixed(3), "p50", pmHist[pmHist.length>>1].toFixed(3), "p99", pmHist[Math.floor(pmHist.length*0.99)].toFixed(3));
 await video.close(); await enc.release();

@@ -91,6 +91,11 @@ export const ERROR_CODES = {
     recoverable: false,
     description: "The track is not part of this session's capabilities",
   },
+  LISTENER_ERROR: {
+    component: "api",
+    recoverable: true,
+    description: "A user event handler or callback threw; the session is unaffected",
+  },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 /** One of the codes in {@link ERROR_CODES}. */
