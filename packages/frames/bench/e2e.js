@@ -25,14 +25,15 @@ const WARMUP_MS = 2_000;
 /** How long to wait for frames still in flight after the sender stops. */
 const DRAIN_TIMEOUT_MS = 3_000;
 /** Rates tried by the 720p ramp over werift, fps (stops at the first one not sustained). */
-const RAMP_FPS = [60, 90, 120, 150, 180, 240];
+const RAMP_FPS = [60, 90, 105, 120, 150, 180, 240];
 /**
- * A rate is sustained when every frame is delivered in order with no drop and the p95 latency
- * stays under this: a receiver that falls behind builds a backlog whose latency grows without
- * bound. (The ramp uses policy `queue`, which converts every frame of a batch: it measures
- * throughput, not whether two frames ever arrived in one batch.)
+ * A rate is sustained when every frame is delivered in order with no drop and the median latency
+ * of the step's last quarter stays under this: a receiver slower than the stream builds a backlog
+ * whose latency grows for as long as the step lasts (10 % too slow for 4 s ≈ 400 ms), while a
+ * receiver that keeps up on average only shows the machine's scheduling hiccups in its tail.
+ * (The ramp uses policy `queue`, which converts every frame of a batch: it measures throughput.)
  */
-const RAMP_MAX_P95_MS = 50;
+const RAMP_MAX_END_P50_MS = 25;
 /**
  * Consumers that want every frame use `queue`; with the default `latest`, whenever the worker
  * returns two frames in one batch (any hiccup over a frame period, common on a loaded 2-core
@@ -195,8 +196,9 @@ async function ramp(stepSeconds) {
       await m.detach();
       const sent = stopped.streams[0];
       const p95 = quantile(m.latencies, 0.95);
+      const endP50 = quantile(m.latencies.slice(Math.floor((m.latencies.length * 3) / 4)), 0.5);
       const sustained =
-        totalDropped(stats) === 0 && m.frames === sent.framesSent && inOrder(m) && p95 <= RAMP_MAX_P95_MS;
+        totalDropped(stats) === 0 && m.frames === sent.framesSent && inOrder(m) && endP50 <= RAMP_MAX_END_P50_MS;
       steps.push({
         fps,
         achievedFps: sent.achievedFps,
@@ -204,6 +206,7 @@ async function ramp(stepSeconds) {
         delivered: m.frames,
         dropped: totalDropped(stats),
         p95,
+        endP50,
         cpuPct: win.cpuPct,
         senderCpuPct: stopped.cpuPct,
         sustained,
@@ -291,7 +294,7 @@ async function fourStreams(seconds) {
 function row(metric, value, target, perFrameMs, floorMs, pass) {
   const vs = Number.isFinite(perFrameMs) ? `${(perFrameMs / floorMs).toFixed(1)}×` : "-";
   const verdict = pass === undefined ? "n/a" : pass ? "PASS" : "MISS";
-  return `${metric.padEnd(52)}${value.padEnd(40)}${target.padEnd(40)}${vs.padEnd(10)}${verdict}`;
+  return `${metric.padEnd(52)}${value.padEnd(44)}${target.padEnd(40)}${vs.padEnd(10)}${verdict}`;
 }
 
 /**
@@ -303,7 +306,7 @@ export async function runE2e({
   memcpyMs,
 } = {}) {
   const short = Math.max(5, Math.round(seconds / 6));
-  const stepSeconds = Math.max(3, Math.round(seconds / 20));
+  const stepSeconds = Math.max(3, Math.round(seconds / 15));
   const load0 = loadavg();
   const started = performance.now();
   const floor = memcpyMs ?? memcpyFloorMs();
@@ -350,7 +353,7 @@ export async function runE2e({
     `node ${process.version}, ${availableParallelism()} cpus, load average ${load0.map((l) => l.toFixed(2)).join(" ")} at start, ${load1.map((l) => l.toFixed(2)).join(" ")} at end`,
     `memcpy floor (cold 720p RGB, 2.76 MB): ${fmt(floor)} ms; "×memcpy" = the figure as ms per frame ÷ that floor`,
     "",
-    `${"metric".padEnd(52)}${"value".padEnd(40)}${"target".padEnd(40)}${"×memcpy".padEnd(10)}result`,
+    `${"metric".padEnd(52)}${"value".padEnd(44)}${"target".padEnd(40)}${"×memcpy".padEnd(10)}result`,
     row(
       `1280×720 @ 30 fps for ${seconds} s (policy queue)`,
       `${m.frames}/${sent.framesSent} delivered, ${dropped} dropped, ${everyNumber ? "in order" : "NOT in order"}`,
@@ -437,7 +440,11 @@ export async function runE2e({
         ", ",
       )} (the first is the decoder worker), all ${fmt(win.cpuPct, 1)} %; werift alone: main ${pct(werift.win.mainCpuMs, werift.win)} %`,
     `  sender process (not measured above) CPU during the main run: ${fmt(main.senderCpuPct, 1)} % of one core`,
-    `  720p ramp over werift (${stepSeconds} s per step): ${steps.map((s) => `${s.fps}→${fmt(s.achievedFps, 1)} fps sent, ${s.delivered}/${s.sent} delivered, ${s.dropped} dropped, p95 ${fmt(s.p95, 1)} ms, CPU ${fmt(s.cpuPct, 0)} % (sender ${fmt(s.senderCpuPct, 0)} %) ${s.sustained ? "ok" : "NOT sustained"}`).join("; ")}`,
+    `  720p ramp over werift (${stepSeconds} s per step, policy queue):`,
+    ...steps.map(
+      (s) =>
+        `    ${String(s.fps).padStart(3)} fps → ${fmt(s.achievedFps, 1)} sent, ${s.delivered}/${s.sent} delivered, ${s.dropped} dropped, latency p95 ${fmt(s.p95, 1)} ms, last-quarter p50 ${fmt(s.endP50, 1)} ms, receiving CPU ${fmt(s.cpuPct, 0)} % (sender ${fmt(s.senderCpuPct, 0)} %): ${s.sustained ? "sustained" : "NOT sustained"}`,
+    ),
     `  720p decode ceiling without werift (testkit loop, policy block): ${fmt(ceiling.fps, 1)} fps (decode ${fmt(ceiling.decodeMs)} ms, convert ${fmt(ceiling.convertMs)} ms per frame)`,
     `  four 360p30 streams: receiving process CPU ${fmt(four.cpuPct, 1)} % (incl. pattern checks), p95 latency ${four.streams.map((s) => fmt(s.p95, 1)).join(" / ")} ms, batched (stale under latest) ${four.streams.map((s) => s.batched).join(" / ")}`,
     `  total e2e time ${fmt((performance.now() - started) / 1000, 1)} s`,

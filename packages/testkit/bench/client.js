@@ -9,7 +9,11 @@ async function call(base, path, { method = "GET", body, jwt, key } = {}) {
   if (jwt) headers.Authorization = `Bearer ${jwt}`;
   if (key) headers["Reactor-API-Key"] = key;
   if (body !== undefined) headers["Content-Type"] = "application/json";
-  const res = await fetch(base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(base + path, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : undefined };
 }
@@ -64,7 +68,11 @@ export async function receive(base, jwt) {
   await call(base, `${T}/connections/${cid}/sdp_params`, {
     method: "POST",
     jwt,
-    body: { sdp_offer: pc.localDescription.sdp, client_info: { sdk_version: "0", sdk_type: "bench" }, track_mapping: mapping },
+    body: {
+      sdp_offer: pc.localDescription.sdp,
+      client_info: { sdk_version: "0", sdk_type: "bench" },
+      track_mapping: mapping,
+    },
   });
   for (;;) {
     const a = await call(base, `${T}/connections/${cid}/sdp_params`, { jwt });
@@ -78,9 +86,13 @@ export async function receive(base, jwt) {
     await new Promise((r) => setTimeout(r, 10));
   }
   for (const t of tracks) {
-    if (t.direction === "recvonly") control.send(JSON.stringify({ type: "notification", event: "resume_track", data: { name: t.name } }));
+    if (t.direction === "recvonly")
+      control.send(JSON.stringify({ type: "notification", event: "resume_track", data: { name: t.name } }));
   }
-  const ping = setInterval(() => data.send(JSON.stringify({ scope: "runtime", data: { type: "ping", data: {} } })), 5000);
+  const ping = setInterval(
+    () => data.send(JSON.stringify({ scope: "runtime", data: { type: "ping", data: {} } })),
+    5000,
+  );
   return {
     stats,
     startWindow() {

@@ -17,6 +17,7 @@ export {
   FaultSpecSchema,
   parseFaultHeader,
   parseFaults,
+  TOKEN_FAULT_HEADER,
 } from "./faults/spec.js";
 export { type GpuPeer, type GpuPeerOptions, startGpuPeer } from "./gpu/agent.js";
 export {
@@ -26,7 +27,6 @@ export {
   GPU_LINK_VERSION,
   type GpuMessage,
   GpuMessageSchema,
-  type ModelConfig,
   type VideoSettings,
 } from "./gpu/link.js";
 export {
@@ -39,6 +39,7 @@ export {
 } from "./history.js";
 export { type Logger, silentLogger } from "./logger.js";
 export { type MockReactor, type MockReactorOptions, startMockReactor } from "./mock.js";
+export { type ModelConfig, ModelConfigSchema } from "./model/config.js";
 export { ECHO_CAPTION_MAX_CHARS, ECHO_EFFECTS, echoSchema } from "./model/echo-schema.js";
 export { listScenarios, loadScenario, SCENARIOS_DIR, type Scenario } from "./scenarios.js";
 export { DEFAULT_TIMINGS, type Timings } from "./timings.js";

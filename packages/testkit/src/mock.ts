@@ -9,9 +9,10 @@ import { type CoordinatorServer, startCoordinator } from "./coordinator/server.j
 import type { SessionInfo } from "./coordinator/session.js";
 import { type FaultInput, type FaultSpec, parseFaults } from "./faults/spec.js";
 import { type GpuPeer, startGpuPeer } from "./gpu/agent.js";
-import { type ModelConfig, ModelConfigSchema, type VideoSettings } from "./gpu/link.js";
+import type { VideoSettings } from "./gpu/link.js";
 import { CallHistory } from "./history.js";
 import { type Logger, silentLogger } from "./logger.js";
+import { type ModelConfig, ModelConfigSchema } from "./model/config.js";
 import { loadScenario } from "./scenarios.js";
 import { resolveTimings, type Timings } from "./timings.js";
 import { DEFAULT_VIDEO_FPS, DEFAULT_VIDEO_HEIGHT, DEFAULT_VIDEO_WIDTH } from "./video/source.js";
@@ -65,6 +66,11 @@ export interface MockReactor {
   addGpu(): Promise<GpuPeer>;
   /** Resolves once `count` GPUs (in-process or remote) are registered. */
   waitForGpus(count: number): Promise<void>;
+  /**
+   * Mints a JWT directly (as `POST /tokens` would), optionally carrying faults that every
+   * request and session made with it get — for clients you cannot otherwise configure.
+   */
+  token(options?: { faults?: FaultInput | FaultInput[]; expiresAfterS?: number }): string;
   /** Invalidates every JWT issued so far (the next request with one is a 401). */
   revokeTokens(): void;
   /** Throws (INVALID_RESPONSE ReactorError) if anything was unhandled. */
@@ -160,6 +166,7 @@ export async function startMockReactor(options: MockReactorOptions = {}): Promis
     },
     addGpu,
     waitForGpus: (count) => parts.pool.waitForCount(count),
+    token: (o = {}) => parts.authority.issue(apiKey, o.expiresAfterS, parseFaults(o.faults)).jwt,
     revokeTokens: () => parts.authority.revokeAll(),
     assertNoUnhandled() {
       if (history.unhandled.length === 0) return;

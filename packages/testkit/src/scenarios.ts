@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { reactorError } from "@reactor-node/protocol";
 import { z } from "zod";
 import { FaultSpecSchema } from "./faults/spec.js";
-import { ModelConfigSchema } from "./gpu/link.js";
+import { ModelConfigSchema } from "./model/config.js";
 
 /** Where the scenario files live (the package's `scenarios/`, beside `src/` and `dist/`). */
 export const SCENARIOS_DIR = fileURLToPath(new URL("../scenarios/", import.meta.url));

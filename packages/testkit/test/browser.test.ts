@@ -72,12 +72,12 @@ describe.skipIf(!available)("a real browser against the testkit", () => {
         undefined,
         { timeout: 10_000 },
       );
-      await page.waitForFunction(
-        () => (globalThis as any).__readings.at(-1)?.state.effect === "invert",
-        undefined,
-        { timeout: 20_000 },
+      await page.waitForFunction(() => (globalThis as any).__readings.at(-1)?.state.effect === "invert", undefined, {
+        timeout: 20_000,
+      });
+      const schema = await page.evaluate(() =>
+        (globalThis as any).__messages.find((m: any) => m.data?.type === "modelSchema"),
       );
-      const schema = await page.evaluate(() => (globalThis as any).__messages.find((m: any) => m.data?.type === "modelSchema"));
       expect(schema.data.data.openapi).toBe("3.1.0");
       const preflights = mock.history.http.filter((h) => h.headers.origin === `http://127.0.0.1:${port}`);
       expect(preflights.length).toBeGreaterThan(5);

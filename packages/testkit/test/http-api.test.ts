@@ -193,4 +193,26 @@ describe("HTTP API: auth, versions, CORS, bad input", () => {
     expect(await deleteSession(mock, jwt, session.session_id)).toBe(200);
     expect((await api(mock.url, `${T}/connections`, { jwt, method: "POST" })).status).toBe(400);
   });
+
+  it("faults can travel in a token: minted by the mock or asked for on POST /tokens", async () => {
+    const faulty = mock.token({
+      faults: { name: "http-status", status: 503, route: "POST /sessions", count: 1, retryAfter: 2 },
+    });
+    const first = await api(mock.url, "/sessions", { jwt: faulty, body: {} });
+    expect([first.status, first.headers.get("retry-after")]).toEqual([503, "2"]);
+    const minted = await api(mock.url, "/tokens", {
+      body: null,
+      headers: { "Reactor-API-Key": mock.apiKey, "Reactor-Testkit-Token-Fault": "queue-delay;ms=300" },
+    });
+    const created = await createSession(mock, minted.body.jwt);
+    expect(mock.session(created.session_id)?.faults).toEqual([{ name: "queue-delay", ms: 300 }]);
+    await deleteSession(mock, jwt, created.session_id);
+  });
+
+  it("strict: false answers the same 4xx but records nothing as unhandled", async () => {
+    await using lax = await startMockReactor({ strict: false, gpus: 0 });
+    expect((await api(lax.url, "/nope")).status).toBe(404);
+    expect(lax.history.unhandled).toEqual([]);
+    lax.assertNoUnhandled();
+  });
 });

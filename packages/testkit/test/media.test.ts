@@ -24,7 +24,9 @@ describe("media and liveness details", () => {
     const peer = await TestPeer.connect(mock, jwt, session);
     try {
       await peer.until(() => peer.video.frames > 10, "frames");
-      const receiver = peer.pc.getTransceivers().find((t) => t.receiver.track?.kind === "video" && t.currentDirection === "recvonly")!.receiver;
+      const receiver = peer.pc
+        .getTransceivers()
+        .find((t) => t.receiver.track?.kind === "video" && t.currentDirection === "recvonly")!.receiver;
       const before = peer.video.keyframes;
       const ssrc = receiver.track!.ssrc!;
       await receiver.sendRtcpPLI(ssrc);
@@ -51,7 +53,10 @@ describe("media and liveness details", () => {
     const { session } = await waitReady(mock, jwt, (await createSession(mock, jwt)).session_id);
     const quiet = await TestPeer.connect(mock, jwt, session);
     const chatty = await TestPeer.connect(mock, jwt, session);
-    const ping = setInterval(() => chatty.sendRaw(JSON.stringify({ scope: "runtime", data: { type: "ping", data: {} } })), 300);
+    const ping = setInterval(
+      () => chatty.sendRaw(JSON.stringify({ scope: "runtime", data: { type: "ping", data: {} } })),
+      300,
+    );
     try {
       await quiet.until(() => quiet.dataClosed, "idle close", 10_000);
       const idle = mock.history.events.filter((e) => e.type === "idle_timeout" && e.sessionId === session.session_id);
@@ -83,7 +88,11 @@ describe("media and liveness details", () => {
     }
     const res = await api(mock.url, "/sessions", {
       jwt,
-      body: { model: { name: "nope" }, client_info: { sdk_version: "1", sdk_type: "t" }, supported_transports: [{ protocol: "webrtc", version: "1.0" }] },
+      body: {
+        model: { name: "nope" },
+        client_info: { sdk_version: "1", sdk_type: "t" },
+        supported_transports: [{ protocol: "webrtc", version: "1.0" }],
+      },
     });
     expect(res.body.detail).toContain("echo, echo-av");
   });

@@ -75,7 +75,7 @@ function replayPlayer({ width, height, fps }, write) {
   let n = 0;
   let keyPending = false;
   let startedAt = 0;
-  let stoppedAt = 0;
+  let lastSentAt = 0;
   let keyframes = 0;
   const tick = () => {
     const index = n % loop.delta.length;
@@ -83,6 +83,7 @@ function replayPlayer({ width, height, fps }, write) {
     if (variant) keyPending = false;
     if (variant || index === 0) keyframes++;
     write(variant ?? loop.delta[index], Math.round((n * RTP_CLOCK_HZ) / fps) % 2 ** 32);
+    lastSentAt = performance.now();
     n++;
     timer = setTimeout(tick, Math.max(0, startedAt + n * period - performance.now()));
   };
@@ -94,7 +95,6 @@ function replayPlayer({ width, height, fps }, write) {
     },
     stop() {
       clearTimeout(timer);
-      stoppedAt = performance.now();
     },
     close: () => encoder.release(),
     requestKeyframe() {
@@ -105,7 +105,7 @@ function replayPlayer({ width, height, fps }, write) {
       keyframesSent: keyframes,
       firstNumber: 0,
       lastNumber: n - 1,
-      achievedFps: ((n - 1) * 1000) / (stoppedAt - startedAt),
+      achievedFps: ((n - 1) * 1000) / (lastSentAt - startedAt),
     }),
   };
 }

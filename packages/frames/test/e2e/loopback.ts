@@ -29,7 +29,10 @@ export interface SentFrame {
   frameNumber: number;
   keyframe: boolean;
   packets: number;
+  /** Whole frame dropped. */
   dropped: boolean;
+  /** Indices of single packets dropped. */
+  droppedPackets: number[];
   /** How many PLIs the sender had received when this frame was sent. */
   plisBefore: number;
 }
@@ -41,6 +44,8 @@ export interface LoopbackOptions {
   fps?: number;
   /** Return true to drop every RTP packet of this source frame before werift sends it. */
   dropFrame?: (frame: SourceFrame) => boolean;
+  /** Return true to drop packet `index` (of `count`) of this source frame before werift sends it. */
+  dropPacket?: (frame: SourceFrame, index: number, count: number) => boolean;
 }
 
 /** A connected sender/receiver pair; the source is not started yet. */
@@ -105,15 +110,21 @@ export async function createLoopback(options: LoopbackOptions): Promise<Loopback
     source.onFrame((frame) => {
       const packets = packetizer.packetize(Buffer.from(frame.data), frame.timestamp90k);
       const dropped = options.dropFrame?.(frame) ?? false;
+      const droppedPackets = packets
+        .map((_, i) => i)
+        .filter((i) => !dropped && (options.dropPacket?.(frame, i, packets.length) ?? false));
       sent.push({
         frameNumber: frame.frameNumber,
         keyframe: frame.keyframe,
         packets: packets.length,
         dropped,
+        droppedPackets,
         plisBefore: plis,
       });
       if (dropped) return;
-      for (const packet of packets) void out.sender.sendRtp(packet).catch(() => {});
+      for (const [i, packet] of packets.entries()) {
+        if (!droppedPackets.includes(i)) void out.sender.sendRtp(packet).catch(() => {});
+      }
     });
 
     const track = waitFor<[MediaStreamTrack, RTCRtpTransceiver]>("remote track", (done) => {

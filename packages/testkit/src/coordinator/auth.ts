@@ -4,6 +4,7 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { TOKEN_MAX_LIFETIME_S } from "@reactor-node/protocol";
+import { type FaultSpec, parseFaults } from "../faults/spec.js";
 import { HttpError } from "./http.js";
 
 /** Lifetime of a token when the request names none. */
@@ -16,6 +17,8 @@ export interface TokenClaims {
   iat: number;
   exp: number;
   jti: string;
+  /** Faults every request and session made with this token carries (a testkit extension). */
+  testkit_faults?: FaultSpec[];
 }
 
 const b64url = (data: Buffer | string) => Buffer.from(data).toString("base64url");
@@ -47,6 +50,7 @@ export class Authority {
   issue(
     apiKey: string | undefined,
     expiresAfterS: number | undefined,
+    faults: FaultSpec[] = [],
     nowMs = Date.now(),
   ): { jwt: string; expires_at: number } {
     if (!apiKey) throw new HttpError(401, "Missing Reactor-API-Key header");
@@ -54,7 +58,13 @@ export class Authority {
     if (!sub) throw new HttpError(401, "Invalid API key");
     const iat = Math.floor(nowMs / 1000);
     const lifetime = Math.min(expiresAfterS ?? DEFAULT_TOKEN_LIFETIME_S, TOKEN_MAX_LIFETIME_S);
-    const claims: TokenClaims = { sub, iat, exp: iat + lifetime, jti: randomBytes(8).toString("hex") };
+    const claims: TokenClaims = {
+      sub,
+      iat,
+      exp: iat + lifetime,
+      jti: randomBytes(8).toString("hex"),
+      ...(faults.length > 0 && { testkit_faults: faults }),
+    };
     const head = b64url(JSON.stringify({ alg: "HS256", typ: "JWT" }));
     const body = b64url(JSON.stringify(claims));
     const sig = createHmac("sha256", this.secret).update(`${head}.${body}`).digest("base64url");
@@ -82,7 +92,21 @@ export class Authority {
     }
     if (typeof claims.exp !== "number" || claims.exp * 1000 <= nowMs) throw new HttpError(401, "JWT expired");
     if (claims.iat < this.notBefore) throw new HttpError(401, "JWT revoked");
+    try {
+      claims.testkit_faults = parseFaults(claims.testkit_faults);
+    } catch {
+      throw new HttpError(401, "Malformed JWT claims");
+    }
     return claims;
+  }
+
+  /** The claims of a valid token, or undefined (never throws). */
+  peek(authorization: string | undefined, nowMs = Date.now()): TokenClaims | undefined {
+    try {
+      return authorization ? this.verify(authorization, nowMs) : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /** Revokes every token issued so far. */

@@ -1,9 +1,10 @@
 /** What every route handler may use: the coordinator's parts, wired once by the server. */
 import type { FaultSpec } from "../faults/spec.js";
-import type { ModelConfig } from "../gpu/link.js";
 import type { CallHistory } from "../history.js";
 import type { Logger } from "../logger.js";
+import type { ModelConfig } from "../model/config.js";
 import type { Authority } from "./auth.js";
+import type { ConnectionManager } from "./connections.js";
 import type { GpuPool } from "./gpu-pool.js";
 import type { SessionManager } from "./sessions.js";
 import type { UploadStore } from "./uploads.js";
@@ -12,6 +13,7 @@ import type { UploadStore } from "./uploads.js";
 export interface Coordinator {
   authority: Authority;
   sessions: SessionManager;
+  connections: ConnectionManager;
   uploads: UploadStore;
   pool: GpuPool;
   history: CallHistory;

@@ -9,7 +9,7 @@ import {
   ReactorError,
   type ReactorErrorCode,
 } from "@reactor-node/protocol";
-import { FAULT_HEADER } from "../faults/spec.js";
+import { FAULT_HEADER, TOKEN_FAULT_HEADER } from "../faults/spec.js";
 
 /** What a handler answers. `body: undefined` sends an empty body. */
 export interface Reply {
@@ -55,6 +55,7 @@ export const CORS_ALLOWED_HEADERS = [
   HEADER_WEBRTC_VERSION,
   HEADER_API_KEY,
   FAULT_HEADER,
+  TOKEN_FAULT_HEADER,
 ].join(", ");
 
 /** CORS headers added to every answer (preflight included). */

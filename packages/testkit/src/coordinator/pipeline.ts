@@ -8,9 +8,12 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import {
   API_VERSION,
   checkRequestVersions,
+  HEADER_API_ACCEPT_VERSION,
+  HEADER_API_VERSION,
   HEADER_AUTHORIZATION,
   isReactorError,
   LOCAL_SESSION_ID,
+  WEBRTC_VERSION,
 } from "@reactor-node/protocol";
 import type { z } from "zod";
 import { HttpStatusFault } from "../faults/http-status.js";
@@ -25,6 +28,10 @@ export const MAX_JSON_BODY_BYTES = 1024 * 1024;
 const MAX_DRAIN_BYTES = 16 * 1024 * 1024;
 
 class BodyTooLarge extends Error {}
+
+function expectedVersion(header: string): string {
+  return header === HEADER_API_VERSION || header === HEADER_API_ACCEPT_VERSION ? API_VERSION : WEBRTC_VERSION;
+}
 
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -64,6 +71,8 @@ function describe(error: z.ZodError): string {
 /** Request handler state shared by every request of one coordinator. */
 export class Pipeline {
   private mockFaults: HttpStatusFault[] = [];
+  /** Armed `http-status` faults of each token (by the token's text), so counts span its requests. */
+  private readonly tokenFaults = new Map<string, HttpStatusFault[]>();
 
   constructor(
     private readonly c: Coordinator,
@@ -120,6 +129,7 @@ export class Pipeline {
           raw: Buffer.alloc(0),
           baseUrl: `http://${req.headers.host ?? "127.0.0.1"}`,
           headerFaults: [],
+          tokenFaults: this.c.authority.peek(header(HEADER_AUTHORIZATION))?.testkit_faults ?? [],
           ...(match.params.sid !== undefined && { sessionId: match.params.sid }),
         };
         const limit = r.body.kind === "raw" ? r.body.limit(ctx) : MAX_JSON_BODY_BYTES;
@@ -188,8 +198,16 @@ export class Pipeline {
   // http-status faults: per mock, per session (routes under /sessions/{id}), per request header.
   private injected(ctx: RequestContext<unknown>): Reply | undefined {
     const session = ctx.params.sid ? this.c.sessions.get(ctx.params.sid) : undefined;
+    const bearer = ctx.header(HEADER_AUTHORIZATION) ?? "";
+    if (ctx.tokenFaults.length > 0 && !this.tokenFaults.has(bearer)) {
+      this.tokenFaults.set(
+        bearer,
+        ctx.tokenFaults.flatMap((f) => (f.name === "http-status" ? [new HttpStatusFault(f)] : [])),
+      );
+    }
     const candidates = [
       ...this.mockFaults,
+      ...(this.tokenFaults.get(bearer) ?? []),
       ...(session?.httpFaults ?? []),
       ...ctx.headerFaults.flatMap((f) => (f.name === "http-status" ? [new HttpStatusFault({ ...f, count: 1 })] : [])),
     ];
@@ -212,10 +230,15 @@ export class Pipeline {
     const sid = ctx.params.sid;
     const localSession = sid !== undefined && (sid === LOCAL_SESSION_ID || !this.c.sessions.get(sid));
     if (r.versions !== "none" && !localSession) {
-      // /tokens tolerates absent version headers (token fetchers of official clients may not send them).
-      const lenient = r.auth === "apiKey";
-      const check = checkRequestVersions((name) => ctx.header(name), { webrtc: r.versions === "webrtc" });
-      if (!check.ok && !(lenient && check.received === undefined)) {
+      // Tolerated absences, because official clients omit them: both API headers on /tokens,
+      // and on transport routes (the JS SDK sends only Reactor-WebRTC-Version there). A header
+      // that is present is always checked.
+      const tolerate = (name: string) =>
+        r.auth === "apiKey" ||
+        (r.versions === "webrtc" && (name === HEADER_API_VERSION || name === HEADER_API_ACCEPT_VERSION));
+      const get = (name: string) => ctx.header(name) ?? (tolerate(name) ? expectedVersion(name) : undefined);
+      const check = checkRequestVersions(get, { webrtc: r.versions === "webrtc" });
+      if (!check.ok) {
         const who = check.status === 426 ? "upgrade the client" : "this server is older than the client";
         throw new HttpError(
           check.status,

@@ -42,6 +42,8 @@ export interface RequestContext<T> {
   headerFaults: FaultSpec[];
   /** Set by handlers so the history can attribute the call. */
   sessionId?: string;
+  /** Faults carried by the bearer token (`testkit_faults` claim). */
+  tokenFaults: FaultSpec[];
 }
 
 /** One route. */

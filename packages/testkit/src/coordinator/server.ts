@@ -7,11 +7,13 @@ import type { AddressInfo, Socket } from "node:net";
 import { LOCAL_RECONNECT_WINDOW_MS, reactorError } from "@reactor-node/protocol";
 import { WebSocketServer } from "ws";
 import type { FaultSpec } from "../faults/spec.js";
-import { GPU_LINK_PATH, type ModelConfig } from "../gpu/link.js";
+import { GPU_LINK_PATH } from "../gpu/link.js";
 import type { CallHistory } from "../history.js";
 import type { Logger } from "../logger.js";
+import type { ModelConfig } from "../model/config.js";
 import type { Timings } from "../timings.js";
 import { Authority } from "./auth.js";
+import { ConnectionManager } from "./connections.js";
 import type { Coordinator } from "./context.js";
 import { GpuPool } from "./gpu-pool.js";
 import { Pipeline } from "./pipeline.js";
@@ -79,6 +81,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
   const parts: Coordinator = {
     authority: new Authority(options.apiKeys),
     sessions,
+    connections: new ConnectionManager(pool, options.history),
     uploads,
     pool,
     history: options.history,

@@ -1,6 +1,7 @@
 /** A session as the fake coordinator keeps it, and its wire forms (hosted and local). */
 import {
   type CapabilitiesWire,
+  type IceCandidateWire,
   LOCAL_SESSION_ID,
   type SessionResponseWire,
   SessionState,
@@ -9,7 +10,7 @@ import {
 } from "@reactor-node/protocol";
 import { HttpStatusFault } from "../faults/http-status.js";
 import type { FaultSpec } from "../faults/spec.js";
-import type { ModelConfig } from "../gpu/link.js";
+import type { ModelConfig } from "../model/config.js";
 
 /** The coordinator's `server_info.server_version`. */
 export const TESTKIT_SERVER_VERSION = "testkit-0.1.0";
@@ -56,8 +57,12 @@ export class Session {
   waitingSince = 0;
   expiresAt: number | undefined;
   endReason: string | undefined;
+  /** When the session became CLOSED (ms since the Unix epoch). */
+  closedAt: number | undefined;
   /** The GPU that was asked and has not answered `assigned` yet. */
   assigning = false;
+  /** Legacy trickled candidates waiting for the next legacy offer. */
+  legacyCandidates: IceCandidateWire[] = [];
 
   constructor(
     readonly id: string,

@@ -4,27 +4,23 @@
  * after the last connection drops → `INACTIVE`, and `CLOSED` (GPU freed) when nobody
  * reconnects within the reconnect window. `restart` (PUT) re-queues an INACTIVE session.
  */
-import { randomInt, randomUUID } from "node:crypto";
-import {
-  CONNECTION_ID_MAX,
-  CONNECTION_ID_MIN,
-  HOSTED_MAX_CONNECTIONS_PER_SESSION,
-  type IceCandidateWire,
-  LEGACY_CONNECTION_ID,
-  LOCAL_SESSION_ID,
-  SessionState,
-  type TrackMappingEntry,
-  UPLOAD_RESOLVE_TIMEOUT_MS,
-} from "@reactor-node/protocol";
+import { randomUUID } from "node:crypto";
+import { LOCAL_SESSION_ID, SessionState, UPLOAD_RESOLVE_TIMEOUT_MS } from "@reactor-node/protocol";
 import { type FaultSpec, findFault } from "../faults/spec.js";
-import type { GpuMessage, ModelConfig } from "../gpu/link.js";
+import type { GpuMessage } from "../gpu/link.js";
 import type { CallHistory } from "../history.js";
 import type { Logger } from "../logger.js";
+import type { ModelConfig } from "../model/config.js";
 import type { Timings } from "../timings.js";
 import type { GpuHandle, GpuPool } from "./gpu-pool.js";
+import { recordGpuReport } from "./gpu-reports.js";
 import { HttpError } from "./http.js";
-import { type ConnectionRecord, Session } from "./session.js";
+import { Session } from "./session.js";
 import type { UploadStore } from "./uploads.js";
+
+/** CLOSED sessions (and their uploads) are forgotten this long after they closed. */
+export const CLOSED_SESSION_RETENTION_MS = 10 * 60 * 1000;
+const SWEEP_INTERVAL_MS = 60 * 1000;
 
 /** What the manager is built from. */
 export interface SessionManagerDeps {
@@ -47,7 +43,27 @@ export class SessionManager {
   private pumpTimer: NodeJS.Timeout | null = null;
   private closed = false;
 
-  constructor(private readonly deps: SessionManagerDeps) {}
+  private readonly sweeper: NodeJS.Timeout;
+
+  constructor(private readonly deps: SessionManagerDeps) {
+    // A long-running `reactor-testkit serve` must not grow without bound.
+    this.sweeper = setInterval(() => this.sweep(), SWEEP_INTERVAL_MS);
+    this.sweeper.unref();
+  }
+
+  private sweep(now = Date.now()): void {
+    for (const [id, s] of this.sessions) {
+      if (
+        s.state === SessionState.CLOSED &&
+        s.closedAt !== undefined &&
+        now - s.closedAt > CLOSED_SESSION_RETENTION_MS
+      ) {
+        this.sessions.delete(id);
+        this.deps.uploads.forgetSession(id);
+      }
+    }
+    this.deps.uploads.sweep(now);
+  }
 
   /** The session, or a 404 HttpError. */
   require(id: string): Session {
@@ -166,128 +182,6 @@ export class SessionManager {
     if (Number.isFinite(nextAt)) this.pumpTimer = setTimeout(() => this.pump(), Math.max(0, nextAt - now));
   }
 
-  /** Registers a connection id (1002–9999, never reused in the session). */
-  registerConnection(session: Session): number {
-    this.requireTransport(session);
-    if (!session.local && session.openConnections.length >= HOSTED_MAX_CONNECTIONS_PER_SESSION) {
-      throw new HttpError(
-        429,
-        `Too many connections on this session (max ${HOSTED_MAX_CONNECTIONS_PER_SESSION})`,
-        {},
-        {
-          "Retry-After": "1",
-        },
-      );
-    }
-    let id: number;
-    do id = randomInt(CONNECTION_ID_MIN, CONNECTION_ID_MAX + 1);
-    while (session.usedConnectionIds.has(id));
-    session.usedConnectionIds.add(id);
-    session.connections.set(id, this.newRecord(id, false));
-    this.event("connection_registered", session, id);
-    return id;
-  }
-
-  private newRecord(id: number, legacy: boolean): ConnectionRecord {
-    return {
-      id,
-      legacy,
-      status: "registered",
-      everConnected: false,
-      answer: null,
-      answerError: null,
-      answerConsumed: false,
-    };
-  }
-
-  private requireTransport(session: Session): void {
-    if (!session.hasTransport || !session.gpuId) {
-      throw new HttpError(400, session.state === SessionState.CLOSED ? "Session is closed" : "No session running");
-    }
-  }
-
-  /** Validates the track mapping against the capabilities (400 on mismatch). */
-  private checkMapping(session: Session, mapping: TrackMappingEntry[]): void {
-    const tracks = session.capabilities?.tracks ?? [];
-    for (const entry of mapping) {
-      const track = tracks.find((t) => t.name === entry.name);
-      if (!track) throw new HttpError(400, `track_mapping: '${entry.name}' is not a track of this model`);
-      if (track.kind !== entry.kind || track.direction !== entry.direction) {
-        throw new HttpError(
-          400,
-          `track_mapping: '${entry.name}' is ${track.kind}/${track.direction}, not ${entry.kind}/${entry.direction}`,
-        );
-      }
-    }
-  }
-
-  /** Forwards an offer (new or re-offer) to the session's GPU. Legacy offers use id 1001. */
-  offer(session: Session, connectionId: number | "legacy", sdpOffer: string, mapping: TrackMappingEntry[]): number {
-    this.requireTransport(session);
-    // werift would "answer" anything; refuse what cannot be a client offer up front.
-    if (!/^v=0\r?\n/.test(sdpOffer) || !/^m=application /m.test(sdpOffer)) {
-      throw new HttpError(400, "sdp_offer is not an SDP offer with a data-channel (m=application) section");
-    }
-    this.checkMapping(session, mapping);
-    let record: ConnectionRecord;
-    if (connectionId === "legacy") {
-      const previous = session.connections.get(LEGACY_CONNECTION_ID);
-      if (!previous || previous.status === "gone") {
-        if (!session.local && session.openConnections.length >= HOSTED_MAX_CONNECTIONS_PER_SESSION) {
-          throw new HttpError(429, "Too many connections on this session", {}, { "Retry-After": "1" });
-        }
-      }
-      record = this.newRecord(LEGACY_CONNECTION_ID, true);
-      session.connections.set(LEGACY_CONNECTION_ID, record);
-    } else {
-      const existing = session.connections.get(connectionId);
-      if (!existing || existing.status === "gone") throw new HttpError(404, `Unknown connection ${connectionId}`);
-      record = existing;
-    }
-    record.status = "offered";
-    record.answer = null;
-    record.answerError = null;
-    record.answerConsumed = false;
-    this.deps.pool.send(session.gpuId!, {
-      type: "offer",
-      sessionId: session.id,
-      connectionId: record.id,
-      sdpOffer,
-      trackMapping: mapping,
-      legacy: record.legacy,
-    });
-    return record.id;
-  }
-
-  /** Forwards trickled candidates (the GPU buffers those that precede the offer). */
-  candidates(session: Session, connectionId: number, candidates: IceCandidateWire[], isFinal: boolean): void {
-    this.requireTransport(session);
-    const record = session.connections.get(connectionId);
-    if (!record || record.status === "gone") throw new HttpError(404, `Unknown connection ${connectionId}`);
-    this.deps.pool.send(session.gpuId!, {
-      type: "candidates",
-      sessionId: session.id,
-      connectionId,
-      candidates: candidates.map((c) => ({
-        candidate: c.candidate,
-        ...(c.sdp_mid !== undefined && { sdpMid: c.sdp_mid }),
-        ...(c.sdp_mline_index !== undefined && { sdpMLineIndex: c.sdp_mline_index }),
-      })),
-      isFinal,
-    });
-  }
-
-  /** The answer poll: the SDP once (200), `null` while pending (202). */
-  takeAnswer(session: Session, connectionId: number): string | null {
-    if (session.state === SessionState.CLOSED) throw new HttpError(400, "Session is closed");
-    const record = session.connections.get(connectionId);
-    if (!record || record.status === "gone") throw new HttpError(404, `Unknown connection ${connectionId}`);
-    if (record.answerError) throw new HttpError(400, `Offer rejected: ${record.answerError}`);
-    if (!record.answer || record.answerConsumed || record.answer.visibleAt > Date.now()) return null;
-    record.answerConsumed = true;
-    return record.answer.sdp;
-  }
-
   /** PUT /sessions/{id}: re-queues an INACTIVE session for a GPU (same id). */
   restart(session: Session): void {
     if (session.state === SessionState.CLOSED) throw new HttpError(409, "Session is closed");
@@ -307,6 +201,7 @@ export class SessionManager {
     session.endReason = reason;
     this.releaseGpu(session, reason, notify);
     this.setState(session, SessionState.CLOSED);
+    session.closedAt = Date.now();
     for (const t of this.timers.get(session.id) ?? []) clearTimeout(t);
     this.timers.delete(session.id);
     this.clearCloseTimer(session);
@@ -340,65 +235,8 @@ export class SessionManager {
       void this.serveUpload(gpu, m.requestId, m.sessionId, m.uploadId);
       return;
     }
+    if (recordGpuReport(this.deps.history, this.deps.strict, gpu.id, m)) return;
     const session = this.sessions.get(m.sessionId);
-    const history = this.deps.history;
-    const time = Date.now();
-    switch (m.type) {
-      case "dataChannel": {
-        let decoded: unknown;
-        if (m.text !== null) {
-          try {
-            decoded = JSON.parse(m.text);
-          } catch {
-            decoded = undefined;
-          }
-        }
-        history.push("dataChannel", {
-          sessionId: m.sessionId,
-          connectionId: m.connectionId,
-          channel: m.channel,
-          direction: m.direction,
-          text: m.text,
-          ...(m.binaryBytes !== undefined && { binaryBytes: m.binaryBytes }),
-          decoded,
-          time,
-        });
-        return;
-      }
-      case "command":
-        history.push("commands", {
-          sessionId: m.sessionId,
-          connectionId: m.connectionId,
-          type: m.commandType,
-          data: m.data,
-          ...(m.uploads && { uploads: m.uploads }),
-          ok: m.ok,
-          ...(m.code !== undefined && { code: m.code }),
-          ...(m.reason !== undefined && { reason: m.reason }),
-          time,
-        });
-        return;
-      case "unhandled":
-        if (!this.deps.strict) return;
-        history.push("unhandled", {
-          kind: "data-channel",
-          detail: m.detail,
-          sessionId: m.sessionId,
-          connectionId: m.connectionId,
-          time,
-        });
-        return;
-      case "event":
-        history.push("events", {
-          type: m.name,
-          sessionId: m.sessionId,
-          ...(m.connectionId !== undefined && { connectionId: m.connectionId }),
-          detail: m.detail,
-          gpuId: gpu.id,
-          time,
-        });
-        return;
-    }
     if (!session || session.gpuId !== gpu.id) return;
     switch (m.type) {
       case "assigned":
@@ -542,6 +380,7 @@ export class SessionManager {
   /** Clears every timer (sessions keep their last state). */
   close(): void {
     this.closed = true;
+    clearInterval(this.sweeper);
     if (this.pumpTimer) clearTimeout(this.pumpTimer);
     for (const set of this.timers.values()) for (const t of set) clearTimeout(t);
     this.timers.clear();

@@ -87,7 +87,17 @@ export class UploadStore {
     return upload;
   }
 
-  /** Drops every slot (waiters time out on their own clock; see `close`). */
+  /** Forgets every slot of a session. */
+  forgetSession(sessionId: string): void {
+    for (const [id, u] of this.uploads) if (u.sessionId === sessionId) this.uploads.delete(id);
+  }
+
+  /** Drops slots whose URL expired without a PUT. */
+  sweep(now = Date.now()): void {
+    for (const [id, u] of this.uploads) if (!u.data && now > u.expiresAt) this.uploads.delete(id);
+  }
+
+  /** Drops every slot and wakes every waiter (which then fails). */
   close(): void {
     this.uploads.clear();
     for (const set of this.waiters.values()) for (const w of set) w();

@@ -103,6 +103,12 @@ export type FaultOf<N extends FaultName> = Extract<FaultSpec, { name: N }>;
 
 /** Header that selects faults for one request (and, on session creation, for the session). */
 export const FAULT_HEADER = "Reactor-Testkit-Fault";
+/**
+ * Header on `POST /tokens` whose faults the issued JWT carries: every request made with the
+ * token (http-status, counted per token) and every session it creates get them — for clients
+ * whose headers and `extra_args` cannot be touched.
+ */
+export const TOKEN_FAULT_HEADER = "Reactor-Testkit-Token-Fault";
 
 function describe(error: z.ZodError): string {
   return error.issues

@@ -74,6 +74,8 @@ export class GpuConnection {
       this.media.add(entry.name, entry.kind, transceiver.sender, !this.legacy);
     }
     this.watchKeyframeRequests();
+    // A client that vanishes after offering never connects: the silence watchdog starts now.
+    this.armIdle();
     const pending = this.pendingCandidates;
     this.pendingCandidates = [];
     for (const c of pending) await this.applyCandidate(c);

@@ -8,6 +8,7 @@
 import { CapabilitiesSchema, reactorError, TrackMappingEntrySchema } from "@reactor-node/protocol";
 import { z } from "zod";
 import { FaultSpecSchema } from "../faults/spec.js";
+import { ModelConfigSchema } from "../model/config.js";
 
 /** Path of the link's WebSocket endpoint on the coordinator. */
 export const GPU_LINK_PATH = "/_testkit/gpu";
@@ -24,19 +25,6 @@ export const VideoSettingsSchema = z.object({
   fps: z.number().positive(),
 });
 export type VideoSettings = z.infer<typeof VideoSettingsSchema>;
-
-/** The model configuration the GPU instantiates (echo-style models). */
-export const ModelConfigSchema = z.object({
-  name: z.string().min(1),
-  version: z.string().optional(),
-  /** Adds a `main_audio` output track (Opus silence). */
-  audio: z.boolean().optional(),
-  /** Adds the `webcam` input track (default true). */
-  webcam: z.boolean().optional(),
-  /** Sessions end after this many seconds (`expires_at` in the session body). */
-  maxSessionSeconds: z.number().positive().optional(),
-});
-export type ModelConfig = z.infer<typeof ModelConfigSchema>;
 
 /** Per-session GPU timings (subset of the mock's). */
 export const GpuTimingsSchema = z.object({

@@ -71,7 +71,8 @@ export class ConnectionMedia {
       if (track.kind !== "video" || track.paused) continue;
       if (this.needKeyframe && !frame.keyframe) continue;
       this.needKeyframe = false;
-      const packets = this.packetizer.packetize(Buffer.from(frame.data), frame.timestamp90k);
+      const data = Buffer.from(frame.data.buffer, frame.data.byteOffset, frame.data.byteLength);
+      const packets = this.packetizer.packetize(data, frame.timestamp90k);
       for (const packet of packets) void track.sender.sendRtp(packet).catch(() => {});
       this.stats.videoFrames++;
       if (frame.keyframe) this.stats.videoKeyframes++;

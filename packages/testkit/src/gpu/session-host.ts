@@ -16,10 +16,11 @@ import {
 } from "@reactor-node/protocol";
 import { type FaultSpec, findFault } from "../faults/spec.js";
 import type { Logger } from "../logger.js";
+import type { ModelConfig } from "../model/config.js";
 import { capabilitiesOf, EchoModel, type ModelMessage } from "../model/echo.js";
 import { createVideoSource, type VideoSource } from "../video/source.js";
 import { type ConnectionHost, GpuConnection } from "./connection.js";
-import type { GpuMessage, ModelConfig, VideoSettings } from "./link.js";
+import type { GpuMessage, VideoSettings } from "./link.js";
 import { AUDIO_FRAME_MS } from "./media.js";
 
 /** What the session needs from its GPU peer. */

@@ -12,7 +12,7 @@ import {
   type UploadReferenceWire,
   validateCommand,
 } from "@reactor-node/protocol";
-import type { ModelConfig } from "../gpu/link.js";
+import type { ModelConfig } from "./config.js";
 import { type ECHO_EFFECTS, echoSchema } from "./echo-schema.js";
 
 /** A model → client message, `{type, data}`. */

@@ -17,11 +17,17 @@ async function run() {
     if (jwt) headers.Authorization = `Bearer ${jwt}`;
     if (webrtc) headers["Reactor-WebRTC-Version"] = "1.0";
     if (body !== undefined) headers["Content-Type"] = "application/json";
-    const res = await fetch(api + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const res = await fetch(api + path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : undefined };
   };
-  const tok = await fetch(`${api}/tokens`, { method: "POST", headers: { "Reactor-API-Key": key } }).then((r) => r.json());
+  const tok = await fetch(`${api}/tokens`, { method: "POST", headers: { "Reactor-API-Key": key } }).then((r) =>
+    r.json(),
+  );
   const jwt = tok.jwt;
   log("token");
   const created = await call("/sessions", {
@@ -63,7 +69,11 @@ async function run() {
   };
   pc.onicecandidate = (e) => {
     if (e.candidate) {
-      pending.push({ candidate: e.candidate.candidate, sdp_mid: e.candidate.sdpMid, sdp_mline_index: e.candidate.sdpMLineIndex });
+      pending.push({
+        candidate: e.candidate.candidate,
+        sdp_mid: e.candidate.sdpMid,
+        sdp_mline_index: e.candidate.sdpMLineIndex,
+      });
       void flush(false);
     } else void flush(true);
   };
@@ -77,7 +87,11 @@ async function run() {
     method: "POST",
     jwt,
     webrtc: true,
-    body: { sdp_offer: pc.localDescription.sdp, client_info: { sdk_version: "0.0.0", sdk_type: "browser-test" }, track_mapping: mapping },
+    body: {
+      sdp_offer: pc.localDescription.sdp,
+      client_info: { sdk_version: "0.0.0", sdk_type: "browser-test" },
+      track_mapping: mapping,
+    },
   });
   log(`offer ${offer.status}`);
   offered = true;
@@ -102,10 +116,12 @@ async function run() {
   data.onmessage = (e) => window.__messages.push(JSON.parse(e.data));
   data.send(JSON.stringify({ scope: "runtime", data: { type: "requestSchema", data: {} } }));
   for (const t of session.capabilities.tracks) {
-    if (t.direction === "recvonly") control.send(JSON.stringify({ type: "notification", event: "resume_track", data: { name: t.name } }));
+    if (t.direction === "recvonly")
+      control.send(JSON.stringify({ type: "notification", event: "resume_track", data: { name: t.name } }));
   }
   setInterval(() => data.send(JSON.stringify({ scope: "runtime", data: { type: "ping", data: {} } })), 5000);
-  window.__command = (type, payload) => data.send(JSON.stringify({ scope: "application", data: { type, data: payload } }));
+  window.__command = (type, payload) =>
+    data.send(JSON.stringify({ scope: "application", data: { type, data: payload } }));
   const canvas = document.querySelector("canvas");
   const ctx = canvas.getContext("2d", { willReadFrequently: true });
   const sample = () => {

@@ -17,16 +17,19 @@ export interface ApiOptions {
   headers?: Record<string, string>;
   /** Skip the version headers. */
   noVersions?: boolean;
+  /** Send only `Reactor-WebRTC-Version` (what the official JS SDK sends on transport routes). */
+  onlyWebrtcVersion?: boolean;
 }
 
 /** One request to the mock. */
 export async function api<T = any>(base: string, path: string, options: ApiOptions = {}): Promise<ApiAnswer<T>> {
   const headers: Record<string, string> = {
-    ...(!options.noVersions && {
-      "Reactor-API-Version": API_VERSION,
-      "Reactor-API-Accept-Version": API_VERSION,
-      ...(path.includes("/transport/webrtc") && { "Reactor-WebRTC-Version": WEBRTC_VERSION }),
-    }),
+    ...(!options.noVersions &&
+      !options.onlyWebrtcVersion && {
+        "Reactor-API-Version": API_VERSION,
+        "Reactor-API-Accept-Version": API_VERSION,
+      }),
+    ...(!options.noVersions && path.includes("/transport/webrtc") && { "Reactor-WebRTC-Version": WEBRTC_VERSION }),
     ...(options.jwt && { Authorization: `Bearer ${options.jwt}` }),
     ...((options.body !== undefined || options.raw !== undefined) && { "Content-Type": "application/json" }),
     ...options.headers,

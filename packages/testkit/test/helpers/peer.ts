@@ -174,7 +174,18 @@ export class TestPeer {
     const mapping = this.pc.getTransceivers().map((t, i) => ({ mid: t.mid!, ...this.caps.tracks[i]! }));
     const offerBody = { sdp_offer: sdp, client_info: { ...CLIENT_INFO }, track_mapping: mapping };
     if (options.legacy) {
-      const res = await api(this.mock.url, `${T}/sdp_params`, { jwt: this.jwt, body: offerBody, ...h });
+      // Shaped like the official JS SDK: only the WebRTC version header, trickle on T/ice_candidates.
+      const legacyHeaders = { ...h, onlyWebrtcVersion: true };
+      if (options.candidatesFirst) {
+        offerBody.sdp_offer = sdp.replace(/^a=(candidate|end-of-candidates).*\r?\n/gm, "");
+        const res = await api(this.mock.url, `${T}/ice_candidates`, {
+          jwt: this.jwt,
+          body: { candidates, is_final: true, client_info: { ...CLIENT_INFO } },
+          ...legacyHeaders,
+        });
+        if (res.status !== 202) throw new Error(`legacy candidates: ${res.status} ${JSON.stringify(res.body)}`);
+      }
+      const res = await api(this.mock.url, `${T}/sdp_params`, { jwt: this.jwt, body: offerBody, ...legacyHeaders });
       if (res.status !== 202) throw new Error(`legacy offer: ${res.status} ${JSON.stringify(res.body)}`);
       this.connectionId = 1001;
     } else {

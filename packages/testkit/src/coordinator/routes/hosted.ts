@@ -7,7 +7,7 @@ import {
   TokenRequestSchema,
   TRANSPORT_PROTOCOL,
 } from "@reactor-node/protocol";
-import { faultsFromExtraArgs } from "../../faults/spec.js";
+import { faultsFromExtraArgs, parseFaultHeader, TOKEN_FAULT_HEADER } from "../../faults/spec.js";
 import type { Coordinator } from "../context.js";
 import { HttpError, json } from "../http.js";
 import { type Route, route } from "../router.js";
@@ -31,7 +31,11 @@ export function hostedRoutes(c: Coordinator): Route[] {
       auth: "apiKey",
       versions: "api",
       body: { kind: "json", schema: TokenRequestSchema, optional: true },
-      handler: (ctx) => json(200, c.authority.issue(ctx.header(HEADER_API_KEY), ctx.body?.expires_after)),
+      handler: (ctx) => {
+        const raw = ctx.header(TOKEN_FAULT_HEADER);
+        const faults = raw ? faultsOrBadRequest(() => parseFaultHeader(raw)) : [];
+        return json(200, c.authority.issue(ctx.header(HEADER_API_KEY), ctx.body?.expires_after, faults));
+      },
     }),
     route({
       method: "POST",
@@ -53,6 +57,7 @@ export function hostedRoutes(c: Coordinator): Route[] {
         const faults = faultsOrBadRequest(() => [
           ...c.faults(),
           ...faultsFromExtraArgs(ctx.body.extra_args),
+          ...ctx.tokenFaults,
           ...ctx.headerFaults,
         ]);
         const session = c.sessions.create(model, faults);

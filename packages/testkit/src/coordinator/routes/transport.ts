@@ -27,7 +27,7 @@ export function transportRoutes(c: Coordinator): Route[] {
   const answer = (ctx: RequestContext<unknown>, id: number | "legacy"): Reply => {
     const s = session(ctx);
     const cid = id === "legacy" ? 1001 : id;
-    const sdp = c.sessions.takeAnswer(s, cid);
+    const sdp = c.connections.takeAnswer(s, cid);
     if (sdp === null) return { status: 202 };
     return json(200, id === "legacy" ? { sdp_answer: sdp } : { sdp_answer: sdp, connection_id: cid });
   };
@@ -51,7 +51,7 @@ export function transportRoutes(c: Coordinator): Route[] {
       body: { kind: "json", schema: RegisterConnectionSchema, optional: true },
       handler: (ctx) => {
         const s = session(ctx);
-        const id = c.sessions.registerConnection(s);
+        const id = c.connections.registerConnection(s);
         const trackMap = Object.fromEntries(
           (s.capabilities?.tracks ?? []).map((t) => [
             t.name,
@@ -74,7 +74,7 @@ export function transportRoutes(c: Coordinator): Route[] {
         body: { kind: "json", schema: SdpOfferRequestSchema },
         handler: (ctx) => {
           const s = session(ctx);
-          const id = c.sessions.offer(s, connectionId(ctx.params.cid), ctx.body.sdp_offer, ctx.body.track_mapping);
+          const id = c.connections.offer(s, connectionId(ctx.params.cid), ctx.body.sdp_offer, ctx.body.track_mapping);
           return json(202, { connection_id: id });
         },
       }),
@@ -95,7 +95,7 @@ export function transportRoutes(c: Coordinator): Route[] {
       body: { kind: "json", schema: IceCandidatesRequestSchema },
       handler: (ctx) => {
         const s = session(ctx);
-        c.sessions.candidates(s, connectionId(ctx.params.cid), ctx.body.candidates, ctx.body.is_final);
+        c.connections.candidates(s, connectionId(ctx.params.cid), ctx.body.candidates, ctx.body.is_final);
         return json(202, {});
       },
     }),
@@ -108,11 +108,24 @@ export function transportRoutes(c: Coordinator): Route[] {
         body: { kind: "json", schema: SdpOfferRequestSchema },
         handler: (ctx) => {
           const s = session(ctx);
-          const id = c.sessions.offer(s, "legacy", ctx.body.sdp_offer, ctx.body.track_mapping);
+          const id = c.connections.offer(s, "legacy", ctx.body.sdp_offer, ctx.body.track_mapping);
           return json(202, { connection_id: id });
         },
       }),
     ),
+    // Legacy trickle (the JS SDK without connection ids): candidates for connection 1001.
+    route({
+      method: "POST",
+      pattern: `${T}/ice_candidates`,
+      auth: "jwt",
+      versions: "webrtc",
+      body: { kind: "json", schema: IceCandidatesRequestSchema },
+      handler: (ctx) => {
+        const s = session(ctx);
+        c.connections.legacyCandidates(s, ctx.body.candidates, ctx.body.is_final);
+        return json(202, {});
+      },
+    }),
     route({
       method: "GET",
       pattern: `${T}/sdp_params`,

@@ -1,0 +1,16 @@
+/** Configuration of a served model (echo-style): its name and which optional parts it has. */
+import { z } from "zod";
+
+/** A model the fake service serves. */
+export const ModelConfigSchema = z.object({
+  name: z.string().min(1),
+  version: z.string().optional(),
+  /** Adds a `main_audio` output track (Opus silence). */
+  audio: z.boolean().optional(),
+  /** Adds the `webcam` input track (default true). */
+  webcam: z.boolean().optional(),
+  /** Sessions end after this many seconds (`expires_at` in the session body). */
+  maxSessionSeconds: z.number().positive().optional(),
+});
+/** A model's configuration. */
+export type ModelConfig = z.infer<typeof ModelConfigSchema>;
