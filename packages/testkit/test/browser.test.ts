@@ -54,7 +54,11 @@ describe.skipIf(!available)("a real browser against the testkit", () => {
       try {
         await page.waitForFunction(() => (globalThis as any).__readings.length >= 15, undefined, { timeout: 30_000 });
       } catch (error) {
-        throw new Error(`no frames in the browser; page log: ${(await log()).join(" | ")}`, { cause: error });
+        const events = mock.history.events.map((e) => `${e.type}:${JSON.stringify(e.detail ?? "")}`).join(", ");
+        const http = mock.history.http.map((h) => `${h.method} ${h.path.split("/").slice(-1)[0]} ${h.status}`).join(", ");
+        throw new Error(`no frames in the browser; page log: ${(await log()).join(" | ")}; events: ${events}; http: ${http}`, {
+          cause: error,
+        });
       }
       const readings: Array<{ frameNumber: number; width: number; height: number; patches: any[]; state: any }> =
         await page.evaluate(() => (globalThis as any).__readings);

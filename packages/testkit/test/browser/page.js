@@ -102,6 +102,7 @@ async function run() {
       await pc.setRemoteDescription({ type: "answer", sdp: answer.body.sdp_answer });
       break;
     }
+    if (answer.status !== 202) throw new Error(`answer poll ${answer.status} ${JSON.stringify(answer.body)}`);
     await new Promise((r) => setTimeout(r, 100));
   }
   log("answered");
