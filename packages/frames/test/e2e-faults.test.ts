@@ -88,7 +88,7 @@ async function expectRecovery(loss: Pick<LoopbackOptions, "dropFrame" | "dropPac
   expect(reasons[0]).toBe("packetLoss");
   expect(stats.keyframeRequests).toBe(reasons.length);
   expect(link.plisReceived).toBeGreaterThanOrEqual(1);
-  // werift's jitter buffer also discards the packets it still held when it gave up on the gap.
+  // At least the injected loss (loopback UDP may lose more under load).
   expect(stats.packetsLost).toBeGreaterThanOrEqual(damaged.dropped ? damaged.packets : damaged.droppedPackets.length);
   // Frames assembled after the loss depend on the lost data: never decoded.
   expect(stats.dropped).toMatchObject({ stale: 0, queueFull: 0 });

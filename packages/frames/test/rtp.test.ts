@@ -24,8 +24,8 @@ describe("RTP → frames", () => {
     const got: VideoFrame[] = [];
     receiver.onFrame((f) => got.push(f));
     frames.forEach((packets, i) => {
-      // Swap the first two packets of every frame: the jitter buffer puts them back in order.
-      // (Not in the first frame: werift's jitter buffer starts at the first sequence number it sees.)
+      // Swap the first two packets of every frame: the reorder buffer puts them back in order.
+      // (Not in the first frame: the reorder buffer starts at the first sequence number it sees.)
       const order = i > 0 ? [packets[1]!, packets[0]!, ...packets.slice(2)] : packets;
       for (const p of order) receiver.pushRtp(p, 5_000 + i);
     });
@@ -56,17 +56,17 @@ describe("RTP → frames", () => {
     await receiver.flush();
     expect(reasons).toEqual(["packetLoss"]);
     const stats = receiver.stats();
-    // werift's jitter buffer also skips packets it held when it times out; those count as lost too.
-    expect(stats.packetsLost).toBeGreaterThanOrEqual(1);
-    // Frame 4 never completes (nor may frames whose packets the jitter buffer skipped); the deltas
-    // that do complete before keyframe 10 are dropped; keyframe 10 and everything after decode.
-    expect(stats).toMatchObject({ decoded: 24, keyframeRequests: 1 });
-    expect(stats.received).toBeLessThan(30);
+    // Exactly the one packet: what the reorder buffer held behind the gap is released, not skipped.
+    expect(stats.packetsLost).toBe(1);
+    // Frame 4 never completes; deltas 5..9 complete but are dropped before keyframe 10; keyframe 10
+    // and everything after decode.
+    expect(stats).toMatchObject({ decoded: 24, keyframeRequests: 1, dropped: { beforeKeyframe: 5 } });
+    expect(stats.received).toBe(29);
     expect(stats.received).toBe(stats.decoded + stats.dropped.beforeKeyframe);
     expect(got.map((f) => f.frameNumber)).toEqual(Array.from({ length: 24 }, (_, i) => i + 1));
   });
 
-  it("does not clear the caller's packets (werift's depacketizer nulls payloads it consumed)", async () => {
+  it("does not clear the caller's packets (werift's depacketizer nulled payloads it consumed)", async () => {
     const [first] = packetize();
     await using receiver = createVideoReceiver();
     for (const p of first!) receiver.pushRtp(p);

@@ -1,10 +1,8 @@
 import { Worker } from "node:worker_threads";
 import { type ReactorError, reactorError, toReactorError } from "@reactor-node/protocol";
-import { type Remote, transfer, wrap } from "comlink";
-import nodeEndpoint from "comlink/dist/esm/node-adapter.mjs";
 import type { FrameFormat } from "../frame.js";
 import type { Logger } from "../logger.js";
-import type { DecodeRequest, DecodeResponse, DecoderWorkerApi } from "../worker/messages.js";
+import type { DecodeRequest, DecodeResponse, WorkerReply, WorkerRequest } from "../worker/messages.js";
 import type { DecoderBackend } from "./backend.js";
 import { workerEntryUrl } from "./worker-url.js";
 
@@ -20,9 +18,16 @@ export interface WorkerDecoderOptions {
   onCrash: (error: ReactorError, restarting: boolean) => void;
 }
 
+interface Call {
+  resolve: (response: DecodeResponse | undefined) => void;
+  reject: (error: unknown) => void;
+}
+
 interface Thread {
   worker: Worker;
-  api: Remote<DecoderWorkerApi>;
+  /** Requests awaiting their reply, by id; rejected together when the thread dies. */
+  calls: Map<number, Call>;
+  nextId: number;
   ready: Promise<void>;
   /** Rejects when this thread dies. */
   died: Promise<never>;
@@ -31,9 +36,10 @@ interface Thread {
 }
 
 /**
- * The main-thread handle of one decoder worker thread: starts it, forwards decode batches over
- * comlink (buffers transferred), turns an unexpected exit into a WORKER_CRASHED error and starts a
- * fresh thread. A crash rejects the in-flight call; there is no timer anywhere.
+ * The main-thread handle of one decoder worker thread: starts it, forwards decode batches as
+ * {@link WorkerRequest} messages (buffers transferred), turns an unexpected exit into a
+ * WORKER_CRASHED error and starts a fresh thread. A crash rejects the in-flight call; there is no
+ * timer anywhere.
  */
 export class WorkerDecoder {
   private thread: Thread | undefined;
@@ -65,15 +71,17 @@ export class WorkerDecoder {
   async decode(request: DecodeRequest): Promise<DecodeResponse> {
     await this.start();
     const thread = this.thread!;
-    const transfers = [...request.frames.map((f) => f.data.buffer as ArrayBuffer), ...request.recycled];
-    const response = await Promise.race([thread.api.decode(transfer(request, transfers)), thread.died]);
+    const transfers: ArrayBuffer[] = request.recycled.slice();
+    for (const frame of request.frames) transfers.push(frame.data.buffer as ArrayBuffer);
+    const response = await call(thread, { type: "decode", id: 0, ...request }, transfers);
     this.crashes = 0;
-    return response;
+    return response!;
   }
 
   /** Fault injection: makes the worker exit as if it crashed. */
   simulateCrash(): void {
-    void this.thread?.api.crash();
+    const thread = this.thread;
+    if (thread && !thread.dead) thread.worker.postMessage({ type: "crash" } satisfies WorkerRequest);
   }
 
   /** Terminates the worker. Idempotent. */
@@ -94,11 +102,29 @@ export class WorkerDecoder {
     const worker = new Worker(url, { name: "reactor-frames-decoder" });
     let markDead!: (error: ReactorError) => void;
     const died = new Promise<never>((_, reject) => {
-      markDead = reject;
+      markDead = (error) => {
+        reject(error);
+        for (const pending of thread.calls.values()) pending.reject(error);
+        thread.calls.clear();
+      };
     });
     died.catch(() => {});
-    const api = wrap<DecoderWorkerApi>(nodeEndpoint(worker));
-    const thread: Thread = { worker, api, died, dead: false, ready: Promise.resolve(), kill: markDead };
+    const thread: Thread = {
+      worker,
+      calls: new Map(),
+      nextId: 1,
+      died,
+      dead: false,
+      ready: Promise.resolve(),
+      kill: (error) => markDead(error),
+    };
+    worker.on("message", (reply: WorkerReply) => {
+      const pending = thread.calls.get(reply.id);
+      if (!pending) return;
+      thread.calls.delete(reply.id);
+      if (reply.ok) pending.resolve(reply.response);
+      else pending.reject(Object.assign(new Error(reply.error.message), { name: reply.error.name }));
+    });
     let lastError: unknown;
     worker.on("error", (error) => {
       lastError = error;
@@ -112,20 +138,26 @@ export class WorkerDecoder {
       markDead(error);
       this.onThreadDied(thread, error);
     });
-    const init = api.init({ format: this.options.format, backend: this.options.backend });
-    thread.ready = Promise.race([init, died]).catch((error: unknown) => {
-      if (thread.dead) throw error; // died (crash handled by the exit listener) or closed
-      // The decoder could not initialise (e.g. its WASM failed to load): retrying will not help.
-      this.failure = toReactorError(
-        error,
-        "WORKER_CRASHED",
-        `The decoder failed to start: ${(error as Error).message}`,
-      );
-      if (this.thread === thread) this.thread = undefined;
-      thread.dead = true;
-      void worker.terminate();
-      throw this.failure;
+    const init = call(thread, {
+      type: "init",
+      id: 0,
+      settings: { format: this.options.format, backend: this.options.backend },
     });
+    thread.ready = init
+      .then(() => {})
+      .catch((error: unknown) => {
+        if (thread.dead) throw error; // died (crash handled by the exit listener) or closed
+        // The decoder could not initialise (e.g. its WASM failed to load): retrying will not help.
+        this.failure = toReactorError(
+          error,
+          "WORKER_CRASHED",
+          `The decoder failed to start: ${(error as Error).message}`,
+        );
+        if (this.thread === thread) this.thread = undefined;
+        thread.dead = true;
+        void worker.terminate();
+        throw this.failure;
+      });
     thread.ready.catch(() => {});
     this.options.logger.debug({ threadId: worker.threadId }, "decoder worker started");
     return thread;
@@ -148,4 +180,24 @@ export class WorkerDecoder {
     });
     this.options.onCrash(this.failure, false);
   }
+}
+
+/** Posts `request` under a fresh id; settles with the reply, or rejects when the thread dies first. */
+function call(
+  thread: Thread,
+  request: WorkerRequest & { id: number },
+  transfers: ArrayBuffer[] = [],
+): Promise<DecodeResponse | undefined> {
+  if (thread.dead) return thread.died;
+  const id = thread.nextId++;
+  request.id = id;
+  return new Promise((resolve, reject) => {
+    thread.calls.set(id, { resolve, reject });
+    try {
+      thread.worker.postMessage(request, transfers);
+    } catch (error) {
+      thread.calls.delete(id);
+      reject(error);
+    }
+  });
 }

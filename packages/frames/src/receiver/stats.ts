@@ -17,7 +17,7 @@ export interface VideoReceiverStats {
   dropped: Record<DropReason, number>;
   /** Keyframe requests emitted (each should become an RTCP PLI). */
   keyframeRequests: number;
-  /** RTP packets the jitter buffer gave up on. */
+  /** RTP packets the reorder buffer gave up on (or that carried no usable VP8 payload). */
   packetsLost: number;
   /** Decoder worker restarts after crashes. */
   workerRestarts: number;

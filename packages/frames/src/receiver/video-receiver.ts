@@ -35,7 +35,7 @@ export interface VideoReceiverOptions {
   logger?: Logger;
   /** RTP payload type of the VP8 stream; other payload types are ignored. Default: accept all. */
   payloadType?: number;
-  /** How long the jitter buffer waits for a missing packet, ms. */
+  /** How long the reorder buffer waits for a missing packet (RTP time), ms. */
   jitterLatencyMs?: number;
   /**
    * Set when the session negotiated `a=x-reactor-frame-metadata:1`: every encoded frame ends with a

@@ -1,12 +1,14 @@
-import { DepacketizeCallback, JitterBufferCallback, RtpPacket, RtpSourceCallback, uint16Add } from "werift/nonstandard";
+import type { RtpPacket } from "werift/nonstandard";
+import { ReorderBuffer } from "./reorder-buffer.js";
 import { VIDEO_CLOCK_RATE_HZ } from "./rtp-clock.js";
+import { Vp8Depacketizer } from "./vp8-depacketizer.js";
 
-/** How long the jitter buffer waits for a missing packet (NACK retransmissions) before declaring it lost. */
+/** How long the reorder buffer waits for a missing packet (NACK retransmissions) before declaring it lost. */
 export const DEFAULT_JITTER_LATENCY_MS = 100;
 
 /** A frame reassembled from RTP, with the raw RTP timestamp. */
 export interface AssembledFrame {
-  /** A private copy: werift's frame buffers may come from Node's shared pool and must not be transferred. */
+  /** An exact-size private copy (the packets' buffers may be slices of Node's shared pool). */
   data: Uint8Array;
   rtpTimestamp: number;
   keyframe: boolean;
@@ -31,67 +33,66 @@ export interface RtpFrameAssemblerOptions {
 }
 
 /**
- * RTP → VP8 frames on the main thread with werift's processors: source → jitter buffer (reorder,
- * give up after a latency) → depacketizer (frame ends at the marker bit). Reports sequence gaps
- * that survive the jitter buffer so the receiver can drop dependent frames and ask for a keyframe.
+ * RTP → VP8 frames on the main thread: a reorder buffer (sequence order, gives up on a gap after
+ * `jitterLatencyMs` of RTP time) feeding an inline RFC 7741 depacketizer (a frame ends at the marker
+ * bit). werift's `RtpSourceCallback` → `JitterBufferCallback` → `DepacketizeCallback` chain did the
+ * same at several times the cost per frame (per-packet copies and date strings, bit-by-bit
+ * descriptor parsing), and its jitter buffer discarded packets it held when it gave up on a gap.
+ * Gaps are reported so the receiver can drop dependent frames and ask for a keyframe.
  */
 export class RtpFrameAssembler {
-  private readonly source: RtpSourceCallback;
-  private readonly jitter: InstanceType<typeof JitterBufferCallback>;
-  private readonly depacketizer: InstanceType<typeof DepacketizeCallback>;
-  private lastSeq: number | undefined;
+  private readonly reorder: ReorderBuffer<RtpPacket>;
+  private readonly depacketizer = new Vp8Depacketizer();
   private arrival = 0;
   private closed = false;
 
   constructor(private readonly options: RtpFrameAssemblerOptions) {
-    this.source = new RtpSourceCallback({ payloadType: options.payloadType, clearInvalidPTPacket: false });
-    this.jitter = new JitterBufferCallback(VIDEO_CLOCK_RATE_HZ, {
-      latency: options.jitterLatencyMs ?? DEFAULT_JITTER_LATENCY_MS,
-    });
-    // Without isFinalPacketInSequence the depacketizer emits one "frame" per packet.
-    this.depacketizer = new DepacketizeCallback("vp8", { isFinalPacketInSequence: (h) => h.marker });
-    this.source.pipe((out) => this.jitter.input(out));
-    this.jitter.pipe((out) => {
-      // The jitter buffer reports a timeout as `isPacketLost` and then releases the later packets;
-      // checking continuity of what it releases catches that case and any other gap exactly once.
-      // When it times out it also skips packets it still holds (they count as lost here), and may
-      // release those later, behind the stream: such stragglers are ignored.
-      if (!out.rtp) return;
-      const seq = out.rtp.header.sequenceNumber;
-      if (this.lastSeq !== undefined && seq !== uint16Add(this.lastSeq, 1)) {
-        if (((seq - this.lastSeq) & 0xffff) >= 0x8000) return;
-        this.options.onLoss({ from: uint16Add(this.lastSeq, 1), to: uint16Add(seq, -1) });
-      }
-      this.lastSeq = seq;
-      this.depacketizer.input({ rtp: out.rtp, time: this.arrival });
-    });
-    this.depacketizer.pipe((out) => {
-      const frame = out.frame;
-      if (!frame || frame.data.length === 0) return;
-      this.options.onFrame({
-        data: new Uint8Array(frame.data),
-        rtpTimestamp: frame.timestamp as number,
-        keyframe: frame.isKeyframe,
-        receivedAt: frame.time,
-      });
+    const latencyMs = options.jitterLatencyMs ?? DEFAULT_JITTER_LATENCY_MS;
+    this.reorder = new ReorderBuffer<RtpPacket>({
+      maxWaitTicks: Math.round((latencyMs * VIDEO_CLOCK_RATE_HZ) / 1000),
+      onPacket: (packet) => this.depacketize(packet),
+      onLoss: (from, to) => this.lost(from, to),
     });
   }
 
-  /** Feeds one packet. `receivedAt` (ms epoch) defaults to now. */
+  /** Feeds one packet (not modified, and not retained past its frame). `receivedAt` (ms epoch) defaults to now. */
   push(packet: RtpPacket, receivedAt: number = Date.now()): void {
     if (this.closed) return;
+    const { header } = packet;
+    if (this.options.payloadType !== undefined && header.payloadType !== this.options.payloadType) return;
     this.arrival = receivedAt;
-    // werift's depacketizer clear()s packets it consumed (payload = null); hand it a shallow copy so
-    // other listeners of the same track still see the payload.
-    this.source.input(new RtpPacket(packet.header, packet.payload));
+    this.reorder.push(header.sequenceNumber, header.timestamp, packet);
   }
 
-  /** Releases werift's processors. Idempotent. */
+  /** Drops held packets. Idempotent. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.source.destroy();
-    this.jitter.destroy();
-    this.depacketizer.destroy();
+    this.reorder.reset();
+    this.depacketizer.reset();
+  }
+
+  private depacketize(packet: RtpPacket): void {
+    // A payload another consumer of the track cleared reads as empty: malformed, like a lost packet.
+    const data = this.depacketizer.push(packet.payload ?? EMPTY, packet.header.marker);
+    if (data === false) {
+      const seq = packet.header.sequenceNumber;
+      this.options.onLoss({ from: seq, to: seq });
+      return;
+    }
+    if (data === undefined) return;
+    this.options.onFrame({
+      data,
+      rtpTimestamp: packet.header.timestamp,
+      keyframe: (data[0]! & 0x01) === 0,
+      receivedAt: this.arrival,
+    });
+  }
+
+  private lost(from: number, to: number): void {
+    this.depacketizer.reset();
+    this.options.onLoss({ from, to });
   }
 }
+
+const EMPTY = new Uint8Array(0);

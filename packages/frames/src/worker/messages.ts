@@ -40,10 +40,18 @@ export interface DecodeResponse {
   convertMs: number;
 }
 
-/** The object the decoder worker exposes over comlink. */
-export interface DecoderWorkerApi {
-  init(settings: DecoderWorkerInit): Promise<void>;
-  decode(request: DecodeRequest): Promise<DecodeResponse>;
-  /** Fault injection: the thread exits abruptly with code 1, as a crash would. */
-  crash(): void;
-}
+/**
+ * Main thread → decoder worker, over the worker's own port (no RPC library: comlink's per-call
+ * bookkeeping cost more main-thread time per frame than the rest of the hand-off). `id` pairs a
+ * request with its {@link WorkerReply}; the encoded frames' and recycled buffers are transferred.
+ */
+export type WorkerRequest =
+  | { type: "init"; id: number; settings: DecoderWorkerInit }
+  | ({ type: "decode"; id: number } & DecodeRequest)
+  /** Fault injection: the thread exits abruptly with code 1, as a crash would. No reply. */
+  | { type: "crash" };
+
+/** Decoder worker → main thread: the outcome of request `id` (pixel buffers transferred). */
+export type WorkerReply =
+  | { id: number; ok: true; response?: DecodeResponse }
+  | { id: number; ok: false; error: { name: string; message: string } };

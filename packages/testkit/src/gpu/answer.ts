@@ -94,7 +94,10 @@ export async function answerOffer(
   mapping: readonly TrackMappingEntry[],
   gatherTimeoutMs: number,
 ): Promise<string> {
-  await pc.setRemoteDescription({ type: "offer", sdp: sdpOffer });
+  // mDNS (.local) candidates never resolve here and cost werift 10 s each; the browser's
+  // STUN checks make its address known anyway (peer-reflexive).
+  const offer = sdpOffer.replace(/^a=candidate:\S+ \d+ \S+ \d+ \S+\.local .*\r?\n/gm, "");
+  await pc.setRemoteDescription({ type: "offer", sdp: offer });
   const mids = new Set<string>();
   for (const transceiver of pc.getTransceivers()) {
     const mid = transceiver.mid;

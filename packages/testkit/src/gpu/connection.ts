@@ -41,6 +41,7 @@ export class GpuConnection {
   /** Candidates that arrived before the offer was applied. */
   private pendingCandidates: IceCandidateInit[] = [];
   private remoteApplied = false;
+  private candidateChain: Promise<void> = Promise.resolve();
   private answering = false;
   private idleTimer: NodeJS.Timeout | null = null;
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -76,9 +77,11 @@ export class GpuConnection {
     this.watchKeyframeRequests();
     // A client that vanishes after offering never connects: the silence watchdog starts now.
     this.armIdle();
+    // Never hold the answer for them: a browser's mDNS (.local) candidate can take werift a
+    // long time to resolve.
     const pending = this.pendingCandidates;
     this.pendingCandidates = [];
-    for (const c of pending) await this.applyCandidate(c);
+    this.enqueueCandidates(pending);
     return sdp;
   }
 
@@ -113,11 +116,21 @@ export class GpuConnection {
       this.pendingCandidates.push(...candidates);
       return;
     }
-    for (const c of candidates) await this.applyCandidate(c);
+    await this.enqueueCandidates(candidates);
+  }
+
+  // Candidates are applied one at a time, in arrival order.
+  private enqueueCandidates(candidates: IceCandidateInit[]): Promise<void> {
+    this.candidateChain = this.candidateChain.then(async () => {
+      for (const c of candidates) if (!this.closed) await this.applyCandidate(c);
+    });
+    return this.candidateChain;
   }
 
   private async applyCandidate(c: IceCandidateInit): Promise<void> {
-    if (c.candidate === "") return;
+    // Browsers hide host addresses behind mDNS names; werift would spend 10 s per name on a
+    // multicast lookup. The browser's STUN checks reveal its address (peer-reflexive) anyway.
+    if (c.candidate === "" || /\s\S+\.local\s/.test(c.candidate)) return;
     try {
       await this.pc.addIceCandidate({
         candidate: c.candidate,

@@ -11,9 +11,12 @@ async function run() {
   const params = new URLSearchParams(location.search);
   const api = params.get("api");
   const key = params.get("key");
+  // legacy = shaped like the official JS SDK without connection ids: no control channel, only
+  // Reactor-WebRTC-Version on transport calls, T/sdp_params + T/ice_candidates, no resume_track.
+  const legacy = params.get("mode") === "legacy";
   const base = { "Reactor-API-Version": "1", "Reactor-API-Accept-Version": "1" };
   const call = async (path, { method = "GET", body, jwt, webrtc } = {}) => {
-    const headers = { ...base };
+    const headers = legacy && webrtc ? {} : { ...base };
     if (jwt) headers.Authorization = `Bearer ${jwt}`;
     if (webrtc) headers["Reactor-WebRTC-Version"] = "1.0";
     if (body !== undefined) headers["Content-Type"] = "application/json";
@@ -50,9 +53,12 @@ async function run() {
   log(`ready ${session.state}`);
   const T = `/sessions/${sid}/transport/webrtc`;
   const ice = (await call(`${T}/ice_servers`, { jwt, webrtc: true })).body.ice_servers;
-  const cid = (await call(`${T}/connections`, { method: "POST", jwt, webrtc: true })).body.connection_id;
+  const cid = legacy
+    ? 1001
+    : (await call(`${T}/connections`, { method: "POST", jwt, webrtc: true })).body.connection_id;
+  const C = legacy ? T : `${T}/connections/${cid}`;
   const pc = new RTCPeerConnection({ iceServers: ice.map((s) => ({ urls: s.uris })) });
-  const control = pc.createDataChannel("control");
+  const control = legacy ? null : pc.createDataChannel("control");
   const data = pc.createDataChannel("data");
   const transceivers = session.capabilities.tracks.map((t) => pc.addTransceiver(t.kind, { direction: t.direction }));
   const pending = [];
@@ -60,7 +66,7 @@ async function run() {
   const flush = async (isFinal) => {
     const candidates = pending.splice(0);
     if (!offered || (candidates.length === 0 && !isFinal)) return;
-    await call(`${T}/connections/${cid}/ice_candidates`, {
+    await call(`${C}/ice_candidates`, {
       method: "POST",
       jwt,
       webrtc: true,
@@ -83,7 +89,7 @@ async function run() {
   };
   await pc.setLocalDescription(await pc.createOffer());
   const mapping = transceivers.map((tr, i) => ({ mid: tr.mid, ...session.capabilities.tracks[i] }));
-  const offer = await call(`${T}/connections/${cid}/sdp_params`, {
+  const offer = await call(`${C}/sdp_params`, {
     method: "POST",
     jwt,
     webrtc: true,
@@ -97,7 +103,7 @@ async function run() {
   offered = true;
   await flush(pc.iceGatheringState === "complete");
   for (;;) {
-    const answer = await call(`${T}/connections/${cid}/sdp_params`, { jwt, webrtc: true });
+    const answer = await call(`${C}/sdp_params`, { jwt, webrtc: true });
     if (answer.status === 200) {
       await pc.setRemoteDescription({ type: "answer", sdp: answer.body.sdp_answer });
       break;
@@ -108,7 +114,8 @@ async function run() {
   log("answered");
   await new Promise((resolve) => {
     const check = () => {
-      if (pc.connectionState === "connected" && data.readyState === "open" && control.readyState === "open") resolve();
+      if (pc.connectionState === "connected" && data.readyState === "open" && (legacy || control.readyState === "open"))
+        resolve();
       else setTimeout(check, 20);
     };
     check();
@@ -117,7 +124,7 @@ async function run() {
   data.onmessage = (e) => window.__messages.push(JSON.parse(e.data));
   data.send(JSON.stringify({ scope: "runtime", data: { type: "requestSchema", data: {} } }));
   for (const t of session.capabilities.tracks) {
-    if (t.direction === "recvonly")
+    if (t.direction === "recvonly" && control)
       control.send(JSON.stringify({ type: "notification", event: "resume_track", data: { name: t.name } }));
   }
   setInterval(() => data.send(JSON.stringify({ scope: "runtime", data: { type: "ping", data: {} } })), 5000);
