@@ -92,12 +92,12 @@ export class Coordinator {
 
   /** `DELETE /sessions/{id}` (404 counts as success) or, locally, `POST /stop_session`. */
   async endSession(sessionId: string, reason: string | undefined, signal?: AbortSignal): Promise<void> {
-    // Always a JSON object (`{}` without a reason): servers validate the body strictly.
-    const body = reason === undefined ? {} : { reason };
     if (this.local) {
-      await this.call("POST", routes.local.stopSession(), okStatuses(), signal, body);
+      await this.call("POST", routes.local.stopSession(), okStatuses(), signal, reason === undefined ? {} : { reason });
       return;
     }
+    // PROTOCOL §3: the body (and so Content-Type) only when there is a reason.
+    const body = reason === undefined ? undefined : { reason };
     await this.call("DELETE", routes.session(sessionId), { ...okStatuses(), 404: null }, signal, body);
   }
 
