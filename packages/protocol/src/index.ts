@@ -15,6 +15,7 @@ export * from "./http/signalling.js";
 export * from "./http/status.js";
 export * from "./http/uploads.js";
 export * from "./http/version.js";
+export * from "./logger.js";
 export * from "./model-schema.js";
 export * from "./policies/backoff.js";
 export * from "./policies/reconnect.js";

@@ -1,12 +1,2 @@
-/** A pino-compatible logger; the testkit is silent without one. */
-export interface Logger {
-  debug(obj: object, msg?: string): void;
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
-
-const noop = (): void => {};
-
-/** The default logger: drops everything. */
-export const silentLogger: Logger = Object.freeze({ debug: noop, info: noop, warn: noop, error: noop });
+/** The logger shape and the silent default live in the protocol package, shared by every package. */
+export { type Logger, SILENT_LOGGER as silentLogger } from "@reactor-node/protocol";

@@ -233,10 +233,11 @@ describe("createVideoSource (real worker)", () => {
       await a.close(); // idempotent
       expect(sharedVideoEncoderStats()).toMatchObject({ workers: 0, refs: 0 });
 
-      // Wait for the cache file (written after completion), then come back without memory cache.
-      for (let i = 0; i < 100 && !(await readdir(cacheDir)).some((f) => f.includes("@24-")); i++) {
-        await new Promise((r) => setTimeout(r, 20));
-      }
+      // Wait for the cache file (written after completion, as a temp file renamed to `.bin`), then
+      // come back without the memory cache.
+      const cached = async () => (await readdir(cacheDir)).some((f) => f.includes("@24-") && f.endsWith(".bin"));
+      for (let i = 0; i < 750 && !(await cached()); i++) await new Promise((r) => setTimeout(r, 20));
+      expect(await cached()).toBe(true);
       clearLoopMemoryCache();
       const service = new VideoEncoderService({ cacheDir });
       service.retain();

@@ -1,5 +1,6 @@
 import { Worker } from "node:worker_threads";
 import { type ReactorError, reactorError } from "@reactor-node/protocol";
+import type { Logger } from "../logger.js";
 import type { EncoderParams, EncoderRequest, EncoderResponse, WireState } from "./encoder-protocol.js";
 import {
   DEFAULT_CACHE_DIR,
@@ -11,13 +12,8 @@ import {
 } from "./loop-cache.js";
 import type { EncodedFrame } from "./vp8-encoder.js";
 
-/** A pino-compatible logger; the video module is silent without one. */
-export interface VideoLogger {
-  debug(obj: object, msg?: string): void;
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
+/** The video module's logger: the shared pino-compatible shape; silent without one. */
+export type VideoLogger = Logger;
 
 /** Completed loops kept in memory across encoder lifetimes (≈5 MB each at 360p, ≈12 MB at 720p). */
 export const LOOP_MEMORY_CACHE_ENTRIES = 4;
