@@ -4,7 +4,7 @@
 // (REACTOR_BENCH_SECONDS for its main run, default 60; about 2.5 minutes in all).
 import { availableParallelism } from "node:os";
 import { performance } from "node:perf_hooks";
-import { createSimdI420ToRgb, createVideoReceiver, i420ToRgb } from "../dist/index.js";
+import { createSimdI420ToRgb, createVideoReceiver, i420ToRgb, isNativeDecoderInstalled } from "../dist/index.js";
 import { encodeClip } from "./encode-clip.js";
 
 const W720 = 1280;
@@ -41,8 +41,9 @@ const fmt = (n) => n.toFixed(3);
 const results = {};
 
 // 1. Decode in the worker, per resolution: every frame decoded and converted (policy block).
-async function runStream(clip, { width, height, release = true }) {
-  const receiver = createVideoReceiver({ policy: "block" });
+// The backend is always explicit: with node-av installed `auto` would pick native for the wasm rows.
+async function runStream(clip, { width, height, release = true, decoder = "wasm" }) {
+  const receiver = createVideoReceiver({ policy: "block", decoder });
   try {
     return await measure(receiver, clip, { width, height, release });
   } finally {
@@ -93,6 +94,22 @@ const best720 = best(
   await runStream(clip720, { width: W720, height: H720 }),
 );
 const kept720 = await runStream(clip720, { width: W720, height: H720, release: false });
+// The same streams on the native backend (node-av, FFmpeg's vp8 decoder), when it is installed.
+const native = isNativeDecoderInstalled();
+let native360;
+let native720;
+if (native) {
+  const nativeStream = (clip, size) => runStream(clip, { ...size, decoder: "native" });
+  await nativeStream(clip360.slice(0, 20), { width: 640, height: 360 }); // warm-up
+  native360 = best(
+    await nativeStream(clip360, { width: 640, height: 360 }),
+    await nativeStream(clip360, { width: 640, height: 360 }),
+  );
+  native720 = best(
+    await nativeStream(clip720, { width: W720, height: H720 }),
+    await nativeStream(clip720, { width: W720, height: H720 }),
+  );
+}
 
 // 2. Kernels at 720p (after the streams: the 44 MB of copy buffers would add GC noise to them).
 {
@@ -112,6 +129,27 @@ const kept720 = await runStream(clip720, { width: W720, height: H720, release: f
   results.kernelJs720pMs = timeIt(() => i420ToRgb(p, dst), { iterations: 50 });
   const simd = createSimdI420ToRgb();
   results.kernelWasmSimd720pMs = simd ? timeIt(() => simd.convert(p, dst), { iterations: 200 }) : Number.NaN;
+  // FFmpeg's swscale through node-av, the alternative to our kernel for the native backend: faster,
+  // but its fast path rounds differently (measured up to 3 off our kernel), so the worker keeps
+  // our kernel for both backends and they give identical pixels.
+  if (native) results.swscale720p = await swscale720p(p, dst);
+}
+
+async function swscale720p(p, dst) {
+  const { SoftwareScaleContext } = await import("node-av/lib");
+  const C = await import("node-av/constants");
+  const sws = new SoftwareScaleContext();
+  sws.getContext(W720, H720, C.AV_PIX_FMT_YUV420P, W720, H720, C.AV_PIX_FMT_RGB24, C.SWS_BILINEAR);
+  const out = Buffer.from(dst.buffer, dst.byteOffset, dst.byteLength);
+  const src = [p.y, p.u, p.v].map((plane) => Buffer.from(plane.buffer, plane.byteOffset, plane.byteLength));
+  const ms = timeIt(() => sws.scaleSync(src, [p.yStride, p.uStride, p.vStride], 0, H720, [out], [W720 * 3]), {
+    iterations: 200,
+  });
+  const reference = i420ToRgb(p);
+  let maxDiff = 0;
+  for (let i = 0; i < reference.length; i++) maxDiff = Math.max(maxDiff, Math.abs(reference[i] - dst[i]));
+  sws.freeContext();
+  return { ms, maxDiff };
 }
 
 console.log(`cpus                                  ${availableParallelism()}`);
@@ -126,6 +164,21 @@ for (const r of [r360, best720]) {
 }
 console.log(`main thread 1280x720 ms/frame, frames not released   ${fmt(kept720.mainThreadMsPerFrame)}`);
 console.log(`sustained fps 1280x720, frames not released          ${kept720.fps.toFixed(1)}`);
+if (native) {
+  const s = results.swscale720p;
+  console.log(`swscale (node-av) 720p ms             ${fmt(s.ms)}   (max diff vs our kernel ${s.maxDiff}; not used)`);
+  for (const r of [native360, native720]) {
+    console.log(`decode ${r.label} ms/frame (worker, native)     ${fmt(r.decodeMsPerFrame)}`);
+    console.log(`convert ${r.label} ms/frame (worker, native)    ${fmt(r.convertMsPerFrame)}`);
+    console.log(`main thread ${r.label} ms/frame, native         ${fmt(r.mainThreadMsPerFrame)}`);
+    console.log(`sustained fps ${r.label} (1 stream, native)     ${r.fps.toFixed(1)}`);
+  }
+} else {
+  for (const label of ["640x360", "1280x720"]) {
+    console.log(`decode ${label} ms/frame (worker, native)     n/a (native backend not installed)`);
+    console.log(`sustained fps ${label} (1 stream, native)     n/a (native backend not installed)`);
+  }
+}
 
 // End to end over real werift peers, next to the memcpy floor measured above.
 const { runE2e } = await import("./e2e.js");

@@ -1,3 +1,4 @@
+import { createRequire } from "node:module";
 import { reactorError } from "@reactor-node/protocol";
 
 /** Which decoder runs in the worker: libav.js WASM (default, no native deps) or `node-av` (FFmpeg). */
@@ -6,11 +7,11 @@ export type DecoderBackend = "wasm" | "native";
 /** Environment variable that selects the backend when the option is not given: `wasm`, `native` or `auto`. */
 export const DECODER_ENV_VAR = "REACTOR_FRAMES_DECODER";
 
-/** The optional npm package the native backend would use. */
+/** The optional npm package the native backend uses (install it to opt in; it is not a dependency). */
 export const NATIVE_DECODER_PACKAGE = "node-av";
 
-/** Whether this version ships the native backend (it does not yet; selection logic is in place). */
-export const NATIVE_BACKEND_IMPLEMENTED = false;
+/** Whether this version ships the native backend (it does; injectable in {@link DecoderBackendChoice} for tests). */
+export const NATIVE_BACKEND_IMPLEMENTED = true;
 
 /** Inputs of {@link resolveDecoderBackend}; all injectable so the rule is table-testable. */
 export interface DecoderBackendChoice {
@@ -46,7 +47,7 @@ export function resolveDecoderBackend(choice: DecoderBackendChoice): DecoderBack
     if (!implemented) {
       throw reactorError(
         "INVALID_ARGUMENT",
-        `The native decoder was requested by ${source} but is not available yet in @reactor-node/frames; ` +
+        `The native decoder was requested by ${source} but is not available in this build of @reactor-node/frames; ` +
           `use decoder "wasm"`,
       );
     }
@@ -55,11 +56,32 @@ export function resolveDecoderBackend(choice: DecoderBackendChoice): DecoderBack
   throw reactorError("INVALID_ARGUMENT", `Unknown decoder "${raw}" from ${source}; expected wasm, native or auto`);
 }
 
-/** True when `node-av` resolves from this package (resolution only; nothing is loaded). */
+/**
+ * node-av's prebuilt FFmpeg binding for this platform: an optional dependency of node-av, so a
+ * `--no-optional` install or an unsupported platform has node-av without it (node-av's own loader
+ * tries the same names; on Windows a MinGW and an MSVC build exist).
+ */
+function nativeBindingPackages(): string[] {
+  const base = `@seydx/node-av-${process.platform}-${process.arch}`;
+  return process.platform === "win32" ? [`${base}-mingw`, `${base}-msvc`] : [base];
+}
+
+/**
+ * True when `node-av` and its prebuilt binding for this platform resolve from this package.
+ * Resolution only: nothing is loaded (the binding is loaded in the decoder worker).
+ */
 export function isNativeDecoderInstalled(): boolean {
   try {
-    import.meta.resolve(NATIVE_DECODER_PACKAGE);
-    return true;
+    const nodeAv = import.meta.resolve(NATIVE_DECODER_PACKAGE);
+    const fromNodeAv = createRequire(nodeAv);
+    return nativeBindingPackages().some((name) => {
+      try {
+        fromNodeAv.resolve(`${name}/package.json`);
+        return true;
+      } catch {
+        return false;
+      }
+    });
   } catch {
     return false;
   }

@@ -10,9 +10,13 @@ export class BufferPool {
 
   constructor(private readonly max: number = BUFFER_POOL_MAX) {}
 
-  /** A buffer of exactly `size` bytes: a pooled one when available, else a new one. */
+  /**
+   * A buffer of exactly `size` bytes: a pooled one when available, else a new one. The most
+   * recently returned one first: it is the likeliest to still be in cache, and writing a frame into
+   * a cold 2.7 MB buffer costs the 720p conversion measurably more.
+   */
   take(size: number): ArrayBuffer {
-    const index = this.free.findIndex((b) => b.byteLength === size);
+    const index = this.free.findLastIndex((b) => b.byteLength === size);
     if (index >= 0) return this.free.splice(index, 1)[0]!;
     return new ArrayBuffer(size);
   }

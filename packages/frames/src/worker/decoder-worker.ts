@@ -16,6 +16,7 @@ import type {
   WorkerReply,
   WorkerRequest,
 } from "./messages.js";
+import { NativeVp8Engine } from "./native-engine.js";
 import type { VideoDecoderEngine } from "./video-decoder-engine.js";
 
 if (!parentPort) throw reactorError("INVALID_ARGUMENT", "decoder-worker must run in a worker thread");
@@ -30,9 +31,8 @@ const toRgb = simd ? simd.convert : i420ToRgb;
 
 async function init(settings: DecoderWorkerInit): Promise<void> {
   format = settings.format;
-  if (settings.backend !== "wasm")
-    throw reactorError("INVALID_ARGUMENT", `decoder backend "${settings.backend}" is not available yet`);
-  engine = await LibavVp8Engine.create();
+  // Engine per backend; `native` loads node-av here, in the worker, never on the main thread.
+  engine = settings.backend === "native" ? await NativeVp8Engine.create() : await LibavVp8Engine.create();
 }
 
 /** Decodes a batch; `transfers` receives the output buffers to transfer with the reply. */

@@ -1,0 +1,103 @@
+import { reactorError } from "@reactor-node/protocol";
+import type { I420Planes } from "../kernel/i420.js";
+import type { VideoDecoderEngine } from "./video-decoder-engine.js";
+
+type NodeAvLib = typeof import("node-av/lib");
+type NodeAvConstants = typeof import("node-av/constants");
+type CodecContext = InstanceType<NodeAvLib["CodecContext"]>;
+type Packet = InstanceType<NodeAvLib["Packet"]>;
+type Frame = InstanceType<NodeAvLib["Frame"]>;
+
+/**
+ * Decoder threads inside FFmpeg. One: frame threading would hold pictures back by a frame per
+ * extra thread (latency, and `decode` would stop being one picture per keyframe/delta), and a
+ * 720p VP8 frame decodes in about 1.3 ms on one core, far above the stream rate.
+ */
+const FFMPEG_DECODER_THREADS = 1;
+
+/**
+ * VP8 decoding with FFmpeg's own `vp8` decoder through the optional `node-av` bindings, called
+ * synchronously in this (the decoder worker's) thread. Pictures come back as views of FFmpeg's
+ * frame buffers (no copy); the worker converts them with the same kernels as the wasm backend, so
+ * both backends give the same pixels for the same stream (VP8 decoding is bit-exact).
+ *
+ * `node-av` is loaded with a dynamic import so the worker entry still loads when it is absent.
+ */
+export class NativeVp8Engine implements VideoDecoderEngine {
+  private closed = false;
+
+  private constructor(
+    private readonly lib: NodeAvLib,
+    private readonly constants: NodeAvConstants,
+    private readonly ctx: CodecContext,
+    private readonly packet: Packet,
+    private readonly frame: Frame,
+  ) {}
+
+  static async create(): Promise<NativeVp8Engine> {
+    let lib: NodeAvLib;
+    let constants: NodeAvConstants;
+    try {
+      [lib, constants] = await Promise.all([import("node-av/lib"), import("node-av/constants")]);
+    } catch (error) {
+      throw reactorError(
+        "FRAME_DECODE_ERROR",
+        `The native decoder could not load "node-av": ${(error as Error).message ?? String(error)}`,
+        { cause: error, recoverable: false },
+      );
+    }
+    // FFmpeg's log level is process-wide: only silence it when nobody has set it (INFO is
+    // FFmpeg's default), so a user who turned node-av logging on keeps it.
+    if (lib.Log.getLevel() === constants.AV_LOG_INFO) lib.Log.setLevel(constants.AV_LOG_QUIET);
+    const codec = lib.Codec.findDecoder(constants.AV_CODEC_ID_VP8);
+    if (!codec)
+      throw reactorError("FRAME_DECODE_ERROR", "This node-av build has no VP8 decoder", { recoverable: false });
+    const ctx = new lib.CodecContext();
+    ctx.allocContext3(codec);
+    ctx.threadCount = FFMPEG_DECODER_THREADS;
+    const opened = ctx.open2Sync(codec, null);
+    if (opened < 0) {
+      ctx.freeContext();
+      throw reactorError(
+        "FRAME_DECODE_ERROR",
+        `Could not open FFmpeg's VP8 decoder: ${lib.FFmpegError.strerror(opened)}`,
+        { recoverable: false },
+      );
+    }
+    const packet = new lib.Packet();
+    packet.alloc();
+    const frame = new lib.Frame();
+    frame.alloc();
+    return new NativeVp8Engine(lib, constants, ctx, packet, frame);
+  }
+
+  decode(data: Uint8Array): I420Planes | undefined {
+    const { lib, constants, ctx, packet, frame } = this;
+    if (this.closed) throw reactorError("FRAME_DECODE_ERROR", "The native VP8 decoder is closed");
+    // The setter copies the bytes into an FFmpeg-owned packet buffer.
+    packet.data = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    const sent = ctx.sendPacketSync(packet);
+    packet.unref();
+    if (sent < 0)
+      throw reactorError("FRAME_DECODE_ERROR", `VP8 decoder rejected the frame: ${lib.FFmpegError.strerror(sent)}`);
+    // receiveFrame unrefs the previous picture first, which is what ends the last views' validity.
+    const got = ctx.receiveFrameSync(frame);
+    if (got === constants.AVERROR_EAGAIN) return undefined;
+    if (got < 0) throw reactorError("FRAME_DECODE_ERROR", `VP8 decoder failed: ${lib.FFmpegError.strerror(got)}`);
+    if (frame.format !== constants.AV_PIX_FMT_YUV420P)
+      throw reactorError("FRAME_DECODE_ERROR", `VP8 decoder produced pixel format ${frame.format}, not yuv420p`);
+    const planes = frame.data;
+    const [yStride = 0, uStride = 0, vStride = 0] = frame.linesize;
+    const [y, u, v] = planes ?? [];
+    if (!y || !u || !v) throw reactorError("FRAME_DECODE_ERROR", "VP8 decoder returned a picture without planes");
+    return { width: frame.width, height: frame.height, y, u, v, yStride, uStride, vStride };
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.frame.free();
+    this.packet.free();
+    this.ctx.freeContext();
+  }
+}
