@@ -75,6 +75,7 @@ const RULES = [
     }),
   ],
   [/^node examples\/[\w-]+\.mjs$/, (c) => ({ run: c, expect: [/received [1-9]\d* frames/] })],
+  [/^pnpm run docs$/, (c) => ({ run: c, expect: [/html generated at/] })],
 ];
 
 function sh(command, { env = {}, server = false, timeoutMs = 120_000 } = {}) {
