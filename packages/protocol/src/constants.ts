@@ -116,3 +116,17 @@ export const RECONNECT_MAX_ATTEMPTS = 5;
 export const RECONNECT_INITIAL_DELAY_MS = 500;
 /** Default reconnect policy: delay cap. */
 export const RECONNECT_MAX_DELAY_MS = 8_000;
+
+// §4/§6 codecs, as plain data for any WebRTC stack (`new RTCRtpCodecParameters(VP8_CODEC)` in werift)
+/** VP8 as this SDK and the testkit negotiate it: NACK, PLI (keyframe requests) and FIR feedback. */
+export const VP8_CODEC = Object.freeze({
+  mimeType: "video/VP8",
+  clockRate: VIDEO_RTP_CLOCK_HZ,
+  rtcpFeedback: Object.freeze([
+    Object.freeze({ type: "nack" }),
+    Object.freeze({ type: "nack", parameter: "pli" }),
+    Object.freeze({ type: "ccm", parameter: "fir" }),
+  ]),
+});
+/** Opus 48 kHz, as SDP declares it (two channels). */
+export const OPUS_CODEC = Object.freeze({ mimeType: "audio/opus", clockRate: AUDIO_RTP_CLOCK_HZ, channels: 2 });

@@ -8,10 +8,12 @@ import {
   type ChannelLabel,
   type IceCandidateInit,
   type IceServer,
+  OPUS_CODEC,
   type ReactorError,
   reactorError,
   type TrackInfo,
   type TrackMappingEntry,
+  VP8_CODEC,
 } from "@reactor-node/protocol";
 import { type MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters, type RTCRtpTransceiver } from "werift";
 import { raceAbort } from "../abort.js";
@@ -49,14 +51,8 @@ export interface PeerTransportOptions {
 // first of VP9, VP8, H264, AV1, H265 the offer lists). Audio is Opus 48 kHz.
 function offeredCodecs() {
   return {
-    video: [
-      new RTCRtpCodecParameters({
-        mimeType: "video/VP8",
-        clockRate: 90_000,
-        rtcpFeedback: [{ type: "nack" }, { type: "nack", parameter: "pli" }, { type: "ccm", parameter: "fir" }],
-      }),
-    ],
-    audio: [new RTCRtpCodecParameters({ mimeType: "audio/opus", clockRate: 48_000, channels: 2 })],
+    video: [new RTCRtpCodecParameters({ ...VP8_CODEC, rtcpFeedback: VP8_CODEC.rtcpFeedback.map((f) => ({ ...f })) })],
+    audio: [new RTCRtpCodecParameters({ ...OPUS_CODEC })],
   };
 }
 

@@ -7,20 +7,20 @@
  * werift's negotiation, which keeps only configured codecs. The answer carries every server
  * candidate and `a=end-of-candidates` (gathering waited for, bounded).
  */
-import { DATA_CHANNEL_MAX_MESSAGE_BYTES, reactorError, type TrackMappingEntry } from "@reactor-node/protocol";
+import {
+  DATA_CHANNEL_MAX_MESSAGE_BYTES,
+  OPUS_CODEC,
+  reactorError,
+  type TrackMappingEntry,
+  VP8_CODEC,
+} from "@reactor-node/protocol";
 import { RTCPeerConnection, RTCRtpCodecParameters } from "werift";
 
 /** The codecs a fake GPU peer negotiates. */
 function codecs() {
   return {
-    video: [
-      new RTCRtpCodecParameters({
-        mimeType: "video/VP8",
-        clockRate: 90_000,
-        rtcpFeedback: [{ type: "nack" }, { type: "nack", parameter: "pli" }, { type: "ccm", parameter: "fir" }],
-      }),
-    ],
-    audio: [new RTCRtpCodecParameters({ mimeType: "audio/opus", clockRate: 48_000, channels: 2 })],
+    video: [new RTCRtpCodecParameters({ ...VP8_CODEC, rtcpFeedback: VP8_CODEC.rtcpFeedback.map((f) => ({ ...f })) })],
+    audio: [new RTCRtpCodecParameters({ ...OPUS_CODEC })],
   };
 }
 
