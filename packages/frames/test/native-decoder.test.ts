@@ -182,4 +182,24 @@ describe.skipIf(!NATIVE)("native decoder: keyframes, errors, crashes and shutdow
     expect(receiver.workerThreadId).toBeUndefined();
     if (baseline !== undefined) await eventually(() => osThreadCount()! <= baseline);
   });
+
+  it("close() while the worker is decoding lets it finish the frame and leave (no fatal N-API abort)", async () => {
+    // terminate() during a native decoder call used to abort the whole process; the worker now
+    // leaves on its own between frames. Queue a burst, close at once, several times.
+    const burst = await encodeVp8({
+      width: 640,
+      height: 360,
+      count: 24,
+      gop: 12,
+      picture: (i) => quadrantPicture(640, 360, i % 4),
+    });
+    for (let round = 0; round < 4; round++) {
+      const receiver = createVideoReceiver({ decoder: "native" });
+      await receiver.ready();
+      for (const [i, frame] of burst.entries()) receiver.pushEncodedFrame({ data: frame.data, timestamp: i * 33 });
+      await new Promise((r) => setTimeout(r, round * 3));
+      await receiver.close();
+      expect(receiver.closed).toBe(true);
+    }
+  });
 });

@@ -16,7 +16,17 @@ describe("resolveDecoderBackend", () => {
       { nativeInstalled: true, nativeImplemented: false },
       "wasm",
     ],
-    ["auto picks native when installed and implemented", { nativeInstalled: true, nativeImplemented: true }, "native"],
+    ["default stays wasm even with node-av installed", { nativeInstalled: true, nativeImplemented: true }, "wasm"],
+    [
+      "auto picks native when installed and implemented",
+      { env: "auto", nativeInstalled: true, nativeImplemented: true },
+      "native",
+    ],
+    [
+      "auto option picks native when installed",
+      { requested: "auto", nativeInstalled: true, nativeImplemented: true },
+      "native",
+    ],
     ["env wasm", { env: "wasm", nativeInstalled: true, nativeImplemented: true }, "wasm"],
     ["env native", { env: "native", nativeInstalled: true, nativeImplemented: true }, "native"],
     ["option wins over env", { requested: "wasm", env: "native", nativeInstalled: false }, "wasm"],

@@ -27,14 +27,17 @@ export interface DecoderBackendChoice {
 
 /**
  * Picks the decoder backend. An explicit `native` (option or env) never falls back silently: it
- * throws INVALID_ARGUMENT when `node-av` is missing or the backend is unavailable. `auto` (or
- * nothing) picks native only when it is installed and implemented, else wasm.
+ * throws INVALID_ARGUMENT when `node-av` is missing or the backend is unavailable. `auto` picks
+ * native when it is installed and implemented, else wasm. Nothing asked means wasm: native is
+ * opt-in, because a native addon fault in a worker takes the whole process down, where a WASM
+ * fault is a catchable worker crash.
  */
 export function resolveDecoderBackend(choice: DecoderBackendChoice): DecoderBackend {
   const implemented = choice.nativeImplemented ?? NATIVE_BACKEND_IMPLEMENTED;
   const raw = choice.requested ?? (choice.env === "" ? undefined : choice.env);
   const source = choice.requested !== undefined ? "the decoder option" : `${DECODER_ENV_VAR}`;
-  if (raw === undefined || raw === "auto") return choice.nativeInstalled && implemented ? "native" : "wasm";
+  if (raw === undefined) return "wasm";
+  if (raw === "auto") return choice.nativeInstalled && implemented ? "native" : "wasm";
   if (raw === "wasm") return "wasm";
   if (raw === "native") {
     if (!choice.nativeInstalled) {

@@ -93,7 +93,7 @@ export class WorkerDecoder {
     if (thread && !thread.dead) {
       thread.dead = true;
       thread.kill(reactorError("ABORTED", "The decoder was closed"));
-      await thread.worker.terminate();
+      await stopWorker(thread.worker);
     }
   }
 
@@ -155,7 +155,7 @@ export class WorkerDecoder {
         );
         if (this.thread === thread) this.thread = undefined;
         thread.dead = true;
-        void worker.terminate();
+        void stopWorker(worker);
         throw this.failure;
       });
     thread.ready.catch(() => {});
@@ -200,4 +200,27 @@ function call(
       reject(error);
     }
   });
+}
+
+/** How long a worker gets to leave on its own before it is terminated. */
+export const WORKER_CLOSE_GRACE_MS = 2_000;
+
+/**
+ * Asks the worker to exit between frames, terminating it only if it does not within
+ * {@link WORKER_CLOSE_GRACE_MS}: `terminate()` in the middle of a native decoder call aborts the
+ * process (N-API cannot throw into a terminating thread).
+ */
+async function stopWorker(worker: Worker): Promise<void> {
+  const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
+  try {
+    worker.postMessage({ type: "close" } satisfies WorkerRequest);
+  } catch {
+    // already gone
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<"late">((resolve) => {
+    timer = setTimeout(() => resolve("late"), WORKER_CLOSE_GRACE_MS);
+  });
+  if ((await Promise.race([exited, late])) === "late") await worker.terminate();
+  clearTimeout(timer);
 }

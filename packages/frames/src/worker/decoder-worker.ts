@@ -109,5 +109,10 @@ port.on("message", (message: WorkerRequest) => {
     }
     case "crash":
       process.exit(1);
+      return;
+    case "close":
+      // Leaving from inside, between frames: terminating a thread while it is inside a native
+      // decoder call (node-av) aborts the whole process with a fatal N-API error.
+      process.exit(0);
   }
 });

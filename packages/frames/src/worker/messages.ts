@@ -50,7 +50,9 @@ export type WorkerRequest =
   | { type: "init"; id: number; settings: DecoderWorkerInit }
   | ({ type: "decode"; id: number } & DecodeRequest)
   /** Fault injection: the thread exits abruptly with code 1, as a crash would. No reply. */
-  | { type: "crash" };
+  | { type: "crash" }
+  /** Exit once idle. Decoding is synchronous, so the worker handles this between frames. */
+  | { type: "close" };
 
 /** Decoder worker → main thread: the outcome of request `id` (pixel buffers transferred). */
 export type WorkerReply =
