@@ -13,8 +13,9 @@ if (!NATIVE) console.warn('native-selection: skipped, "node-av" is not importabl
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 
 describe.skipIf(!NATIVE)("decoder selection with node-av installed", () => {
-  it("auto picks native; the env var forces either backend; the option wins over the env", () => {
-    expect(resolveDecoderBackend({ nativeInstalled: NATIVE })).toBe("native");
+  it("default stays wasm; auto picks native; the env var forces either backend; the option wins over the env", () => {
+    expect(resolveDecoderBackend({ nativeInstalled: NATIVE })).toBe("wasm");
+    expect(resolveDecoderBackend({ requested: "auto", nativeInstalled: NATIVE })).toBe("native");
     expect(resolveDecoderBackend({ env: "auto", nativeInstalled: NATIVE })).toBe("native");
     expect(resolveDecoderBackend({ env: "wasm", nativeInstalled: NATIVE })).toBe("wasm");
     expect(resolveDecoderBackend({ env: "native", nativeInstalled: NATIVE })).toBe("native");
