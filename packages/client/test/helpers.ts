@@ -1,5 +1,5 @@
 /** Shared test helpers: an event recorder and waiting for events, with no timed assertions. */
-import type { ReactorError } from "@reactor-node/protocol";
+import { REACTOR_EVENTS, type ReactorError } from "@reactor-node/protocol";
 import type { ReactorEventMap } from "../src/events.js";
 import type { Reactor } from "../src/reactor.js";
 
@@ -11,16 +11,8 @@ export interface Recorded {
   of<K extends keyof ReactorEventMap>(event: K): ReactorEventMap[K][];
 }
 
-const EVENTS: Array<keyof ReactorEventMap> = [
-  "status_changed",
-  "session_id_changed",
-  "message",
-  "runtime_message",
-  "track_received",
-  "error",
-  "session_expiration_changed",
-  "capabilities_received",
-];
+/** The eight seed events (the protocol owns the list). */
+const EVENTS: ReadonlyArray<keyof ReactorEventMap> = REACTOR_EVENTS;
 
 /** Records every event of `reactor` from now on. */
 export function record(reactor: Reactor): Recorded {
