@@ -2,7 +2,8 @@
 // encoded with libav.js (libvpx, realtime) in this thread.
 import LibAVWrapper from "@libav.js/variant-webm";
 
-function picture(width, height, index) {
+/** Moving gradients plus noise, so the decoder has real residuals and motion to work on. */
+export function texturedPicture(width, height, index) {
   const cw = (width + 1) >> 1;
   const ch = (height + 1) >> 1;
   const out = new Uint8Array(width * height + 2 * cw * ch);
@@ -23,8 +24,11 @@ function picture(width, height, index) {
   return out;
 }
 
-/** Encodes `count` frames of `width`×`height` at ~`bitRate`, keyframe every `gop`. */
-export async function encodeClip({ width, height, count, gop = 60, bitRate = 2_500_000 }) {
+/**
+ * Encodes `count` pictures (`picture(i)` → packed I420) as a realtime VP8 stream with a keyframe
+ * every `gop` frames. Shared by the benchmarks and the tests (typed in encode-clip.d.ts).
+ */
+export async function encodeVp8({ width, height, count, gop, picture, bitRate = 2_000_000 }) {
   const libav = await LibAVWrapper.LibAV({ noworker: true, nothreads: true });
   await libav.av_log_set_level(libav.AV_LOG_QUIET);
   const [, ctx, frame, pkt] = await libav.ff_init_encoder("libvpx", {
@@ -41,10 +45,15 @@ export async function encodeClip({ width, height, count, gop = 60, bitRate = 2_5
   ];
   const packets = [];
   for (let i = 0; i < count; i++) {
-    const input = { data: picture(width, height, i), format: libav.AV_PIX_FMT_YUV420P, width, height, pts: i, layout };
+    const input = { data: picture(i), format: libav.AV_PIX_FMT_YUV420P, width, height, pts: i, layout };
     packets.push(...(await libav.ff_encode_multi(ctx, frame, pkt, [input], i === count - 1)));
   }
   await libav.ff_free_encoder(ctx, frame, pkt);
   libav.terminate();
   return packets.map((p) => ({ data: p.data, keyframe: ((p.flags ?? 0) & 1) === 1 }));
+}
+
+/** A textured clip for the benchmarks: {@link texturedPicture} frames, keyframe every `gop`. */
+export function encodeClip({ width, height, count, gop = 60, bitRate = 2_500_000 }) {
+  return encodeVp8({ width, height, count, gop, bitRate, picture: (i) => texturedPicture(width, height, i) });
 }

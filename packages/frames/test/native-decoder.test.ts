@@ -3,6 +3,7 @@
 // and the same keyframe, error, crash/restart and shutdown behaviour.
 import { ReactorError } from "@reactor-node/protocol";
 import { describe, expect, it } from "vitest";
+import { texturedPicture } from "../bench/encode-clip.js";
 import {
   createVideoReceiver,
   type FrameFormat,
@@ -20,28 +21,6 @@ if (!NATIVE) console.warn('native-decoder: skipped, "node-av" is not importable 
 /** Per-channel tolerance between the two backends (VP8 decoding is bit-exact, so 0 is expected). */
 const BACKEND_TOLERANCE = 2;
 const GOP = 10;
-
-/** Moving gradients plus noise, so the decoders have real residuals and motion to work on. */
-function texturedPicture(width: number, height: number, index: number): Uint8Array {
-  const cw = (width + 1) >> 1;
-  const ch = (height + 1) >> 1;
-  const out = new Uint8Array(width * height + 2 * cw * ch);
-  let seed = index * 7919 + 1;
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-      const wave = 60 * Math.sin((x + index * 3) / 7) + 40 * Math.cos((y - index * 2) / 5);
-      out[y * width + x] = Math.max(16, Math.min(235, Math.round(126 + wave + ((seed >> 16) & 15))));
-    }
-  }
-  for (let y = 0; y < ch; y++) {
-    for (let x = 0; x < cw; x++) {
-      out[width * height + y * cw + x] = 128 + Math.round(50 * Math.sin((x + index) / 4));
-      out[width * height + cw * ch + y * cw + x] = 128 + Math.round(50 * Math.cos((y + index) / 3));
-    }
-  }
-  return out;
-}
 
 function textured(width: number, height: number, count = 2 * GOP): Promise<EncodedTestFrame[]> {
   return encodeVp8({ width, height, count, gop: GOP, picture: (i) => texturedPicture(width, height, i) });
