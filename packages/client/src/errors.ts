@@ -1,5 +1,5 @@
 /**
- * How the client turns failures into the errors users see (PROTOCOL.md §7). A user callback
+ * How the client turns failures into the errors users see (docs/protocol.md §7). A user callback
  * that throws is reported as {@link LISTENER_ERROR} (recoverable, never affects the session).
  */
 import {

@@ -6,7 +6,7 @@
 import type { Capabilities, ReactorError, ReactorMessage, ReactorStatus } from "@reactor-node/protocol";
 import type { Track } from "./tracks/track.js";
 
-/** Every event of a `Reactor` and its arguments (PROTOCOL.md §7). */
+/** Every event of a `Reactor` and its arguments (docs/protocol.md §7). */
 export interface ReactorEventMap {
   /** The new status, once per real transition. */
   status_changed: [status: ReactorStatus];

@@ -1,6 +1,6 @@
 /**
  * `@reactor-node/client`: the Reactor SDK for Node.js. Runs a Reactor session on the main
- * thread with werift and speaks the Reactor wire protocol (PROTOCOL.md) to the hosted service
+ * thread with werift and speaks the Reactor wire protocol (docs/protocol.md) to the hosted service
  * or a local runtime. Every name of the seed SDK exists here in TypeScript form.
  */
 export {

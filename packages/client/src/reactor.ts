@@ -1,5 +1,5 @@
 /**
- * `Reactor`: the public session object and its state machine (PROTOCOL.md §7).
+ * `Reactor`: the public session object and its state machine (docs/protocol.md §7).
  *
  *   disconnected → connecting → waiting → ready
  *        ↑______________|__________|________|   (failure, drop, disconnect, session end)

@@ -9,7 +9,7 @@ import {
 } from "../src/index.js";
 import { encodeVp8, quadrantPicture } from "./helpers/vp8-encoder.js";
 
-/** `[payload][protobuf FrameMetadata][u32 LE length]["RXMT"]` (PROTOCOL.md §6). */
+/** `[payload][protobuf FrameMetadata][u32 LE length]["RXMT"]` (docs/protocol.md §6). */
 function withTrailer(payload: Uint8Array, frameId: number, captureTimeUs: number, userData?: Uint8Array): Uint8Array {
   const varint = (n: number) => {
     const out: number[] = [];

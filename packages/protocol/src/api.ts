@@ -1,4 +1,4 @@
-/** The seed SDK's public types, TypeScript-shaped (PROTOCOL.md §7). */
+/** The seed SDK's public types, TypeScript-shaped (docs/protocol.md §7). */
 import type { ReactorError } from "./errors.js";
 
 /** Connection status values, exactly the seed's strings. */
@@ -35,7 +35,7 @@ export type ReactorEvent = (typeof REACTOR_EVENTS)[number];
 export type FrameFormat = "rgb24" | "rgba" | "i420";
 
 /**
- * The optional per-frame metadata trailer (PROTOCOL.md §6), present only when the session
+ * The optional per-frame metadata trailer (docs/protocol.md §6), present only when the session
  * negotiated `a=x-reactor-frame-metadata:1`: protobuf `FrameMetadata{1 frame_id, 2 capture_time_us, 3 user_data}`.
  */
 export interface FrameMetadata {

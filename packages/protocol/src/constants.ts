@@ -1,5 +1,5 @@
 /**
- * Every constant PROTOCOL.md names, in one place, with its unit in the name.
+ * Every constant docs/protocol.md names, in one place, with its unit in the name.
  * Where the protocol is silent the value is our choice, and the comment says so.
  */
 

@@ -14,7 +14,7 @@ interface ErrorCodeInfo {
 
 /**
  * The closed list of error codes. The first three are the seed's; the rest are the other
- * conditions PROTOCOL.md §3/§7 says a client reports. `recoverable` means "retrying or
+ * conditions docs/protocol.md §3/§7 says a client reports. `recoverable` means "retrying or
  * reconnecting may succeed"; non-recoverable errors are never retried automatically.
  */
 export const ERROR_CODES = {

@@ -2,7 +2,7 @@ import { z } from "zod";
 
 const FILE_REF_BRAND: unique symbol = Symbol.for("@reactor-node/protocol.FileRef") as never;
 
-/** Wire form of an upload reference (PROTOCOL.md §5 `uploads`, `fileUploaded`). */
+/** Wire form of an upload reference (docs/protocol.md §5 `uploads`, `fileUploaded`). */
 export const UploadReferenceSchema = z.object({
   upload_id: z.string().min(1),
   name: z.string(),

@@ -1,5 +1,5 @@
 /**
- * Where the Bearer token comes from (PROTOCOL.md §1): a fixed JWT, a function returning one
+ * Where the Bearer token comes from (docs/protocol.md §1): a fixed JWT, a function returning one
  * (resolved before every request, so short-lived tokens refresh naturally), or an API key
  * exchanged at `POST /tokens` and cached until shortly before it expires.
  */

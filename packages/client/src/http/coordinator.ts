@@ -1,5 +1,5 @@
 /**
- * The coordinator's HTTP API (PROTOCOL.md §3, §4, §8) as typed calls. Knows hosted vs local
+ * The coordinator's HTTP API (docs/protocol.md §3, §4, §8) as typed calls. Knows hosted vs local
  * routes, which headers each route needs and which success status each returns; validation and
  * error mapping live in `fetch-json.ts`. The JWT source is resolved before every request.
  */
@@ -96,7 +96,7 @@ export class Coordinator {
       await this.call("POST", routes.local.stopSession(), okStatuses(), signal, reason === undefined ? {} : { reason });
       return;
     }
-    // PROTOCOL §3: the body (and so Content-Type) only when there is a reason.
+    // docs/protocol.md §3: the body (and so Content-Type) only when there is a reason.
     const body = reason === undefined ? undefined : { reason };
     await this.call("DELETE", routes.session(sessionId), { ...okStatuses(), 404: null }, signal, body);
   }

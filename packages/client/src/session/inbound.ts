@@ -1,5 +1,5 @@
 /**
- * Inbound data-channel traffic → client events (PROTOCOL.md §5). `data` frames become
+ * Inbound data-channel traffic → client events (docs/protocol.md §5). `data` frames become
  * `message` (application) or `runtime_message` (runtime); a frame without an envelope is a
  * legacy application message; undecodable frames are reported as DECODE_ERROR and the session
  * continues. `modelSchema`, `sessionEnded` and `moderation` additionally drive session state.

@@ -280,7 +280,7 @@ export class SessionLifecycle {
     const track = registry.get(info.name);
     track.bind({ track: media, requestKeyframe: (ssrc) => transport()?.requestKeyframe(info.name, ssrc) });
     this.host.emit("track_received", info.name, track);
-    // A track arriving after ready is resumed on its own (PROTOCOL.md §4).
+    // A track arriving after ready is resumed on its own (docs/protocol.md §4).
     if (this.connection && options.autoResumeTracks && !track.paused && registry.markResumed(info.name)) {
       this.sendControl(encodeControlNotification("resume_track", info.name));
     }

@@ -1,5 +1,5 @@
 /**
- * Waiting for a GPU (PROTOCOL.md §3): poll `GET /sessions/{id}` on the documented budget
+ * Waiting for a GPU (docs/protocol.md §3): poll `GET /sessions/{id}` on the documented budget
  * (200 ms ×2, cap 10 s, 20 attempts) until the response carries both `capabilities` and
  * `selected_transport`. INACTIVE/CLOSED while waiting are terminal; recoverable HTTP failures
  * (5xx, 429, network) spend an attempt and honour `Retry-After`; anything else ends the wait.

@@ -1,5 +1,5 @@
 /**
- * Polling for the SDP answer (PROTOCOL.md §4 step 5): `GET …/sdp_params` answers 202 while
+ * Polling for the SDP answer (docs/protocol.md §4 step 5): `GET …/sdp_params` answers 202 while
  * pending and 200 once, with the answer (the server gathers its candidates first, so the answer
  * is complete). Budget 200 ms ×2, cap 15 s, 6 attempts by default. A different `connection_id`
  * in the answer is adopted by the caller.

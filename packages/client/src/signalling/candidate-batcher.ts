@@ -1,5 +1,5 @@
 /**
- * Trickle ICE, client → server (PROTOCOL.md §4 step 4). Candidates arrive in bursts (one per
+ * Trickle ICE, client → server (docs/protocol.md §4 step 4). Candidates arrive in bursts (one per
  * interface and transport within a few ms), so they are batched over a short window
  * ({@link ICE_CANDIDATE_BATCH_WINDOW_MS}) to cut the number of POSTs without delaying
  * connectivity checks noticeably. Candidates gathered before the connection id exists (and

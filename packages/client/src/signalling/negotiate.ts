@@ -1,5 +1,5 @@
 /**
- * One connection to the GPU peer, end to end (PROTOCOL.md §4): register a connection (unless
+ * One connection to the GPU peer, end to end (docs/protocol.md §4): register a connection (unless
  * the caller brings a pre-registered id), offer (`POST` first time, `PUT` on reconnect), trickle
  * candidates, poll the answer, apply it and wait for the readiness gate. A 400 on registration or
  * offer means the session was lost (SESSION_LOST) so the caller can start over with a new one.

@@ -1,5 +1,5 @@
 /**
- * Offer construction (PROTOCOL.md §4): data channels `control` first, then `data` (both
+ * Offer construction (docs/protocol.md §4): data channels `control` first, then `data` (both
  * ordered and reliable), then one transceiver per capability track in capability order with
  * the client-perspective direction; the `track_mapping` is read from each transceiver's mid
  * after `setLocalDescription`. `control` is created first so it gets SCTP stream id 0 on every

@@ -1,5 +1,5 @@
 /**
- * A track of the session (PROTOCOL.md §4, §6), stable across connections: the user's frame
+ * A track of the session (docs/protocol.md §4, §6), stable across connections: the user's frame
  * callbacks, iterators and pause intent live here and are re-attached to each new connection's
  * media once, so a reconnect never duplicates handlers. Decoding starts lazily on the first
  * frame subscriber (see `frame-source.ts`).

@@ -1,5 +1,5 @@
 /**
- * Liveness (PROTOCOL.md §5): the GPU peer closes a connection after 20 s without inbound
+ * Liveness (docs/protocol.md §5): the GPU peer closes a connection after 20 s without inbound
  * frames, so the client sends a runtime `ping` every {@link KEEPALIVE_INTERVAL_MS}.
  */
 import { KEEPALIVE_INTERVAL_MS } from "@reactor-node/protocol";

@@ -1,6 +1,6 @@
 /**
  * One WebRTC connection to the GPU peer (werift): builds the offer, applies the answer, gates
- * readiness (peer `connected` AND `data` open AND `control` open, PROTOCOL.md §4) and, once
+ * readiness (peer `connected` AND `data` open AND `control` open, docs/protocol.md §4) and, once
  * ready, reports the first sign of loss (peer disconnected/failed/closed, or a data channel
  * closing) exactly once. It knows nothing about sessions or HTTP.
  */

@@ -1,5 +1,5 @@
 /**
- * File uploads (PROTOCOL.md §3 #6–7, §5): reserve a slot with `POST /sessions/{id}/uploads`,
+ * File uploads (docs/protocol.md §3 #6–7, §5): reserve a slot with `POST /sessions/{id}/uploads`,
  * `PUT` the bytes to the presigned URL (Content-Length set, no auth, streamed), then tell the
  * GPU with runtime `fileUploaded`. The returned {@link FileRef} goes into command data.
  */

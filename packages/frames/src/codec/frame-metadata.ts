@@ -1,5 +1,5 @@
 /**
- * The optional per-frame metadata trailer (PROTOCOL.md §6), present only when the session
+ * The optional per-frame metadata trailer (docs/protocol.md §6), present only when the session
  * negotiated `a=x-reactor-frame-metadata:1`:
  * `[codec payload][protobuf FrameMetadata][u32 LE length of the protobuf]["RXMT"]`.
  */

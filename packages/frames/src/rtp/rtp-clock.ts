@@ -1,4 +1,4 @@
-/** The RTP video clock rate (PROTOCOL.md §6). */
+/** The RTP video clock rate (docs/protocol.md §6). */
 export const VIDEO_CLOCK_RATE_HZ = 90_000;
 
 const TWO_POW_32 = 0x1_0000_0000;

@@ -30,7 +30,7 @@ export interface HttpFailure {
 }
 
 /**
- * Turns a non-2xx HTTP status into the right typed error (PROTOCOL.md §3):
+ * Turns a non-2xx HTTP status into the right typed error (docs/protocol.md §3):
  * 426/501 → {@link VersionMismatchError}, 409 → {@link ConflictError}, 401/403 unauthorized,
  * 404 not found, 429 rate limited with `retryAfter`, other 4xx bad request, 5xx server error
  * (recoverable, with `retryAfter` when given).

@@ -1,4 +1,4 @@
-/** Polling schedules as pure functions of the attempt number (PROTOCOL.md §3). */
+/** Polling schedules as pure functions of the attempt number (docs/protocol.md §3). */
 import {
   SDP_POLL_BACKOFF_FACTOR,
   SDP_POLL_INITIAL_DELAY_MS,

@@ -1,4 +1,4 @@
-/** Schemas of every v0 data-channel frame (PROTOCOL.md §5). Wire shapes, snake_case. */
+/** Schemas of every v0 data-channel frame (docs/protocol.md §5). Wire shapes, snake_case. */
 import { z } from "zod";
 import { SESSION_ENDED_REASON_MAX_CHARS } from "../constants.js";
 import { UploadReferenceSchema } from "../file-ref.js";
