@@ -113,7 +113,7 @@ export class Session {
     return this.live ? "active" : "waiting";
   }
 
-  /** The local-mode descriptor (§8; mirrors fixtures/runtime/echo.start_session.json). */
+  /** The local-mode descriptor (§8; mirrors protocol's test/vectors/runtime/echo.start_session.json). */
   toLocalWire(): Record<string, unknown> {
     return {
       session_id: LOCAL_SESSION_ID,

@@ -1,6 +1,6 @@
 /**
- * The echo model's OpenAPI document, after the real runtime's `echo` (fixtures/runtime/
- * echo.schema.json): the same commands and `effect_changed`, plus two model messages the
+ * The echo model's OpenAPI document, after the real runtime's `echo` (packages/protocol/test/
+ * vectors/runtime/echo.schema.json): the same commands and `effect_changed`, plus two model messages the
  * testkit adds so every valid command has an observable reply (`caption_changed`,
  * `overlay_changed`) and one broadcast (`state_changed`, sent to every connection).
  */

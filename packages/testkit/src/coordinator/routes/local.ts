@@ -1,7 +1,7 @@
 /**
- * Local-mode routes (§8): one session at a time with the all-zero id, no auth, bodies and
- * status codes mirroring the captured runtime (fixtures/runtime: 200 descriptor at once,
- * 409 `{"detail":"cannot start session while waiting"}`, 200 empty stop, …).
+ * Local-mode routes (docs/protocol.md §8): one session at a time with the all-zero id, no auth,
+ * bodies and status codes mirroring the captured runtime (packages/protocol/test/vectors/runtime:
+ * 200 descriptor at once, 409 `{"detail":"cannot start session while waiting"}`, 200 empty stop, …).
  */
 import {
   EndSessionRequestSchema,
