@@ -65,6 +65,23 @@ export interface VideoFrame<F extends FrameFormat = FrameFormat> {
   metadata?: FrameMetadata;
 }
 
+/** Decoded audio: interleaved signed 16-bit PCM, owned by the consumer once delivered. */
+export interface AudioFrame {
+  /** `samplesPerChannel * channels` samples, channel-interleaved (L R L R … for stereo). */
+  data: Int16Array;
+  /** Samples per second per channel. */
+  sampleRate: number;
+  /** 1 (mono) or 2 (stereo). */
+  channels: number;
+  samplesPerChannel: number;
+  /** Presentation time of the first sample from the RTP timestamp (48 kHz clock, unwrapped; arbitrary origin), in ms. */
+  timestamp: number;
+  /** When the packet arrived (ms since the Unix epoch); for concealment frames, when it was synthesised. */
+  receivedAt: number;
+  /** True when the samples were synthesised to conceal lost packets. */
+  concealed?: boolean;
+}
+
 /** The seed's frame: `height × width × 3` RGB bytes. */
 export type RgbFrame = VideoFrame<"rgb24">;
 

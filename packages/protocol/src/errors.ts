@@ -80,6 +80,11 @@ export const ERROR_CODES = {
   },
   DATA_CHANNEL_CLOSED: { component: "gpu", recoverable: true, description: "A data channel closed unexpectedly" },
   CLIP_FAILED: { component: "gpu", recoverable: true, description: "A clip or recording request failed or timed out" },
+  CLIP_EXPIRED: {
+    component: "api",
+    recoverable: false,
+    description: "The clip or recording is no longer available (HTTP 410)",
+  },
   FRAME_DECODE_ERROR: {
     component: "gpu",
     recoverable: true,

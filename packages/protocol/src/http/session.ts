@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { SDK_TYPE, SDK_VERSION, TRANSPORT_PROTOCOL, WEBRTC_VERSION } from "../constants.js";
+import { RecordingInfoSchema } from "../media/clip.js";
 
 /** `client_info` sent with session and signalling requests. */
 export const ClientInfoSchema = z.object({ sdk_version: z.string(), sdk_type: z.string() });
@@ -112,6 +113,8 @@ export const SessionResponseSchema = z.object({
   capabilities: CapabilitiesSchema.optional(),
   /** Unix epoch seconds; a testkit extension for sessions with a maximum duration. */
   expires_at: z.number().optional(),
+  /** Whether the session records its output (local mode; the testkit sends it in both modes). */
+  recording: RecordingInfoSchema.optional().catch(undefined),
 });
 export type SessionResponseWire = z.infer<typeof SessionResponseSchema>;
 
@@ -127,6 +130,8 @@ export interface SessionDescriptor {
   capabilities?: Capabilities;
   /** Maximum-duration expiry, ms since the Unix epoch. */
   expiresAtMs?: number;
+  /** Whether the session records its output (clips need it), when the server says. */
+  recording?: { enabled: boolean; chunkSeconds: number };
 }
 
 /** wire → API */
@@ -150,6 +155,9 @@ export function sessionFromWire(wire: SessionResponseWire): SessionDescriptor {
     ...(wire.selected_transport && { selectedTransport: { ...wire.selected_transport } }),
     ...(wire.capabilities && { capabilities: capabilitiesFromWire(wire.capabilities) }),
     ...(wire.expires_at !== undefined && { expiresAtMs: wire.expires_at * 1000 }),
+    ...(wire.recording && {
+      recording: { enabled: wire.recording.enabled, chunkSeconds: wire.recording.chunk_seconds },
+    }),
   };
 }
 
