@@ -20,6 +20,27 @@ export {
   NATIVE_DECODER_PACKAGE,
   resolveDecoderBackend,
 } from "./decoder/backend.js";
+export { ENCODER_ENV_VAR, resolveEncoderBackend } from "./encoder/backend.js";
+export { ENCODER_CLOSE_GRACE_MS } from "./encoder/encoder-thread.js";
+export { DEFAULT_OPUS_BITRATE } from "./encoder/opus-engine.js";
+export { mixChannels, OPUS_FRAME_SAMPLES, OPUS_SAMPLE_RATE_HZ, OpusFramer, Resampler } from "./encoder/resampler.js";
+export { i420ByteLength, RGB_TO_BT601_LIMITED, rgbToI420 } from "./encoder/rgb-to-i420.js";
+export { createRgbToI420, type RgbToI420 } from "./encoder/rgb-to-i420-simd.js";
+export {
+  BLOCK_QUEUE_MAX,
+  createVideoEncoder,
+  DEFAULT_PUBLISH_FPS,
+  type EncodeDropReason,
+  type EncodedPicture,
+  type PublishBackpressure,
+  type PushOptions,
+  VideoEncoder,
+  type VideoEncoderOptions,
+  type VideoEncoderStats,
+} from "./encoder/video-encoder.js";
+export { defaultVideoBitrate } from "./encoder/video-engine.js";
+export { MAX_VIDEO_DIMENSION, type VideoInput, validateVideoInput } from "./encoder/video-input.js";
+export type { EncoderBackend } from "./encoder/worker-api.js";
 export { FRAME_FORMATS, type FrameFormat, frameByteLength, type RgbFrame, type VideoFrame } from "./frame.js";
 export { chromaSize, type I420Planes, packI420 } from "./kernel/i420.js";
 export { BT601_LIMITED, i420ToRgb, i420ToRgba } from "./kernel/i420-to-rgb.js";

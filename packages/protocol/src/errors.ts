@@ -90,6 +90,11 @@ export const ERROR_CODES = {
     recoverable: true,
     description: "A received video frame could not be decoded",
   },
+  FRAME_ENCODE_ERROR: {
+    component: "gpu",
+    recoverable: true,
+    description: "A published video or audio frame could not be encoded",
+  },
   WORKER_CRASHED: { component: "gpu", recoverable: true, description: "A frame worker thread died" },
   UNKNOWN_TRACK: {
     component: "gpu",

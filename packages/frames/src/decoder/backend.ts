@@ -23,6 +23,10 @@ export interface DecoderBackendChoice {
   nativeInstalled: boolean;
   /** Whether the native backend is implemented (defaults to {@link NATIVE_BACKEND_IMPLEMENTED}). */
   nativeImplemented?: boolean;
+  /** What is being chosen, for messages (default the decoder; the encoder uses the same rule). */
+  role?: "decoder" | "encoder";
+  /** The environment variable named in messages (default {@link DECODER_ENV_VAR}). */
+  envVar?: string;
 }
 
 /**
@@ -35,7 +39,8 @@ export interface DecoderBackendChoice {
 export function resolveDecoderBackend(choice: DecoderBackendChoice): DecoderBackend {
   const implemented = choice.nativeImplemented ?? NATIVE_BACKEND_IMPLEMENTED;
   const raw = choice.requested ?? (choice.env === "" ? undefined : choice.env);
-  const source = choice.requested !== undefined ? "the decoder option" : `${DECODER_ENV_VAR}`;
+  const role = choice.role ?? "decoder";
+  const source = choice.requested !== undefined ? `the ${role} option` : `${choice.envVar ?? DECODER_ENV_VAR}`;
   if (raw === undefined) return "wasm";
   if (raw === "auto") return choice.nativeInstalled && implemented ? "native" : "wasm";
   if (raw === "wasm") return "wasm";
@@ -43,20 +48,20 @@ export function resolveDecoderBackend(choice: DecoderBackendChoice): DecoderBack
     if (!choice.nativeInstalled) {
       throw reactorError(
         "INVALID_ARGUMENT",
-        `The native decoder was requested by ${source} but "${NATIVE_DECODER_PACKAGE}" cannot be imported; ` +
-          `install it (npm i ${NATIVE_DECODER_PACKAGE}) or use decoder "wasm"`,
+        `The native ${role} was requested by ${source} but "${NATIVE_DECODER_PACKAGE}" cannot be imported; ` +
+          `install it (npm i ${NATIVE_DECODER_PACKAGE}) or use ${role} "wasm"`,
       );
     }
     if (!implemented) {
       throw reactorError(
         "INVALID_ARGUMENT",
-        `The native decoder was requested by ${source} but is not available in this build of @reactor-node/frames; ` +
-          `use decoder "wasm"`,
+        `The native ${role} was requested by ${source} but is not available in this build of @reactor-node/frames; ` +
+          `use ${role} "wasm"`,
       );
     }
     return "native";
   }
-  throw reactorError("INVALID_ARGUMENT", `Unknown decoder "${raw}" from ${source}; expected wasm, native or auto`);
+  throw reactorError("INVALID_ARGUMENT", `Unknown ${role} "${raw}" from ${source}; expected wasm, native or auto`);
 }
 
 /**

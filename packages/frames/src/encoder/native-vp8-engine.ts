@@ -1,0 +1,119 @@
+import { reactorError } from "@reactor-node/protocol";
+import {
+  ENCODER_TIME_BASE_HZ,
+  type EncodedVp8,
+  type VideoEncoderEngine,
+  type VideoEncoderSettings,
+  VP8_MAX_KEYFRAME_INTERVAL_S,
+  VP8_QMAX,
+  VP8_QMIN,
+  VP8_REALTIME_OPTIONS,
+} from "./video-engine.js";
+
+type NodeAvLib = typeof import("node-av/lib");
+type NodeAvConstants = typeof import("node-av/constants");
+type CodecContext = InstanceType<NodeAvLib["CodecContext"]>;
+type Packet = InstanceType<NodeAvLib["Packet"]>;
+
+/**
+ * libvpx threads. One: at realtime speed a 720p VP8 frame encodes in a few ms on one core, and
+ * more threads would compete with the decoder and the session on a small machine.
+ */
+const LIBVPX_THREADS = 1;
+
+/**
+ * VP8 encoding with FFmpeg's libvpx through the optional `node-av` bindings, synchronous inside
+ * the encoder worker. Same libvpx settings as the wasm backend. `node-av` is imported
+ * dynamically so the worker still loads where it is not installed.
+ */
+export class NativeVp8Engine implements VideoEncoderEngine {
+  private closed = false;
+
+  private constructor(
+    private readonly lib: NodeAvLib,
+    private readonly constants: NodeAvConstants,
+    private readonly settings: VideoEncoderSettings,
+    private readonly ctx: CodecContext,
+    private readonly packet: Packet,
+  ) {}
+
+  static async create(settings: VideoEncoderSettings): Promise<NativeVp8Engine> {
+    let lib: NodeAvLib;
+    let constants: NodeAvConstants;
+    try {
+      [lib, constants] = await Promise.all([import("node-av/lib"), import("node-av/constants")]);
+    } catch (error) {
+      throw reactorError(
+        "FRAME_ENCODE_ERROR",
+        `The native encoder could not load "node-av": ${(error as Error).message ?? String(error)}`,
+        { cause: error, recoverable: false },
+      );
+    }
+    if (lib.Log.getLevel() === constants.AV_LOG_INFO) lib.Log.setLevel(constants.AV_LOG_QUIET);
+    const codec = lib.Codec.findEncoderByName("libvpx" as never);
+    if (!codec) {
+      throw reactorError("FRAME_ENCODE_ERROR", "This node-av build has no libvpx VP8 encoder", { recoverable: false });
+    }
+    const bitrate = BigInt(Math.round(settings.bitrate));
+    const ctx = new lib.CodecContext();
+    ctx.allocContext3(codec);
+    ctx.width = settings.width;
+    ctx.height = settings.height;
+    ctx.pixelFormat = constants.AV_PIX_FMT_YUV420P;
+    ctx.timeBase = new lib.Rational(1, ENCODER_TIME_BASE_HZ);
+    ctx.framerate = new lib.Rational(Math.round(settings.fps), 1);
+    ctx.bitRate = bitrate;
+    ctx.rcMaxRate = bitrate;
+    ctx.gopSize = Math.round(settings.fps * VP8_MAX_KEYFRAME_INTERVAL_S);
+    ctx.qMin = VP8_QMIN;
+    ctx.qMax = VP8_QMAX;
+    ctx.threadCount = LIBVPX_THREADS;
+    const options = lib.Dictionary.fromObject({ ...VP8_REALTIME_OPTIONS });
+    const opened = ctx.open2Sync(codec, options);
+    options.free();
+    if (opened < 0) {
+      ctx.freeContext();
+      throw reactorError(
+        "FRAME_ENCODE_ERROR",
+        `Could not open FFmpeg's libvpx encoder: ${lib.FFmpegError.strerror(opened)}`,
+        { recoverable: false },
+      );
+    }
+    const packet = new lib.Packet();
+    packet.alloc();
+    return new NativeVp8Engine(lib, constants, settings, ctx, packet);
+  }
+
+  encode(i420: Uint8Array, pts90k: number, keyframe: boolean): EncodedVp8 {
+    const { lib, constants, ctx, packet, settings } = this;
+    if (this.closed) throw reactorError("ABORTED", "The VP8 encoder is closed");
+    const frame = lib.Frame.fromVideoBuffer(Buffer.from(i420.buffer, i420.byteOffset, i420.byteLength), {
+      width: settings.width,
+      height: settings.height,
+      format: constants.AV_PIX_FMT_YUV420P,
+      pts: BigInt(pts90k),
+    });
+    try {
+      if (keyframe) frame.pictType = constants.AV_PICTURE_TYPE_I;
+      const sent = ctx.sendFrameSync(frame);
+      if (sent < 0) {
+        throw reactorError("FRAME_ENCODE_ERROR", `libvpx rejected the picture: ${lib.FFmpegError.strerror(sent)}`);
+      }
+    } finally {
+      frame.free();
+    }
+    const got = ctx.receivePacketSync(packet);
+    if (got < 0) throw reactorError("FRAME_ENCODE_ERROR", `libvpx produced no frame: ${lib.FFmpegError.strerror(got)}`);
+    const data = packet.data;
+    const out = { data: data ? new Uint8Array(data) : new Uint8Array(0), keyframe: packet.isKeyframe };
+    packet.unref();
+    return out;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.packet.free();
+    this.ctx.freeContext();
+  }
+}

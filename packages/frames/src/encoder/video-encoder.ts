@@ -1,0 +1,359 @@
+/**
+ * The main-thread handle of one published video track's encoder. `push()` validates a picture
+ * and hands its buffer to the encoder worker (transferred, never encoded here). At most one
+ * picture is in the worker and one waits; the declared backpressure decides what happens to
+ * the waiting one when the encoder is behind: `latest` (default) replaces it (counted as
+ * dropped, reason `replaced`), `block` makes `push()` return a promise that settles once the
+ * picture has been taken by the encoder.
+ */
+import { type ReactorError, reactorError } from "@reactor-node/protocol";
+import * as Comlink from "comlink";
+import type { Logger } from "../logger.js";
+import { SILENT_LOGGER } from "../logger.js";
+import { resolveEncoderBackend } from "./backend.js";
+import { EncoderThread } from "./encoder-thread.js";
+import { defaultVideoBitrate } from "./video-engine.js";
+import { transferable, type VideoInput, validateVideoInput } from "./video-input.js";
+import type { EncoderBackend, VideoEncodeInput } from "./worker-api.js";
+
+/** Backpressure of a publisher: `latest` replaces the waiting picture, `block` waits for room. */
+export type PublishBackpressure = "latest" | "block";
+
+/** Pictures a `block` publisher queues before the oldest is dropped (reason `overflow`): a caller that never awaits. */
+export const BLOCK_QUEUE_MAX = 8;
+
+/** Nominal frame rate assumed for rate control until timestamps say otherwise. */
+export const DEFAULT_PUBLISH_FPS = 30;
+
+/** Options of {@link createVideoEncoder}. */
+export interface VideoEncoderOptions {
+  /** `wasm` (default), `native` (node-av) or `auto`; or the `REACTOR_FRAMES_ENCODER` environment variable. */
+  backend?: string;
+  /** Target bitrate in bits per second; default from the picture size ({@link defaultVideoBitrate}). */
+  bitrate?: number;
+  /** Nominal frame rate for rate control (default 30). */
+  fps?: number;
+  backpressure?: PublishBackpressure;
+  logger?: Logger;
+}
+
+/** Per-push options. */
+export interface PushOptions {
+  /** Copy the pixels instead of transferring the buffer (the caller keeps using it). */
+  copy?: boolean;
+}
+
+/** One encoded picture, ready for RTP. */
+export interface EncodedPicture {
+  data: Uint8Array;
+  keyframe: boolean;
+  width: number;
+  height: number;
+  /** Presentation time on the 90 kHz clock (unwrapped, starts at 0). */
+  pts90k: number;
+  /** `performance.now()` when the picture was pushed. */
+  pushedAt: number;
+  /** Whatever the caller attached to the push (e.g. the metadata trailer fields). */
+  tag: unknown;
+}
+
+/** Why a picture was not encoded. */
+export type EncodeDropReason = "replaced" | "overflow" | "error" | "closed";
+
+/** Counters of a video encoder. */
+export interface VideoEncoderStats {
+  pushed: number;
+  encoded: number;
+  keyframes: number;
+  dropped: Record<EncodeDropReason, number>;
+  /** Pushes that had to wait (`block`). */
+  waited: number;
+  /** Encoder (re)configurations: the first picture, size and bitrate changes. */
+  reconfigurations: number;
+  /** Output bitrate over the last second, bits per second. */
+  bitrate: number;
+  /** The target the encoder runs at now. */
+  targetBitrate: number;
+  /** Mean worker time per picture, ms (conversion to I420, encoding). */
+  convertMs: number;
+  encodeMs: number;
+  width: number;
+  height: number;
+  backend: EncoderBackend;
+}
+
+interface Pending {
+  input: VideoEncodeInput;
+  copy: boolean;
+  pushedAt: number;
+  tag: unknown;
+  settle?: () => void;
+}
+
+/** Bitrate window for {@link VideoEncoderStats.bitrate}. */
+const BITRATE_WINDOW_MS = 1_000;
+
+/** See the file comment. */
+export class VideoEncoder {
+  private readonly thread: EncoderThread;
+  private readonly ready: Promise<void>;
+  private readonly backpressure: PublishBackpressure;
+  private readonly fps: number;
+  private readonly fixedBitrate: number | undefined;
+  private bitrateCap = Number.POSITIVE_INFINITY;
+  private readonly logger: Logger;
+  private readonly encodedListeners = new Set<(picture: EncodedPicture) => void>();
+  private readonly errorListeners = new Set<(error: ReactorError) => void>();
+  private inFlight = false;
+  private queue: Pending[] = [];
+  private keyframeWanted = false;
+  private lastPts = -1;
+  private firstTimestamp: number | undefined;
+  private closed = false;
+  private failure: ReactorError | undefined;
+  private readonly window: Array<{ at: number; bytes: number }> = [];
+  private totals = { convertMs: 0, encodeMs: 0 };
+  private readonly counters: Omit<
+    VideoEncoderStats,
+    "bitrate" | "convertMs" | "encodeMs" | "backend" | "targetBitrate"
+  > = {
+    pushed: 0,
+    encoded: 0,
+    keyframes: 0,
+    dropped: { replaced: 0, overflow: 0, error: 0, closed: 0 },
+    waited: 0,
+    reconfigurations: 0,
+    width: 0,
+    height: 0,
+  };
+  readonly backend: EncoderBackend;
+
+  /** @internal use {@link createVideoEncoder}. */
+  constructor(options: VideoEncoderOptions, backend: EncoderBackend) {
+    this.backend = backend;
+    this.logger = options.logger ?? SILENT_LOGGER;
+    this.backpressure = options.backpressure ?? "latest";
+    this.fps = options.fps ?? DEFAULT_PUBLISH_FPS;
+    this.fixedBitrate = options.bitrate;
+    this.thread = new EncoderThread(this.logger, (error) => this.fail(error));
+    this.ready = this.thread.init({ kind: "video", backend });
+    this.ready.catch((error: unknown) => this.fail(error as ReactorError));
+  }
+
+  /** Resolves once the encoder worker has loaded its backend; rejects with its typed error. */
+  whenReady(): Promise<void> {
+    return this.ready;
+  }
+
+  /** Thread id of the encoder worker. */
+  get threadId(): number {
+    return this.thread.threadId;
+  }
+
+  /**
+   * Queues a picture. Throws INVALID_ARGUMENT (nothing queued) for a malformed picture, the
+   * encoder's failure once it failed, ABORTED once closed. With `block` backpressure the
+   * returned promise settles when the encoder took the picture; with `latest` it is resolved.
+   */
+  push(frame: VideoInput, options: PushOptions = {}, tag?: unknown): Promise<void> {
+    const input = validateVideoInput(frame);
+    if (this.failure) throw this.failure;
+    if (this.closed) throw reactorError("ABORTED", "The encoder is closed");
+    this.counters.pushed++;
+    const pending: Pending = {
+      input: {
+        data: input.data,
+        width: input.width,
+        height: input.height,
+        format: input.format,
+        pts90k: this.nextPts(input.timestamp),
+        keyframe: false,
+        bitrate: 0,
+        fps: this.fps,
+      },
+      copy: options.copy === true,
+      pushedAt: performance.now(),
+      tag,
+    };
+    if (this.backpressure === "latest") {
+      const replaced = this.queue.pop();
+      if (replaced) this.counters.dropped.replaced++;
+      this.queue.push(pending);
+      this.pump();
+      return Promise.resolve();
+    }
+    if (this.queue.length >= BLOCK_QUEUE_MAX) {
+      const oldest = this.queue.shift();
+      this.counters.dropped.overflow++;
+      oldest?.settle?.();
+    }
+    const waits = this.inFlight || this.queue.length > 0;
+    const taken = new Promise<void>((resolve) => {
+      pending.settle = resolve;
+    });
+    this.queue.push(pending);
+    if (waits) this.counters.waited++;
+    this.pump();
+    return taken;
+  }
+
+  /** The next picture will be a keyframe (PLI/FIR from the receiver). */
+  requestKeyframe(): void {
+    this.keyframeWanted = true;
+  }
+
+  /** Caps the target bitrate (receiver estimate or loss); `Infinity` lifts the cap. */
+  setBitrateCap(bitsPerSecond: number): void {
+    this.bitrateCap = bitsPerSecond > 0 ? bitsPerSecond : Number.POSITIVE_INFINITY;
+  }
+
+  /** Calls `listener` with every encoded picture, in order. Returns unsubscribe. */
+  onEncoded(listener: (picture: EncodedPicture) => void): () => void {
+    this.encodedListeners.add(listener);
+    return () => this.encodedListeners.delete(listener);
+  }
+
+  /** Calls `listener` when a picture fails to encode or the encoder dies. Returns unsubscribe. */
+  onError(listener: (error: ReactorError) => void): () => void {
+    this.errorListeners.add(listener);
+    return () => this.errorListeners.delete(listener);
+  }
+
+  /** A snapshot of the counters. */
+  stats(): VideoEncoderStats {
+    const now = performance.now();
+    while (this.window.length > 0 && now - this.window[0]!.at > BITRATE_WINDOW_MS) this.window.shift();
+    const bytes = this.window.reduce((sum, e) => sum + e.bytes, 0);
+    const n = Math.max(1, this.counters.encoded);
+    return {
+      ...this.counters,
+      dropped: { ...this.counters.dropped },
+      bitrate: Math.round((bytes * 8 * 1000) / BITRATE_WINDOW_MS),
+      targetBitrate: this.targetFor(this.counters.width || 640, this.counters.height || 360),
+      convertMs: this.totals.convertMs / n,
+      encodeMs: this.totals.encodeMs / n,
+      backend: this.backend,
+    };
+  }
+
+  /** Drops what waits, stops the worker (threads back to baseline). Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const p of this.queue) {
+      this.counters.dropped.closed++;
+      p.settle?.();
+    }
+    this.queue = [];
+    this.encodedListeners.clear();
+    await this.thread.close();
+    this.errorListeners.clear();
+  }
+
+  /** Fault injection: the worker dies as if it crashed. */
+  simulateCrash(): void {
+    this.thread.simulateCrash();
+  }
+
+  private nextPts(timestampMs: number | undefined): number {
+    const ms = timestampMs ?? performance.now();
+    this.firstTimestamp ??= ms;
+    const pts = Math.max(this.lastPts + 1, Math.round((ms - this.firstTimestamp) * 90));
+    this.lastPts = pts;
+    return pts;
+  }
+
+  private targetFor(width: number, height: number): number {
+    const target = this.fixedBitrate ?? defaultVideoBitrate(width, height, this.fps);
+    return Math.round(Math.min(target, this.bitrateCap));
+  }
+
+  private pump(): void {
+    if (this.inFlight || this.closed || this.failure) return;
+    const next = this.queue.shift();
+    if (!next) return;
+    this.inFlight = true;
+    next.settle?.();
+    const input = next.input;
+    input.keyframe = this.keyframeWanted;
+    this.keyframeWanted = false;
+    input.bitrate = this.targetFor(input.width, input.height);
+    input.data = transferable(input.data, next.copy);
+    void this.encode(next, input);
+  }
+
+  private async encode(pending: Pending, input: VideoEncodeInput): Promise<void> {
+    try {
+      await this.ready;
+      const output = await this.thread.call(() =>
+        this.thread.api.encodeVideo(Comlink.transfer(input, [input.data.buffer as ArrayBuffer])),
+      );
+      if (this.closed) return;
+      this.counters.encoded++;
+      if (output.keyframe) this.counters.keyframes++;
+      if (output.reconfigured) this.counters.reconfigurations++;
+      this.counters.width = input.width;
+      this.counters.height = input.height;
+      this.totals.convertMs += output.convertMs;
+      this.totals.encodeMs += output.encodeMs;
+      this.window.push({ at: performance.now(), bytes: output.data.byteLength });
+      const picture: EncodedPicture = {
+        data: output.data,
+        keyframe: output.keyframe,
+        width: input.width,
+        height: input.height,
+        pts90k: input.pts90k,
+        pushedAt: pending.pushedAt,
+        tag: pending.tag,
+      };
+      for (const listener of [...this.encodedListeners]) {
+        try {
+          listener(picture);
+        } catch (error) {
+          this.logger.error({ err: error }, "an encoded-picture listener threw");
+        }
+      }
+    } catch (error) {
+      if (this.closed) return;
+      const typed = error as ReactorError;
+      this.counters.dropped.error++;
+      // A failed picture leaves the decoder's reference unknown: make the next one a keyframe.
+      this.keyframeWanted = true;
+      if (typed.code === "WORKER_CRASHED" || typed.code === "ABORTED") this.fail(typed);
+      else this.emitError(typed);
+    } finally {
+      this.inFlight = false;
+      this.pump();
+    }
+  }
+
+  private fail(error: ReactorError): void {
+    if (this.failure || this.closed) return;
+    this.failure = error;
+    for (const p of this.queue) {
+      this.counters.dropped.error++;
+      p.settle?.();
+    }
+    this.queue = [];
+    this.emitError(error);
+  }
+
+  private emitError(error: ReactorError): void {
+    for (const listener of [...this.errorListeners]) {
+      try {
+        listener(error);
+      } catch (thrown) {
+        this.logger.error({ err: thrown }, "an encoder error listener threw");
+      }
+    }
+  }
+}
+
+/**
+ * Starts a video encoder (its worker thread starts now; the backend loads in it). Throws
+ * INVALID_ARGUMENT when `native` is asked for and node-av is not installed.
+ */
+export function createVideoEncoder(options: VideoEncoderOptions = {}): VideoEncoder {
+  const backend = resolveEncoderBackend(options.backend);
+  return new VideoEncoder(options, backend);
+}

@@ -1,0 +1,71 @@
+import { reactorError } from "@reactor-node/protocol";
+import { FRAME_FORMATS, type FrameFormat, frameByteLength } from "../frame.js";
+
+/** What `pushFrame` accepts: the shape of a received `VideoFrame` (extra fields are ignored). */
+export interface VideoInput {
+  data: Uint8Array;
+  width: number;
+  height: number;
+  format: FrameFormat;
+  /** Presentation time in ms (any origin, increasing); the wall clock is used when absent. */
+  timestamp?: number;
+}
+
+/** Largest picture side the encoder accepts (VP8 codes 14 bits per dimension). */
+export const MAX_VIDEO_DIMENSION = 16_383;
+
+/**
+ * Checks a pushed picture before anything leaves the main thread: a known format, positive
+ * integer sizes within VP8's range, and a buffer of exactly the format's size. Throws
+ * INVALID_ARGUMENT naming what is wrong.
+ */
+export function validateVideoInput(frame: unknown): VideoInput {
+  if (typeof frame !== "object" || frame === null) {
+    throw reactorError("INVALID_ARGUMENT", "pushFrame() needs a frame object {data, width, height, format}");
+  }
+  const f = frame as Partial<VideoInput>;
+  if (!(f.data instanceof Uint8Array)) {
+    throw reactorError("INVALID_ARGUMENT", "frame.data must be a Uint8Array (or Buffer)");
+  }
+  const format = f.format ?? "rgb24";
+  if (!FRAME_FORMATS.includes(format)) {
+    throw reactorError(
+      "INVALID_ARGUMENT",
+      `frame.format must be one of ${FRAME_FORMATS.join(", ")}, got '${String(format)}'`,
+    );
+  }
+  for (const side of ["width", "height"] as const) {
+    const v = f[side];
+    if (typeof v !== "number" || !Number.isInteger(v) || v < 2 || v > MAX_VIDEO_DIMENSION) {
+      throw reactorError(
+        "INVALID_ARGUMENT",
+        `frame.${side} must be an integer in 2..${MAX_VIDEO_DIMENSION}, got ${String(v)}`,
+      );
+    }
+  }
+  const width = f.width as number;
+  const height = f.height as number;
+  const expected = frameByteLength(format, width, height);
+  if (f.data.byteLength !== expected) {
+    throw reactorError(
+      "INVALID_ARGUMENT",
+      `frame.data holds ${f.data.byteLength} bytes; a ${width}x${height} ${format} frame is ${expected} bytes`,
+    );
+  }
+  if (f.timestamp !== undefined && !Number.isFinite(f.timestamp)) {
+    throw reactorError("INVALID_ARGUMENT", `frame.timestamp must be a finite number of ms, got ${String(f.timestamp)}`);
+  }
+  return { data: f.data, width, height, format, ...(f.timestamp !== undefined && { timestamp: f.timestamp }) };
+}
+
+/**
+ * The bytes to transfer to the worker: the caller's buffer itself when the view covers all of
+ * it (no copy; the caller's view is detached), otherwise a copy (a pooled Buffer or a view into a
+ * larger buffer cannot be transferred without taking its neighbours).
+ */
+export function transferable(data: Uint8Array, copy: boolean): Uint8Array {
+  const whole =
+    data.byteOffset === 0 && data.byteLength === data.buffer.byteLength && data.buffer instanceof ArrayBuffer;
+  // new Uint8Array(view) copies; Buffer#slice would not.
+  return whole && !copy ? data : new Uint8Array(data);
+}
