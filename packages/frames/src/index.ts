@@ -59,6 +59,7 @@ export { KEYFRAME_REQUEST_MIN_INTERVAL_MS, KeyframeGate, type KeyframeReason } f
 export type { VideoReceiverStats } from "./receiver/stats.js";
 export {
   createVideoReceiver,
+  DEFAULT_MAX_FRAME_PIXELS,
   type FrameStreamOptions,
   MAX_DECODE_BATCH_FRAMES,
   type VideoReceiver,

@@ -38,6 +38,8 @@ interface KernelExports {
 export interface SimdI420ToRgb {
   /** Converts like `i420ToRgb`: writes into `dst` when given, else allocates. */
   convert(src: I420Planes, dst?: Uint8Array): Uint8Array;
+  /** Size of the kernel's WASM memory (it grows to the largest frame converted), bytes. */
+  readonly memoryBytes: number;
 }
 
 /**
@@ -53,6 +55,9 @@ export function createSimdI420ToRgb(): SimdI420ToRgb | undefined {
   const instance = new wasm.Instance(new wasm.Module(bytes));
   const kernel = instance.exports as unknown as KernelExports;
   return {
+    get memoryBytes() {
+      return kernel.memory.buffer.byteLength;
+    },
     convert(src: I420Planes, dst?: Uint8Array): Uint8Array {
       const { width, height, yStride, uStride, vStride } = src;
       const size = width * height * 3;

@@ -2,11 +2,11 @@
 export const KEYFRAME_REQUEST_MIN_INTERVAL_MS = 300;
 
 /** Why a keyframe is needed. */
-export type KeyframeReason = "start" | "packetLoss" | "decodeError" | "workerRestart";
+export type KeyframeReason = "start" | "packetLoss" | "decodeError" | "workerRestart" | "resync";
 
 /**
  * Decides which encoded frames may reach the decoder. VP8 delta frames depend on every frame
- * since the last keyframe, so after a start, loss, decode error or worker restart everything up to
+ * since the last keyframe, so after a start, loss, decode error, worker restart or RTP resync everything up to
  * the next keyframe is dropped (`beforeKeyframe`) and a keyframe is requested, rate-limited by
  * {@link KEYFRAME_REQUEST_MIN_INTERVAL_MS} (re-requested while deltas keep arriving, in case a PLI
  * was lost). Pure: time is passed in.

@@ -17,12 +17,29 @@ export interface VideoReceiverStats {
   dropped: Record<DropReason, number>;
   /** Keyframe requests emitted (each should become an RTCP PLI). */
   keyframeRequests: number;
-  /** RTP packets the reorder buffer gave up on (or that carried no usable VP8 payload). */
+  /**
+   * RTP packets the reorder buffer gave up on (or that carried no usable VP8 payload). A gap counts
+   * once, and at most the reorder window: a jump further than that is a resync, not a loss.
+   */
   packetsLost: number;
+  /**
+   * RTP packets discarded before reassembly: duplicates, packets arriving after their place was
+   * given up, packets that are not part of the stream (another SSRC, a far-off sequence number not
+   * continued by the next packet), and packets held behind a gap when the stream resynchronised.
+   */
+  packetsDiscarded: number;
+  /** Times the RTP stream started over on a new sequence (sender restart, SSRC change). */
+  resyncs: number;
   /** Decoder worker restarts after crashes. */
   workerRestarts: number;
   /** Encoded frames waiting for the decoder (grows only under `block` or when decoding is slower than arrival). */
   pendingEncoded: number;
+  /**
+   * Memory the decoder worker holds for this stream after the last batch, bytes: the WASM decoder's
+   * heap, the conversion kernel's memory and pooled output buffers (the native decoder's own
+   * buffers are not measured). Drops again when a keyframe is smaller than the largest so far.
+   */
+  decoderMemoryBytes: number;
   /** Worker-side time spent in the decoder and in pixel conversion, total ms. */
   decodeMs: number;
   convertMs: number;
@@ -37,8 +54,11 @@ export function emptyStats(): VideoReceiverStats {
     dropped: { stale: 0, queueFull: 0, beforeKeyframe: 0, decodeError: 0 },
     keyframeRequests: 0,
     packetsLost: 0,
+    packetsDiscarded: 0,
+    resyncs: 0,
     workerRestarts: 0,
     pendingEncoded: 0,
+    decoderMemoryBytes: 0,
     decodeMs: 0,
     convertMs: 0,
   };

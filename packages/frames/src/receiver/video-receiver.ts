@@ -3,7 +3,7 @@ import type { RtpPacket } from "werift/nonstandard";
 import { type BackpressurePolicy, DEFAULT_QUEUE_SIZE, validatePolicy } from "../backpressure/policy-queue.js";
 import { PolicyStream } from "../backpressure/policy-stream.js";
 import { type FrameMetadata, stripFrameMetadata } from "../codec/frame-metadata.js";
-import { isVp8Keyframe } from "../codec/vp8.js";
+import { isVp8Keyframe, vp8KeyframeSize } from "../codec/vp8.js";
 import { DECODER_ENV_VAR, isNativeDecoderInstalled, resolveDecoderBackend } from "../decoder/backend.js";
 import { WorkerDecoder } from "../decoder/worker-decoder.js";
 import { FRAME_FORMATS, type FrameFormat, type VideoFrame } from "../frame.js";
@@ -19,6 +19,13 @@ import { emptyStats, type VideoReceiverStats } from "./stats.js";
 
 /** Most encoded frames sent to the worker in one message. */
 export const MAX_DECODE_BATCH_FRAMES = 8;
+
+/**
+ * Default cap on a keyframe's coded size, in pixels (4096 × 4096). A VP8 header may claim up to
+ * 16383 × 16383: decoding that costs libvpx about 1.5 s and 1.6 GiB of memory per frame, so a
+ * forged 10-byte header would be a denial of service.
+ */
+export const DEFAULT_MAX_FRAME_PIXELS = 4096 * 4096;
 
 /** Options of {@link createVideoReceiver}. */
 export interface VideoReceiverOptions {
@@ -42,6 +49,12 @@ export interface VideoReceiverOptions {
    * metadata trailer, which is stripped before decoding and surfaced as `VideoFrame.metadata`.
    */
   frameMetadata?: boolean;
+  /**
+   * Keyframes whose header claims more pixels than this are not decoded: FRAME_DECODE_ERROR, the
+   * frame is dropped (`dropped.decodeError`) and a keyframe is requested. Default
+   * {@link DEFAULT_MAX_FRAME_PIXELS}.
+   */
+  maxFramePixels?: number;
 }
 
 /** Options of {@link VideoReceiver.frames}. */
@@ -107,6 +120,7 @@ class Receiver implements VideoReceiver {
   private readonly logger: Logger;
   private readonly policy: BackpressurePolicy;
   private readonly queueSize: number;
+  private readonly maxFramePixels: number;
   private readonly decoder: WorkerDecoder;
   private readonly gate: KeyframeGate;
   private readonly clock = new RtpClock();
@@ -133,6 +147,13 @@ class Receiver implements VideoReceiver {
     this.policy = options.policy ?? "latest";
     this.queueSize = options.queueSize ?? DEFAULT_QUEUE_SIZE;
     validatePolicy(this.policy, this.queueSize);
+    this.maxFramePixels = options.maxFramePixels ?? DEFAULT_MAX_FRAME_PIXELS;
+    if (!Number.isSafeInteger(this.maxFramePixels) || this.maxFramePixels < 1) {
+      throw reactorError(
+        "INVALID_ARGUMENT",
+        `maxFramePixels must be a positive integer, got ${String(options.maxFramePixels)}`,
+      );
+    }
     const format = options.format ?? "rgb24";
     if (!FRAME_FORMATS.includes(format)) {
       throw reactorError(
@@ -188,6 +209,12 @@ class Receiver implements VideoReceiver {
         this.counters.packetsLost += ((loss.to - loss.from + 0x10000) % 0x10000) + 1;
         this.logger.debug({ ...loss }, "rtp packets lost");
         this.gate.break("packetLoss", Date.now());
+      },
+      onResync: (reason, dropped) => {
+        this.counters.resyncs++;
+        this.logger.debug({ reason, dropped }, "rtp stream resynchronised");
+        // Held frames and the reference chain belong to the old stream.
+        this.gate.break("resync", Date.now());
       },
     });
     this.assembler.push(packet, receivedAt);
@@ -253,7 +280,12 @@ class Receiver implements VideoReceiver {
   }
 
   stats(): VideoReceiverStats {
-    return { ...this.counters, dropped: { ...this.counters.dropped }, pendingEncoded: this.pending.length };
+    return {
+      ...this.counters,
+      dropped: { ...this.counters.dropped },
+      pendingEncoded: this.pending.length,
+      packetsDiscarded: this.assembler?.discarded ?? 0,
+    };
   }
 
   simulateWorkerCrash(): void {
@@ -297,6 +329,7 @@ class Receiver implements VideoReceiver {
       metadata = split.metadata;
       if (metadata) data = split.payload.slice();
     }
+    if (this.oversized(data)) return;
     const key = keyframe ?? isVp8Keyframe(data);
     if (!this.gate.admit(key, Date.now())) {
       this.counters.dropped.beforeKeyframe++;
@@ -304,6 +337,25 @@ class Receiver implements VideoReceiver {
     }
     this.pending.push({ id: this.nextId++, data, keyframe: key, timestamp, receivedAt, metadata });
     void this.pump();
+  }
+
+  /**
+   * Rejects a keyframe whose header claims more than `maxFramePixels` (read from the bytes, not
+   * the caller's `keyframe` flag: the decoder goes by the bytes too). Delta frames keep the size.
+   */
+  private oversized(data: Uint8Array): boolean {
+    const size = vp8KeyframeSize(data);
+    if (!size || size.width * size.height <= this.maxFramePixels) return false;
+    this.counters.dropped.decodeError++;
+    this.report(
+      reactorError(
+        "FRAME_DECODE_ERROR",
+        `Video keyframe claims ${size.width}×${size.height}, over the cap of ${this.maxFramePixels} pixels (maxFramePixels); not decoded`,
+      ),
+    );
+    // The frames after it refer to it: drop them until a keyframe that fits.
+    this.gate.break("decodeError", Date.now());
+    return true;
   }
 
   /** Feeds the worker one batch at a time; at most one batch in flight. */
@@ -353,6 +405,7 @@ class Receiver implements VideoReceiver {
   private onBatchDecoded(batch: PendingFrame[], response: DecodeResponse): void {
     this.counters.decodeMs += response.decodeMs;
     this.counters.convertMs += response.convertMs;
+    this.counters.decoderMemoryBytes = response.memoryBytes;
     const byId = new Map(batch.map((f) => [f.id, f]));
     let broken = false;
     for (const result of response.results) {

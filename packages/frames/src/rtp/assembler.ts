@@ -1,10 +1,16 @@
 import type { RtpPacket } from "werift/nonstandard";
-import { ReorderBuffer } from "./reorder-buffer.js";
+import { ReorderBuffer, type ResyncReason } from "./reorder-buffer.js";
 import { VIDEO_CLOCK_RATE_HZ } from "./rtp-clock.js";
 import { Vp8Depacketizer } from "./vp8-depacketizer.js";
 
 /** How long the reorder buffer waits for a missing packet (NACK retransmissions) before declaring it lost. */
 export const DEFAULT_JITTER_LATENCY_MS = 100;
+
+/**
+ * RTP timestamps further apart than this (RTP time) are not one stream: a packet that far from the
+ * newest is garbage or a sender that started over (confirmed by the next packet, see ReorderBuffer).
+ */
+export const MAX_TIMESTAMP_JUMP_MS = 60_000;
 
 /** A frame reassembled from RTP, with the raw RTP timestamp. */
 export interface AssembledFrame {
@@ -30,6 +36,8 @@ export interface RtpFrameAssemblerOptions {
   jitterLatencyMs?: number;
   onFrame: (frame: AssembledFrame) => void;
   onLoss: (loss: PacketLoss) => void;
+  /** The stream started over (sender restart, SSRC change); `dropped` held packets were discarded. */
+  onResync: (reason: ResyncReason, dropped: number) => void;
 }
 
 /**
@@ -50,8 +58,13 @@ export class RtpFrameAssembler {
     const latencyMs = options.jitterLatencyMs ?? DEFAULT_JITTER_LATENCY_MS;
     this.reorder = new ReorderBuffer<RtpPacket>({
       maxWaitTicks: Math.round((latencyMs * VIDEO_CLOCK_RATE_HZ) / 1000),
+      maxJumpTicks: (MAX_TIMESTAMP_JUMP_MS * VIDEO_CLOCK_RATE_HZ) / 1000,
       onPacket: (packet) => this.depacketize(packet),
       onLoss: (from, to) => this.lost(from, to),
+      onResync: (reason, dropped) => {
+        this.depacketizer.reset();
+        this.options.onResync(reason, dropped);
+      },
     });
   }
 
@@ -61,7 +74,12 @@ export class RtpFrameAssembler {
     const { header } = packet;
     if (this.options.payloadType !== undefined && header.payloadType !== this.options.payloadType) return;
     this.arrival = receivedAt;
-    this.reorder.push(header.sequenceNumber, header.timestamp, packet);
+    this.reorder.push(header.sequenceNumber, header.timestamp, packet, header.ssrc);
+  }
+
+  /** Packets discarded by the reorder buffer (duplicates, late, not part of the stream). */
+  get discarded(): number {
+    return this.reorder.discarded;
   }
 
   /** Drops held packets. Idempotent. */

@@ -2,8 +2,9 @@
 // parent port; decodes VP8 → I420 → the requested pixel format and transfers the pixels back.
 import { parentPort } from "node:worker_threads";
 import { reactorError } from "@reactor-node/protocol";
-import { type FrameFormat, frameByteLength } from "../frame.js";
-import { packI420 } from "../kernel/i420.js";
+import { vp8KeyframeSize } from "../codec/vp8.js";
+import { frameByteLength } from "../frame.js";
+import { type I420Planes, packI420 } from "../kernel/i420.js";
 import { i420ToRgb, i420ToRgba } from "../kernel/i420-to-rgb.js";
 import { createSimdI420ToRgb } from "../kernel/i420-to-rgb-simd.js";
 import { BufferPool } from "./buffer-pool.js";
@@ -23,20 +24,42 @@ if (!parentPort) throw reactorError("INVALID_ARGUMENT", "decoder-worker must run
 const port = parentPort;
 
 let engine: VideoDecoderEngine | undefined;
-let format: FrameFormat = "rgb24";
+let settings: DecoderWorkerInit = { format: "rgb24", backend: "wasm" };
 const pool = new BufferPool();
 // WASM SIMD128 kernel for rgb24 (several times faster than the JS one), JS when unavailable.
-const simd = createSimdI420ToRgb();
-const toRgb = simd ? simd.convert : i420ToRgb;
+let kernel = createSimdI420ToRgb();
+/** The largest picture the current engine and kernel have held, pixels. */
+let peakPixels = 0;
 
-async function init(settings: DecoderWorkerInit): Promise<void> {
-  format = settings.format;
-  // Engine per backend; `native` loads node-av here, in the worker, never on the main thread.
-  engine = settings.backend === "native" ? await NativeVp8Engine.create() : await LibavVp8Engine.create();
+function toRgb(src: I420Planes, dst: Uint8Array): Uint8Array {
+  return kernel ? kernel.convert(src, dst) : i420ToRgb(src, dst);
+}
+
+async function init(init: DecoderWorkerInit): Promise<void> {
+  settings = init;
+  engine = await createEngine();
+}
+
+/** The engine of the configured backend; `native` loads node-av here, in the worker, never on the main thread. */
+function createEngine(): Promise<VideoDecoderEngine> {
+  return settings.backend === "native" ? NativeVp8Engine.create() : LibavVp8Engine.create();
+}
+
+/**
+ * Starts a fresh engine and kernel. Done before a keyframe smaller than the largest picture so
+ * far: WASM memory never shrinks and libvpx keeps its frame buffers at the largest size, so one
+ * huge keyframe would otherwise hold hundreds of MiB until the receiver closes.
+ */
+async function renewEngine(): Promise<void> {
+  const fresh = await createEngine();
+  engine?.close();
+  engine = fresh;
+  kernel = createSimdI420ToRgb();
+  peakPixels = 0;
 }
 
 /** Decodes a batch; `transfers` receives the output buffers to transfer with the reply. */
-function decode(request: DecodeRequest, transfers: ArrayBuffer[]): DecodeResponse {
+async function decode(request: DecodeRequest, transfers: ArrayBuffer[]): Promise<DecodeResponse> {
   if (!engine) throw reactorError("NOT_READY", "decoder worker used before init()");
   pool.give(request.recycled);
   const results: WorkerFrameResult[] = [];
@@ -50,10 +73,18 @@ function decode(request: DecodeRequest, transfers: ArrayBuffer[]): DecodeRespons
       continue;
     }
     broken = false;
+    // By the bytes, like the decoder (a caller's keyframe flag may be wrong).
+    const size = vp8KeyframeSize(frame.data);
+    if (size) {
+      const pixels = size.width * size.height;
+      if (pixels < peakPixels) await renewEngine();
+      // libvpx sizes its buffers from the header, even when the rest of the frame is garbage.
+      peakPixels = Math.max(peakPixels, pixels);
+    }
     const t0 = performance.now();
     let picture: ReturnType<VideoDecoderEngine["decode"]>;
     try {
-      picture = engine.decode(frame.data);
+      picture = engine!.decode(frame.data);
     } catch (error) {
       broken = true;
       results.push({ id: frame.id, status: "error", message: (error as Error).message });
@@ -71,6 +102,7 @@ function decode(request: DecodeRequest, transfers: ArrayBuffer[]): DecodeRespons
       continue;
     }
     const t1 = performance.now();
+    const { format } = settings;
     const out = new Uint8Array(pool.take(frameByteLength(format, width, height)));
     if (format === "rgb24") toRgb(picture, out);
     else if (format === "rgba") i420ToRgba(picture, out);
@@ -79,7 +111,8 @@ function decode(request: DecodeRequest, transfers: ArrayBuffer[]): DecodeRespons
     transfers.push(out.buffer);
     results.push({ id: frame.id, status: "decoded", width, height, data: out });
   }
-  return { results, decodeMs, convertMs };
+  const memoryBytes = (engine?.memoryBytes ?? 0) + (kernel?.memoryBytes ?? 0) + pool.bytes;
+  return { results, decodeMs, convertMs, memoryBytes };
 }
 
 function fail(id: number, error: unknown): void {
@@ -97,14 +130,10 @@ port.on("message", (message: WorkerRequest) => {
       return;
     case "decode": {
       const transfers: ArrayBuffer[] = [];
-      let response: DecodeResponse;
-      try {
-        response = decode(message, transfers);
-      } catch (error) {
-        fail(message.id, error);
-        return;
-      }
-      port.postMessage({ id: message.id, ok: true, response } satisfies WorkerReply, transfers);
+      decode(message, transfers).then(
+        (response) => port.postMessage({ id: message.id, ok: true, response } satisfies WorkerReply, transfers),
+        (error: unknown) => fail(message.id, error),
+      );
       return;
     }
     case "crash":

@@ -68,6 +68,11 @@ export class LibavVp8Engine implements VideoDecoderEngine {
     };
   }
 
+  /** The WASM heap: it grows to the largest picture decoded and never shrinks. */
+  get memoryBytes(): number {
+    return this.libav.HEAPU8.length;
+  }
+
   close(): void {
     this.libav.ff_free_decoder_sync(this.ctx, this.pkt, this.frame);
     this.libav.terminate();

@@ -38,6 +38,8 @@ export interface DecodeResponse {
   /** Worker-side time spent decoding and converting, ms. */
   decodeMs: number;
   convertMs: number;
+  /** Memory the worker holds for this stream after the batch (see `VideoReceiverStats.decoderMemoryBytes`). */
+  memoryBytes: number;
 }
 
 /**

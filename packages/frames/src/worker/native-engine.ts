@@ -93,6 +93,9 @@ export class NativeVp8Engine implements VideoDecoderEngine {
     return { width: frame.width, height: frame.height, y, u, v, yStride, uStride, vStride };
   }
 
+  /** FFmpeg's buffers live outside the JS heap and are not measured. */
+  readonly memoryBytes = 0;
+
   close(): void {
     if (this.closed) return;
     this.closed = true;

@@ -7,5 +7,7 @@ import type { I420Planes } from "../kernel/i420.js";
  */
 export interface VideoDecoderEngine {
   decode(frame: Uint8Array): I420Planes | undefined;
+  /** Memory the engine holds that this thread can measure, bytes (0 when it cannot tell). */
+  readonly memoryBytes: number;
   close(): void;
 }
