@@ -1,4 +1,4 @@
-import { isReactorError, type ReactorError } from "@reactor-node/protocol";
+import { isReactorError } from "@reactor-node/protocol";
 
 /** Exit codes, stable for scripts. */
 export const EXIT = {
@@ -10,19 +10,9 @@ export const EXIT = {
   NO_GPU: 5,
 } as const;
 
-/** The innermost ReactorError in a cause chain (CONNECTION_FAILED wraps what really happened). */
-export function rootReactorError(error: unknown): ReactorError | undefined {
-  let found: ReactorError | undefined;
-  for (let e: unknown = error, depth = 0; e && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
-    if (isReactorError(e)) found = e;
-  }
-  return found;
-}
-
-/** Maps an error to the exit code a script can branch on. */
+/** Maps an error to the exit code a script can branch on, from its code (errors keep their code up to here). */
 export function exitCodeFor(error: unknown): number {
-  const root = rootReactorError(error);
-  switch (root?.code) {
+  switch (isReactorError(error) ? error.code : undefined) {
     case "UNAUTHORIZED":
       return EXIT.AUTH;
     case "VERSION_MISMATCH":
@@ -35,10 +25,8 @@ export function exitCodeFor(error: unknown): number {
   }
 }
 
-/** One readable line for an error: the outer message, and the root cause when it adds something. */
+/** One readable line for an error: `[component:CODE] message` for the SDK's errors. */
 export function describeError(error: unknown): string {
-  const root = rootReactorError(error);
-  const outer = isReactorError(error) ? String(error) : error instanceof Error ? error.message : String(error);
-  if (root && root !== error) return `${outer}: ${root}`;
-  return outer;
+  if (isReactorError(error)) return String(error);
+  return error instanceof Error ? error.message : String(error);
 }

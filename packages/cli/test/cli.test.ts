@@ -132,6 +132,16 @@ describe("reactor CLI: service failures", () => {
     expect(result.stderr).toMatch(/version mismatch/i);
   });
 
+  it("a 401 during connect: the error's own code reaches the exit code (3), one line", async () => {
+    await using mock = await startMockReactor({
+      faults: [{ name: "http-status", status: 401, route: "POST /sessions" }],
+    });
+    const result = await reactor(["connect", "--model", "echo", "--api-url", mock.url, "--api-key", mock.apiKey]);
+    expect(result.code).toBe(3);
+    expect(oneLine(result.stderr)).toBe(true);
+    expect(result.stderr).toMatch(/\[api:UNAUTHORIZED\] POST \/sessions: HTTP 401/);
+  });
+
   it("no GPU: one line, exit 5", async () => {
     await using mock = await startMockReactor({ faults: [{ name: "never-ready" }] });
     const result = await reactor([

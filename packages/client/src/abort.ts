@@ -2,7 +2,7 @@
  * Cancellation primitives: abortable sleeps and the mapping from an aborted signal to the
  * SDK's ABORTED error. Timers are always cleared on abort so nothing dangles.
  */
-import { abortError, type ReactorError } from "@reactor-node/protocol";
+import { abortError, isReactorError, type ReactorError } from "@reactor-node/protocol";
 
 /** Throws the SDK's abort error if `signal` is aborted. */
 export function throwIfAborted(signal: AbortSignal | undefined, what?: string): void {
@@ -56,5 +56,5 @@ export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefine
 
 /** True for the SDK's abort error. */
 export function isAbortError(error: unknown): error is ReactorError {
-  return typeof error === "object" && error !== null && (error as ReactorError).code === "ABORTED";
+  return isReactorError(error) && error.code === "ABORTED";
 }

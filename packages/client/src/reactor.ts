@@ -15,6 +15,7 @@ import {
   encodeControlNotification,
   encodeRuntimeMessage,
   type FileRef,
+  inOperation,
   isReactorError,
   type ModelSchemaDocument,
   type ReactorError,
@@ -25,7 +26,7 @@ import {
 } from "@reactor-node/protocol";
 import { raceAbort } from "./abort.js";
 import { apiKeyJwtSource, jwtSourceFrom } from "./auth/jwt-source.js";
-import { LISTENER_ERROR, listenerError, wrapConnectFailure } from "./errors.js";
+import { type ConnectKind, connectFailure, LISTENER_ERROR, listenerError } from "./errors.js";
 import { Emitter, type Listener, type ReactorEventMap } from "./events.js";
 import { Coordinator } from "./http/coordinator.js";
 import { type ReactorOptions, type ResolvedOptions, resolveOptions } from "./options.js";
@@ -97,7 +98,7 @@ export class Reactor implements AsyncDisposable {
     });
     this.registry = new TrackRegistry({
       sendTrackControl: (event, name) => this.lifecycle.sendControl(encodeControlNotification(event, name)),
-      reportError: (error) => this.reportError(error),
+      reportError: (error) => this.reportError(inOperation(error, "track")),
       createFrameSource: this.options.frameSource,
       logger,
     });
@@ -107,7 +108,8 @@ export class Reactor implements AsyncDisposable {
       registry: this.registry,
       emit: (event, ...args) => this.emitter.emit(event, ...args),
       setStatus: (status) => this.setStatus(status),
-      reportError: (error) => this.reportError(error),
+      // What the running session reports on its own (a drop, the server ending it, bad frames).
+      reportError: (error) => this.reportError(inOperation(error, "session")),
       onDropped: (error) => this.autoReconnect?.start(error),
     });
     const policy = this.options.reconnectPolicy;
@@ -150,8 +152,10 @@ export class Reactor implements AsyncDisposable {
   /**
    * Connects: exchanges the API key, creates (or adopts) a session, waits for a GPU, opens the
    * WebRTC connection and resolves once `ready` (the model schema has been requested by then).
-   * Rejects with CONNECTION_FAILED (cause = the underlying error), or the VersionMismatchError /
-   * ConflictError itself, or ABORTED; the same error is emitted on `error` (except aborts).
+   * Rejects with the error that stopped it, its own code kept (UNAUTHORIZED, RATE_LIMITED with
+   * `retryAfter`, SESSION_TERMINAL, a VersionMismatchError or ConflictError, ABORTED…) and
+   * `operation: "connect"`; CONNECTION_FAILED means the WebRTC transport could not be
+   * established (cause = why). The same object is emitted on `error` (except aborts).
    * With a session kept from a drop or `disconnect({recoverable: true})`, connect() reconnects to it.
    */
   async connect(options: ConnectOptions = {}): Promise<void> {
@@ -160,6 +164,7 @@ export class Reactor implements AsyncDisposable {
       throw reactorError(
         "INVALID_ARGUMENT",
         `Already holding session ${current}: disconnect() before adopting another`,
+        { operation: "connect" },
       );
     }
     if (this.status === "ready") return;
@@ -180,11 +185,14 @@ export class Reactor implements AsyncDisposable {
 
   /**
    * Opens a new connection to the same session (registers a connection, re-offers with PUT).
-   * Rejects with RECONNECTION_FAILED (cause = the underlying error) and emits it.
+   * Rejects with the error that stopped it (`operation: "reconnect"`; RECONNECTION_FAILED when
+   * the transport could not be established) and emits the same object.
    */
   async reconnect(options: { signal?: AbortSignal } = {}): Promise<void> {
     if (!this.lifecycle.sessionId) {
-      const error = reactorError("NOT_READY", "reconnect() needs a session: call connect() first");
+      const error = reactorError("NOT_READY", "reconnect() needs a session: call connect() first", {
+        operation: "reconnect",
+      });
       this.reportError(error);
       throw error;
     }
@@ -218,10 +226,15 @@ export class Reactor implements AsyncDisposable {
    */
   async sendCommand(type: string, data: Record<string, unknown> = {}, options: SendCommandOptions = {}): Promise<void> {
     if (options.signal?.aborted)
-      throw reactorError("ABORTED", "sendCommand() was aborted", { cause: options.signal.reason });
+      throw reactorError("ABORTED", "sendCommand() was aborted", {
+        cause: options.signal.reason,
+        operation: "command",
+      });
     if (this.status !== "ready" || !this.lifecycle.connected) {
       this.reportError(
-        reactorError("NOT_READY", `Cannot send command '${type}': the session is ${this.status}, not ready`),
+        reactorError("NOT_READY", `Cannot send command '${type}': the session is ${this.status}, not ready`, {
+          operation: "command",
+        }),
       );
       return;
     }
@@ -231,7 +244,9 @@ export class Reactor implements AsyncDisposable {
         options.scope === "runtime" ? encodeRuntimeMessage(type, data, limit) : encodeCommand(type, data, limit);
       this.lifecycle.send("data", text);
     } catch (error) {
-      const typed = isReactorError(error) ? error : reactorError("INVALID_ARGUMENT", String(error), { cause: error });
+      const typed = isReactorError(error)
+        ? inOperation(error, "command")
+        : reactorError("INVALID_ARGUMENT", String(error), { cause: error, operation: "command" });
       this.reportError(typed);
       throw typed;
     }
@@ -244,7 +259,9 @@ export class Reactor implements AsyncDisposable {
   async uploadFile(input: UploadInput, options: UploadOptions = {}): Promise<FileRef> {
     const sessionId = this.lifecycle.sessionId;
     if (this.status !== "ready" || !sessionId) {
-      const error = reactorError("NOT_READY", `Cannot upload: the session is ${this.status}, not ready`);
+      const error = reactorError("NOT_READY", `Cannot upload: the session is ${this.status}, not ready`, {
+        operation: "upload",
+      });
       this.reportError(error);
       throw error;
     }
@@ -315,38 +332,40 @@ export class Reactor implements AsyncDisposable {
   }
 
   private async runOperation(
-    kind: "connect" | "reconnect",
+    kind: ConnectKind,
     signal: AbortSignal | undefined,
     body: (op: OperationContext) => Promise<void>,
   ): Promise<void> {
-    if (signal?.aborted) throw reactorError("ABORTED", `${kind}() was aborted`, { cause: signal.reason });
+    if (signal?.aborted) {
+      throw reactorError("ABORTED", `${kind}() was aborted`, { cause: signal.reason, operation: kind });
+    }
     // Take over first, so the superseded operation sees itself stale and leaves the state alone.
     const generation = ++this.generation;
     const previous = this.operation;
     if (previous) {
       previous.controller.abort(reactorError("ABORTED", `superseded by ${kind}()`));
       await previous.done.catch(() => {});
-      if (generation !== this.generation) throw reactorError("ABORTED", `${kind}() was superseded`);
+      if (generation !== this.generation) {
+        throw reactorError("ABORTED", `${kind}() was superseded`, { operation: kind });
+      }
     }
     const controller = new AbortController();
     const onAbort = (): void => controller.abort(signal?.reason);
     signal?.addEventListener("abort", onAbort, { once: true });
     const op: OperationContext = {
+      kind,
       signal: controller.signal,
       isCurrent: () => generation === this.generation,
     };
-    const code = kind === "connect" ? "CONNECTION_FAILED" : "RECONNECTION_FAILED";
-    const message = kind === "connect" ? "Failed to connect" : "Failed to reconnect";
     const done = (async () => {
       try {
         await body(op);
       } catch (error) {
-        const typed = wrapConnectFailure(
+        const typed = connectFailure(
           controller.signal.aborted && !isReactorError(error)
             ? reactorError("ABORTED", `${kind}() was aborted`)
             : error,
-          code,
-          message,
+          kind,
         );
         if (op.isCurrent()) {
           await this.lifecycle.afterFailure(kind, typed);

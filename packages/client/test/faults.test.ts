@@ -2,7 +2,7 @@
  * Failures as users see them: every fault travels with its own mock or session, and each test
  * asserts the thrown/emitted error, the status sequence and what the client did on the wire.
  */
-import { ConflictError, type ReactorError, VersionMismatchError } from "@reactor-node/protocol";
+import { ConflictError, ReactorError, VersionMismatchError } from "@reactor-node/protocol";
 import { type FaultInput, type MockReactor, startMockReactor } from "@reactor-node/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Reactor, type ReactorOptions } from "../src/index.js";
@@ -44,21 +44,44 @@ async function connectError(reactor: Reactor, signal?: AbortSignal): Promise<Rea
 }
 
 describe("HTTP failures map to typed errors and are never retried when non-recoverable", () => {
-  it("401 on POST /sessions: CONNECTION_FAILED (non-recoverable) with the UNAUTHORIZED cause, one attempt", async () => {
+  it("401 on POST /sessions: UNAUTHORIZED (non-recoverable, operation connect), thrown and emitted, one attempt", async () => {
     await withMock([{ name: "http-status", status: 401, route: "POST /sessions" }], async (mock) => {
       await using reactor = client(mock);
       const rec = record(reactor);
       const error = await connectError(reactor);
-      expect(error.code).toBe("CONNECTION_FAILED");
+      expect(error).toBeInstanceOf(ReactorError);
+      expect(error.code).toBe("UNAUTHORIZED");
+      expect(error.operation).toBe("connect");
       expect(error.component).toBe("api");
       expect(error.recoverable).toBe(false);
-      expect((error.cause as ReactorError).code).toBe("UNAUTHORIZED");
+      expect(error.cause).toBeUndefined();
       expect(error.message).toContain("401");
-      expect(String(error)).toMatch(/^\[api:CONNECTION_FAILED\] Failed to connect/);
+      expect(String(error)).toMatch(/^\[api:UNAUTHORIZED\] POST \/sessions: HTTP 401 unauthorized/);
       expect(rec.errors).toEqual([error]); // the same object is thrown and emitted
+      expect(rec.errors[0]).toBe(error);
       expect(rec.statuses).toEqual(["connecting", "disconnected"]);
       expect(mock.history.http.filter((c) => c.method === "POST" && c.path === "/sessions")).toHaveLength(1);
       expect(reactor.getSessionId()).toBeUndefined();
+    });
+  });
+
+  it("a refused API key (401 on POST /tokens) is UNAUTHORIZED with operation connect, thrown === emitted", async () => {
+    await using reactor = new Reactor({ modelName: "echo", apiKey: "rk_not_a_key", apiUrl: shared.url });
+    const rec = record(reactor);
+    const error = await connectError(reactor);
+    expect(error).toMatchObject({ code: "UNAUTHORIZED", operation: "connect", recoverable: false });
+    expect(error.message).toMatch(/POST \/tokens: HTTP 401/);
+    expect(rec.errors).toEqual([error]);
+    expect(rec.errors[0]).toBe(error);
+  });
+
+  it("429 that never passes: RATE_LIMITED with retryAfter on the error connect() throws", async () => {
+    await withMock([{ name: "http-status", status: 429, retryAfter: 1, route: "POST /sessions" }], async (mock) => {
+      await using reactor = client(mock);
+      const rec = record(reactor);
+      const error = await connectError(reactor);
+      expect(error).toMatchObject({ code: "RATE_LIMITED", operation: "connect", recoverable: true, retryAfter: 1 });
+      expect(rec.errors[0]).toBe(error);
     });
   });
 
@@ -69,6 +92,7 @@ describe("HTTP failures map to typed errors and are never retried when non-recov
       expect(error).toBeInstanceOf(VersionMismatchError);
       expect((error as VersionMismatchError).mustUpgrade).toBe("client");
       expect(error.recoverable).toBe(false);
+      expect(error.operation).toBe("connect");
     });
   });
 
@@ -136,16 +160,14 @@ describe("session and transport failures", () => {
       faults: [{ name: "never-ready" }, { name: "terminal-while-waiting", state: "CLOSED", ms: 50 }],
     });
     const error = await connectError(reactor);
-    expect(error.code).toBe("CONNECTION_FAILED");
-    expect((error.cause as ReactorError).code).toBe("SESSION_TERMINAL");
-    expect(error.recoverable).toBe(false);
+    expect(error).toMatchObject({ code: "SESSION_TERMINAL", operation: "connect", recoverable: false });
     expect(reactor.getStatus()).toBe("disconnected");
   });
 
   it("an SDP answer that never comes fails once the (overridden) poll budget is spent", async () => {
     await using reactor = faulty({ fault: "sdp-answer-never" }, { sdpPollAttempts: 2 });
     const error = await connectError(reactor);
-    expect((error.cause as ReactorError).code).toBe("TIMEOUT");
+    expect(error).toMatchObject({ code: "TIMEOUT", operation: "connect" });
     expect(error.message).toMatch(/SDP answer/);
   });
 
@@ -154,7 +176,10 @@ describe("session and transport failures", () => {
     await using reactor = faulty({ fault: "ice-blackhole" }, { transportTimeoutMs: 1500 });
     const rec = record(reactor);
     const error = await connectError(reactor);
-    expect(error.code).toBe("CONNECTION_FAILED");
+    // The one failure the seed's CONNECTION_FAILED names: the transport was never established.
+    expect(error).toMatchObject({ code: "CONNECTION_FAILED", operation: "connect", recoverable: true });
+    expect(error.cause).toMatchObject({ code: "TIMEOUT" });
+    expect(rec.errors).toEqual([error]);
     expect(rec.statuses).toEqual(["connecting", "waiting", "disconnected"]);
     expect(shared.history.http.at(-1)?.method).toBe("DELETE");
   });
@@ -170,6 +195,7 @@ describe("session and transport failures", () => {
     controller.abort("user gave up");
     const error = await pending;
     expect(error.code).toBe("ABORTED");
+    expect(error.operation).toBe("connect");
     expect(error.cause).toBe("user gave up");
     expect(rec.errors).toEqual([]);
     expect(rec.statuses).toEqual(["connecting", "waiting", "disconnected"]);

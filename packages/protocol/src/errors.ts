@@ -13,9 +13,15 @@ interface ErrorCodeInfo {
 }
 
 /**
- * The closed list of error codes. The first three are the seed's; the rest are the other
- * conditions docs/protocol.md §3/§7 says a client reports. `recoverable` means "retrying or
- * reconnecting may succeed"; non-recoverable errors are never retried automatically.
+ * The closed list of error codes. The first three are the seed's, kept for exactly what they
+ * name: a transport that could not be established by `connect()` (CONNECTION_FAILED) or by
+ * `reconnect()` (RECONNECTION_FAILED), and a ready GPU connection that dropped
+ * (GPU_CONNECTION_ERROR). Every other failure keeps its own code up to the user (a 401 during
+ * `connect()` is UNAUTHORIZED), and the failed call is named by `ReactorError.operation`.
+ *
+ * `recoverable` ("retrying or reconnecting may succeed") and `component` are properties of
+ * the code, read only from this table: a call that needs a different recoverability needs a
+ * different code. Non-recoverable errors are never retried automatically.
  */
 export const ERROR_CODES = {
   CONNECTION_FAILED: { component: "api", recoverable: true, description: "Failed to establish a connection" },
@@ -72,7 +78,6 @@ export const ERROR_CODES = {
   TIMEOUT: { component: "api", recoverable: true, description: "A polling budget or deadline ran out" },
   ABORTED: { component: "api", recoverable: false, description: "The operation was aborted by the caller" },
   INVALID_ARGUMENT: { component: "api", recoverable: false, description: "An argument passed to the SDK is invalid" },
-  UPLOAD_FAILED: { component: "api", recoverable: true, description: "Uploading a file failed" },
   DECODE_ERROR: {
     component: "gpu",
     recoverable: true,
@@ -95,7 +100,17 @@ export const ERROR_CODES = {
     recoverable: true,
     description: "A published video or audio frame could not be encoded",
   },
-  WORKER_CRASHED: { component: "gpu", recoverable: true, description: "A frame worker thread died" },
+  WORKER_CRASHED: { component: "gpu", recoverable: true, description: "A frame worker thread died and was restarted" },
+  WORKER_FAILED: {
+    component: "gpu",
+    recoverable: false,
+    description: "A frame worker kept crashing and was not restarted; decoding stopped",
+  },
+  DECODER_UNAVAILABLE: {
+    component: "gpu",
+    recoverable: false,
+    description: "No video decoder could be loaded or opened",
+  },
   UNKNOWN_TRACK: {
     component: "gpu",
     recoverable: false,
@@ -111,35 +126,87 @@ export const ERROR_CODES = {
 /** One of the codes in {@link ERROR_CODES}. */
 export type ReactorErrorCode = keyof typeof ERROR_CODES;
 
-/** Options for constructing a {@link ReactorError}. */
+/** True for a string that is one of {@link ERROR_CODES} (e.g. a code read back from a worker or a log). */
+export function isReactorErrorCode(value: unknown): value is ReactorErrorCode {
+  return typeof value === "string" && Object.hasOwn(ERROR_CODES, value);
+}
+
+/** Whether retrying may help after an error with `code`: the one place recoverability is decided. */
+export function isRecoverableCode(code: ReactorErrorCode): boolean {
+  return ERROR_CODES[code].recoverable;
+}
+
+/**
+ * The public call (or running activity) an error belongs to: `connect`/`reconnect`/
+ * `disconnect`/`command`/`upload`/`token` are the methods of that name; `session` is a failure
+ * of the running session no call caused (a drop, the server ending it, an undecodable message);
+ * `track`, `publish` and `clip` are track frames/control, publishing and clip or recording requests.
+ */
+export type ReactorOperation =
+  | "connect"
+  | "reconnect"
+  | "disconnect"
+  | "command"
+  | "upload"
+  | "token"
+  | "session"
+  | "track"
+  | "publish"
+  | "clip";
+
+/** Options for constructing a {@link ReactorError}; `component` and `recoverable` come from the code. */
 export interface ReactorErrorOptions {
-  /** A stable code; prefer one of {@link ERROR_CODES}. */
-  code: ReactorErrorCode | (string & {});
+  code: ReactorErrorCode;
   message: string;
-  recoverable: boolean;
-  component: ErrorComponent;
+  /** The call that failed, when known at construction (else recorded later by {@link inOperation}). */
+  operation?: ReactorOperation;
   /** Suggested delay before retrying, in seconds (from `Retry-After`). */
   retryAfter?: number;
   cause?: unknown;
 }
 
+// Brands shared by every copy of this package in a process (undici's pattern): `instanceof`
+// must work when an application ends up with two copies, e.g. a bundled SDK next to a direct one.
+const REACTOR_ERROR_BRAND = Symbol.for("@reactor-node/protocol.ReactorError");
+const CONFLICT_ERROR_BRAND = Symbol.for("@reactor-node/protocol.ConflictError");
+const VERSION_MISMATCH_ERROR_BRAND = Symbol.for("@reactor-node/protocol.VersionMismatchError");
+
+function hasBrand(value: unknown, brand: symbol): boolean {
+  return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[brand] === true;
+}
+
 /** The SDK's error: a stable `code`, the `component` at fault and whether retrying may help. */
 export class ReactorError extends Error {
   override readonly name: string = "ReactorError";
-  readonly code: ReactorErrorCode | (string & {});
+  readonly code: ReactorErrorCode;
   /** When the error was created, in milliseconds since the Unix epoch. */
   readonly timestamp: number;
+  /** From the code ({@link isRecoverableCode}). */
   readonly recoverable: boolean;
+  /** From the code. */
   readonly component: ErrorComponent;
+  /** The call that failed (see {@link ReactorOperation}); set once. */
+  declare readonly operation?: ReactorOperation;
   /** Suggested delay before retrying, in seconds. */
   declare readonly retryAfter?: number;
 
+  /** True for a ReactorError of any copy of this package (subclasses included). */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    // A subclass without a brand of its own (e.g. the testkit's HttpError) keeps plain instanceof.
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class `instanceof` was asked about, maybe a subclass.
+    if (this !== ReactorError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return hasBrand(value, REACTOR_ERROR_BRAND);
+  }
+
   constructor(options: ReactorErrorOptions) {
     super(options.message, options.cause === undefined ? undefined : { cause: options.cause });
+    const info = ERROR_CODES[options.code] as ErrorCodeInfo | undefined;
+    if (!info) throw new TypeError(`Unknown ReactorError code '${String(options.code)}'`);
     this.code = options.code;
-    this.recoverable = options.recoverable;
-    this.component = options.component;
+    this.recoverable = info.recoverable;
+    this.component = info.component;
     this.timestamp = Date.now();
+    if (options.operation !== undefined) this.operation = options.operation;
     if (options.retryAfter !== undefined) this.retryAfter = options.retryAfter;
   }
 
@@ -157,6 +224,7 @@ export class ReactorError extends Error {
       timestamp: this.timestamp,
       recoverable: this.recoverable,
       component: this.component,
+      ...(this.operation !== undefined && { operation: this.operation }),
       ...(this.retryAfter !== undefined && { retryAfter: this.retryAfter }),
       ...(this.cause !== undefined && { cause: this.cause instanceof Error ? this.cause.message : String(this.cause) }),
     };
@@ -165,30 +233,47 @@ export class ReactorError extends Error {
 
 /** Extra fields for {@link reactorError}. */
 export interface ReactorErrorExtras {
+  operation?: ReactorOperation;
   retryAfter?: number;
   cause?: unknown;
-  /** Override the table's recoverability (e.g. a CONNECTION_FAILED caused by a 401). */
-  recoverable?: boolean;
 }
 
-/** Builds a {@link ReactorError} whose component and recoverability come from {@link ERROR_CODES}. */
+/** Builds a {@link ReactorError}; its component and recoverability come from {@link ERROR_CODES}. */
 export function reactorError(code: ReactorErrorCode, message: string, extras: ReactorErrorExtras = {}): ReactorError {
-  const info = ERROR_CODES[code];
   return new ReactorError({
     code,
     message,
-    component: info.component,
-    recoverable: extras.recoverable ?? info.recoverable,
+    ...(extras.operation !== undefined && { operation: extras.operation }),
     ...(extras.retryAfter !== undefined && { retryAfter: extras.retryAfter }),
     ...(extras.cause !== undefined && { cause: extras.cause }),
   });
 }
 
+/**
+ * Records the public call an error belongs to and returns the same object, so what is thrown
+ * is what is emitted. The first recording wins: an error already tagged (by a nested call)
+ * keeps its operation.
+ */
+export function inOperation<E extends ReactorError>(error: E, operation: ReactorOperation): E {
+  if (error.operation === undefined) {
+    Object.defineProperty(error, "operation", { value: operation, enumerable: true, configurable: false });
+  }
+  return error;
+}
+
 /** Thrown on 409: the session/connection is held by another run, or was superseded by a newer offer. */
 export class ConflictError extends ReactorError {
   override readonly name: string = "ConflictError";
-  constructor(message: string, options: { cause?: unknown } = {}) {
-    super({ code: "CONFLICT", message, recoverable: false, component: "api", cause: options.cause });
+
+  /** True for a ConflictError of any copy of this package. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class `instanceof` was asked about, maybe a subclass.
+    if (this !== ConflictError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return hasBrand(value, CONFLICT_ERROR_BRAND);
+  }
+
+  constructor(message: string, options: { cause?: unknown; operation?: ReactorOperation } = {}) {
+    super({ code: "CONFLICT", message, ...options });
   }
 }
 
@@ -203,7 +288,21 @@ export class VersionMismatchError extends ReactorError {
   /** The version the server asked for or speaks, when it said so. */
   readonly serverVersion: string | undefined;
   readonly mustUpgrade: UpgradeSide;
-  constructor(options: { clientVersion: string; serverVersion?: string; mustUpgrade: UpgradeSide; cause?: unknown }) {
+
+  /** True for a VersionMismatchError of any copy of this package. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class `instanceof` was asked about, maybe a subclass.
+    if (this !== VersionMismatchError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return hasBrand(value, VERSION_MISMATCH_ERROR_BRAND);
+  }
+
+  constructor(options: {
+    clientVersion: string;
+    serverVersion?: string;
+    mustUpgrade: UpgradeSide;
+    cause?: unknown;
+    operation?: ReactorOperation;
+  }) {
     const server = options.serverVersion ?? "unknown";
     const who =
       options.mustUpgrade === "client"
@@ -212,9 +311,8 @@ export class VersionMismatchError extends ReactorError {
     super({
       code: "VERSION_MISMATCH",
       message: `Protocol version mismatch (client speaks ${options.clientVersion}, server ${server}): ${who}`,
-      recoverable: false,
-      component: "api",
-      cause: options.cause,
+      ...(options.cause !== undefined && { cause: options.cause }),
+      ...(options.operation !== undefined && { operation: options.operation }),
     });
     this.clientVersion = options.clientVersion;
     this.serverVersion = options.serverVersion;
@@ -222,16 +320,18 @@ export class VersionMismatchError extends ReactorError {
   }
 }
 
-/** True for any error of the SDK's family (works across duplicated module copies too). */
+// The brands live on the prototypes, so every instance (and every subclass instance) carries them.
+for (const [cls, brand] of [
+  [ReactorError, REACTOR_ERROR_BRAND],
+  [ConflictError, CONFLICT_ERROR_BRAND],
+  [VersionMismatchError, VERSION_MISMATCH_ERROR_BRAND],
+] as const) {
+  Object.defineProperty(cls.prototype, brand, { value: true });
+}
+
+/** True for any error of the SDK's family, from any copy of this package (the brand, not the shape). */
 export function isReactorError(value: unknown): value is ReactorError {
-  if (value instanceof ReactorError) return true;
-  return (
-    typeof value === "object" &&
-    value !== null &&
-    typeof (value as ReactorError).code === "string" &&
-    typeof (value as ReactorError).recoverable === "boolean" &&
-    ((value as ReactorError).component === "api" || (value as ReactorError).component === "gpu")
-  );
+  return value instanceof ReactorError;
 }
 
 /** The abort error every cancellable method rejects with; `cause` is the signal's reason. */

@@ -159,6 +159,14 @@ describe("v0 decode errors", () => {
     });
   }
 
+  it.each(["constructor", "toString", "__proto__", "hasOwnProperty"])(
+    "a runtime message typed %j (an Object.prototype name) decodes as an unknown runtime message",
+    (type) => {
+      const result = decodeDataFrame(JSON.stringify({ scope: "runtime", data: { type, data: {} } }));
+      expect(result).toMatchObject({ ok: true, message: { scope: "runtime", type } });
+    },
+  );
+
   it("control decoder rejects data envelopes and vice versa keeps them", () => {
     expect(decodeControlFrame('{"scope":"runtime","data":{"type":"ping","data":{}}}').ok).toBe(false);
     expect(decodeDataFrame('{"type":"request","method":"publish_track","request_id":"ctrl_1"}').ok).toBe(true);

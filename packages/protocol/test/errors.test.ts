@@ -5,10 +5,17 @@ import {
   ConflictError,
   checkRequestVersions,
   ERROR_CODES,
+  errorCodeForHttpStatus,
   errorFromHttpStatus,
+  inOperation,
   isReactorError,
+  isReactorErrorCode,
+  isRecoverableCode,
   parseRetryAfter,
   ReactorError,
+  type ReactorErrorCode,
+  type ReactorErrorExtras,
+  type ReactorErrorOptions,
   reactorError,
   toReactorError,
   VersionMismatchError,
@@ -16,12 +23,7 @@ import {
 
 describe("ReactorError", () => {
   it("prints exactly like the seed", () => {
-    const err = new ReactorError({
-      code: "CONNECTION_FAILED",
-      message: "Failed to connect",
-      recoverable: true,
-      component: "api",
-    });
+    const err = new ReactorError({ code: "CONNECTION_FAILED", message: "Failed to connect" });
     expect(String(err)).toBe("[api:CONNECTION_FAILED] Failed to connect");
     expect(`${err}`).toBe("[api:CONNECTION_FAILED] Failed to connect");
   });
@@ -29,14 +31,7 @@ describe("ReactorError", () => {
   it("carries every seed field, timestamp set on construction", () => {
     const before = Date.now();
     const cause = new Error("socket hang up");
-    const err = new ReactorError({
-      code: "RATE_LIMITED",
-      message: "slow down",
-      recoverable: true,
-      component: "api",
-      retryAfter: 2,
-      cause,
-    });
+    const err = new ReactorError({ code: "RATE_LIMITED", message: "slow down", retryAfter: 2, cause });
     expect(err).toBeInstanceOf(Error);
     expect(err.timestamp).toBeGreaterThanOrEqual(before);
     expect(err.timestamp).toBeLessThanOrEqual(Date.now());
@@ -49,9 +44,8 @@ describe("ReactorError", () => {
       cause,
     });
     expect(err.toJSON()).toMatchObject({ code: "RATE_LIMITED", cause: "socket hang up", retryAfter: 2 });
-    expect("retryAfter" in new ReactorError({ code: "X", message: "m", recoverable: false, component: "gpu" })).toBe(
-      false,
-    );
+    expect("retryAfter" in new ReactorError({ code: "DECODE_ERROR", message: "m" })).toBe(false);
+    expect("operation" in new ReactorError({ code: "DECODE_ERROR", message: "m" })).toBe(false);
   });
 
   it("code table: seed codes first, with the seed's components and recoverability", () => {
@@ -68,7 +62,6 @@ describe("ReactorError", () => {
     }
     const err = reactorError("GPU_CONNECTION_ERROR", "peer closed");
     expect(String(err)).toBe("[gpu:GPU_CONNECTION_ERROR] peer closed");
-    expect(reactorError("CONNECTION_FAILED", "401", { recoverable: false }).recoverable).toBe(false);
   });
 
   it("subclasses users branch on", () => {
@@ -92,11 +85,86 @@ describe("ReactorError", () => {
     expect((aborted.cause as Error).message).toBe("user left");
     expect(isReactorError(aborted)).toBe(true);
     expect(isReactorError(new Error("x"))).toBe(false);
+    // The brand, not the shape: a look-alike plain object is not a ReactorError.
+    expect(isReactorError({ code: "TIMEOUT", recoverable: true, component: "api", message: "m" })).toBe(false);
     expect(toReactorError(new TypeError("fetch failed"), "NETWORK_ERROR")).toMatchObject({
       code: "NETWORK_ERROR",
       message: "fetch failed",
     });
     expect(toReactorError(aborted, "NETWORK_ERROR")).toBe(aborted);
+  });
+});
+
+describe("code → recoverable and component: the table decides, nothing overrides it", () => {
+  // Every code of the closed list, with the recoverability users may rely on.
+  const table: Array<[ReactorErrorCode, boolean, "api" | "gpu"]> = [
+    ["CONNECTION_FAILED", true, "api"],
+    ["GPU_CONNECTION_ERROR", true, "gpu"],
+    ["RECONNECTION_FAILED", true, "gpu"],
+    ["NOT_READY", true, "api"],
+    ["MESSAGE_TOO_LARGE", false, "gpu"],
+    ["PUBLISH_REFUSED", false, "gpu"],
+    ["VERSION_MISMATCH", false, "api"],
+    ["CONFLICT", false, "api"],
+    ["UNAUTHORIZED", false, "api"],
+    ["NOT_FOUND", false, "api"],
+    ["BAD_REQUEST", false, "api"],
+    ["RATE_LIMITED", true, "api"],
+    ["SERVER_ERROR", true, "api"],
+    ["NETWORK_ERROR", true, "api"],
+    ["INVALID_RESPONSE", true, "api"],
+    ["UNSUPPORTED_TRANSPORT", false, "api"],
+    ["SESSION_TERMINAL", false, "api"],
+    ["SESSION_ENDED", false, "gpu"],
+    ["SESSION_LOST", true, "api"],
+    ["TIMEOUT", true, "api"],
+    ["ABORTED", false, "api"],
+    ["INVALID_ARGUMENT", false, "api"],
+    ["DECODE_ERROR", true, "gpu"],
+    ["DATA_CHANNEL_CLOSED", true, "gpu"],
+    ["CLIP_FAILED", true, "gpu"],
+    ["FRAME_DECODE_ERROR", true, "gpu"],
+    ["WORKER_CRASHED", true, "gpu"],
+    ["WORKER_FAILED", false, "gpu"],
+    ["DECODER_UNAVAILABLE", false, "gpu"],
+    ["UNKNOWN_TRACK", false, "gpu"],
+    ["LISTENER_ERROR", true, "api"],
+  ];
+
+  it("the table covers every code exactly once", () => {
+    expect(table.map(([code]) => code).sort()).toEqual(Object.keys(ERROR_CODES).sort());
+  });
+
+  it.each(table)("%s → recoverable %s, component %s", (code, recoverable, component) => {
+    expect(isRecoverableCode(code)).toBe(recoverable);
+    expect(reactorError(code, "m")).toMatchObject({ code, recoverable, component });
+    expect(new ReactorError({ code, message: "m" })).toMatchObject({ recoverable, component });
+  });
+
+  it("extras cannot override the table (a different recoverability needs a different code)", () => {
+    const extras = { recoverable: true, component: "gpu" } as unknown as ReactorErrorExtras;
+    expect(reactorError("UNAUTHORIZED", "m", extras)).toMatchObject({ recoverable: false, component: "api" });
+    const options = { code: "UNAUTHORIZED", message: "m", recoverable: true } as unknown as ReactorErrorOptions;
+    expect(new ReactorError(options).recoverable).toBe(false);
+  });
+
+  it("a code outside the closed list is refused, and isReactorErrorCode tells them apart", () => {
+    expect(() => new ReactorError({ code: "NOPE" as ReactorErrorCode, message: "m" })).toThrow(TypeError);
+    expect(isReactorErrorCode("TIMEOUT")).toBe(true);
+    expect(isReactorErrorCode("toString")).toBe(false);
+    expect(isReactorErrorCode(7)).toBe(false);
+  });
+
+  it("operation: set at construction or recorded once by inOperation, on the same object", () => {
+    expect(reactorError("TIMEOUT", "t", { operation: "upload" }).operation).toBe("upload");
+    const error = reactorError("UNAUTHORIZED", "HTTP 401");
+    expect(inOperation(error, "connect")).toBe(error);
+    expect(error.operation).toBe("connect");
+    expect(inOperation(error, "reconnect").operation).toBe("connect");
+    expect(error.toJSON()).toMatchObject({ code: "UNAUTHORIZED", operation: "connect" });
+    const conflict = inOperation(new ConflictError("held"), "reconnect");
+    expect(conflict).toBeInstanceOf(ConflictError);
+    expect(conflict.operation).toBe("reconnect");
   });
 });
 
@@ -118,7 +186,7 @@ describe("HTTP status → typed error", () => {
     [302, null, "INVALID_RESPONSE", true, undefined, "ReactorError"],
   ];
   it.each(table)("%i (Retry-After %s) → %s", (status, retryAfter, code, recoverable, seconds, cls) => {
-    const err = errorFromHttpStatus({ status, retryAfter, operation: "POST /sessions", detail: "because" });
+    const err = errorFromHttpStatus({ status, retryAfter, request: "POST /sessions", detail: "because" });
     expect(err).toBeInstanceOf(ReactorError);
     expect(err.constructor.name).toBe(cls);
     expect(err.code).toBe(code);
@@ -126,6 +194,30 @@ describe("HTTP status → typed error", () => {
     expect(err.retryAfter).toBe(seconds);
     expect(err.component).toBe("api");
     if (cls === "ReactorError") expect(err.message).toMatch(/^POST \/sessions: .*\(because\)$/);
+  });
+
+  it.each([
+    [401, "UNAUTHORIZED"],
+    [403, "UNAUTHORIZED"],
+    [404, "NOT_FOUND"],
+    [405, "BAD_REQUEST"],
+    [409, "CONFLICT"],
+    [413, "BAD_REQUEST"],
+    [426, "VERSION_MISMATCH"],
+    [429, "RATE_LIMITED"],
+    [500, "SERVER_ERROR"],
+    [501, "VERSION_MISMATCH"],
+    [503, "SERVER_ERROR"],
+    [302, "INVALID_RESPONSE"],
+    [200, "INVALID_RESPONSE"],
+  ] as const)("errorCodeForHttpStatus(%i) = %s, the code errorFromHttpStatus builds", (status, code) => {
+    expect(errorCodeForHttpStatus(status)).toBe(code);
+    expect(errorFromHttpStatus({ status }).code).toBe(code);
+  });
+
+  it("Retry-After travels only on refusals that may pass (429, 5xx)", () => {
+    expect(errorFromHttpStatus({ status: 401, retryAfter: "5" }).retryAfter).toBeUndefined();
+    expect(errorFromHttpStatus({ status: 502, retryAfter: "5" }).retryAfter).toBe(5);
   });
 
   it("426 says the client must upgrade, 501 the server", () => {

@@ -6,6 +6,7 @@
 import {
   buildRequestHeaders,
   DEFAULT_API_URL,
+  inOperation,
   isReactorError,
   type ReactorError,
   reactorError,
@@ -47,7 +48,7 @@ export async function requestToken(
       headers: buildRequestHeaders({ apiKey, json: true }),
       json: null,
       expect: { 200: TokenResponseSchema, 201: TokenResponseSchema },
-      operation: "POST /tokens",
+      request: "POST /tokens",
       signal: options.signal,
       timeoutMs: options.timeoutMs,
       maxResponseBytes: options.maxResponseBytes,
@@ -67,7 +68,11 @@ export async function fetchJwtToken(
   apiUrl: string = DEFAULT_API_URL,
   options: FetchJwtTokenOptions = {},
 ): Promise<string> {
-  return (await requestToken(apiKey, apiUrl, options)).jwt;
+  try {
+    return (await requestToken(apiKey, apiUrl, options)).jwt;
+  } catch (error) {
+    throw inOperation(error as ReactorError, "token");
+  }
 }
 
 // A 200 without a string `jwt` is an auth failure, not a protocol glitch (§1).
@@ -92,10 +97,7 @@ export function jwtSourceFrom(input: JwtInput): JwtSource {
       try {
         value = typeof input === "function" ? await input() : input;
       } catch (cause) {
-        throw reactorError("UNAUTHORIZED", `The jwt function failed: ${(cause as Error)?.message ?? cause}`, {
-          cause,
-          recoverable: false,
-        });
+        throw reactorError("UNAUTHORIZED", `The jwt function failed: ${(cause as Error)?.message ?? cause}`, { cause });
       }
       if (typeof value !== "string") {
         throw reactorError("INVALID_ARGUMENT", `The jwt function returned ${typeof value}, expected a string`);

@@ -191,7 +191,7 @@ export class Coordinator {
       headers: buildRequestHeaders({ jwt, webrtc: isWebRtcTransportPath(path), json: json !== undefined }),
       ...(json !== undefined && { json }),
       expect,
-      operation: `${method} ${path}`,
+      request: `${method} ${path}`,
       signal,
       timeoutMs: this.options.timeoutMs,
       maxResponseBytes: this.options.maxResponseBytes,

@@ -10,6 +10,7 @@ import {
   errorFromHttpStatus,
   HTTP_MAX_RESPONSE_BYTES,
   HTTP_REQUEST_TIMEOUT_MS,
+  isReactorError,
   type ReactorError,
   reactorError,
 } from "@reactor-node/protocol";
@@ -28,7 +29,7 @@ export interface HttpRequest {
   /** Success statuses and how to read their bodies. Any other status is an error. */
   expect: ExpectedStatuses;
   /** "POST /sessions"-style label used in error messages. */
-  operation: string;
+  request: string;
   signal?: AbortSignal;
   timeoutMs?: number;
   maxResponseBytes?: number;
@@ -57,7 +58,7 @@ export interface HttpOptions {
 export async function fetchJson<T = unknown>(request: HttpRequest): Promise<HttpResult<T>> {
   const timeoutMs = request.timeoutMs ?? HTTP_REQUEST_TIMEOUT_MS;
   const maxBytes = request.maxResponseBytes ?? HTTP_MAX_RESPONSE_BYTES;
-  const what = request.operation;
+  const what = request.request;
   if (request.signal?.aborted) throw abortError(request.signal, what);
   const timeout = AbortSignal.timeout(timeoutMs);
   const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
@@ -65,7 +66,7 @@ export async function fetchJson<T = unknown>(request: HttpRequest): Promise<Http
     if (request.signal?.aborted) return abortError(request.signal, what);
     if (timeout.aborted)
       return reactorError("TIMEOUT", `${what}: no response within ${timeoutMs} ms`, { cause: error });
-    if (isReactor(error)) return error;
+    if (isReactorError(error)) return error;
     return reactorError("NETWORK_ERROR", `${what}: ${describe(error)}`, { cause: error });
   };
 
@@ -95,7 +96,7 @@ export async function fetchJson<T = unknown>(request: HttpRequest): Promise<Http
     throw errorFromHttpStatus({
       status: response.status,
       retryAfter: response.headers.get("retry-after"),
-      operation: what,
+      request: what,
       ...(detail !== undefined && { detail }),
       ...(parsed.ok && serverVersionOf(parsed.value)),
     });
@@ -171,8 +172,4 @@ function describe(error: unknown): string {
     return cause instanceof Error ? `${error.message} (${cause.message})` : error.message;
   }
   return String(error);
-}
-
-function isReactor(error: unknown): error is ReactorError {
-  return typeof error === "object" && error !== null && typeof (error as ReactorError).recoverable === "boolean";
 }

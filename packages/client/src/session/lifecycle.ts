@@ -126,7 +126,7 @@ export class SessionLifecycle {
       this.host.setStatus("connecting");
       try {
         await this.acquireSession(op, options.sessionId);
-        await this.openConnection(op, "POST", options.connectionId);
+        await this.openConnection(op, options.connectionId);
         return;
       } catch (error) {
         const lost = isReactorError(error) && error.code === "SESSION_LOST";
@@ -155,7 +155,7 @@ export class SessionLifecycle {
     this.iceServers = await withRetry(() => this.coordinator.getIceServers(sessionId, op.signal), {
       signal: op.signal,
     });
-    await this.openConnection(op, "PUT");
+    await this.openConnection(op);
     this.kept = false;
     this.setExpiration(session.expiresAtMs);
   }
@@ -219,7 +219,7 @@ export class SessionLifecycle {
     if (!op.isCurrent()) throw reactorError("ABORTED", "connect() was superseded");
   }
 
-  private async openConnection(op: OperationContext, method: "POST" | "PUT", connectionId?: number): Promise<void> {
+  private async openConnection(op: OperationContext, connectionId?: number): Promise<void> {
     const { options, registry } = this.host;
     const sessionId = this.sessionId as string;
     const tracks = this.capabilities?.tracks ?? [];
@@ -231,7 +231,7 @@ export class SessionLifecycle {
       sessionId,
       iceServers: this.iceServers,
       tracks,
-      method,
+      kind: op.kind,
       ...(connectionId !== undefined && { connectionId }),
       signal: op.signal,
       readyTimeoutMs: options.transportTimeoutMs,

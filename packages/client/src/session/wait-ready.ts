@@ -61,6 +61,7 @@ export async function waitForSessionReady(
     if (delay === null) {
       throw reactorError("TIMEOUT", `No GPU was assigned to session ${sessionId} within the polling budget`, {
         ...(lastError && { cause: lastError }),
+        ...(lastError?.retryAfter !== undefined && { retryAfter: lastError.retryAfter }),
       });
     }
     const retryAfterMs = (lastError?.retryAfter ?? 0) * 1000;

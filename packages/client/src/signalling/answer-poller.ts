@@ -37,6 +37,7 @@ export async function pollForAnswer(
     if (delay === null) {
       throw reactorError("TIMEOUT", `No SDP answer for connection ${connectionId} within the polling budget`, {
         ...(lastError && { cause: lastError }),
+        ...(lastError?.retryAfter !== undefined && { retryAfter: lastError.retryAfter }),
       });
     }
     await sleep(Math.max(delay, (lastError?.retryAfter ?? 0) * 1000), options.signal);

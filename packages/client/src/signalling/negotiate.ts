@@ -2,7 +2,9 @@
  * One connection to the GPU peer, end to end (docs/protocol.md §4): register a connection (unless
  * the caller brings a pre-registered id), offer (`POST` first time, `PUT` on reconnect), trickle
  * candidates, poll the answer, apply it and wait for the readiness gate. A 400 on registration or
- * offer means the session was lost (SESSION_LOST) so the caller can start over with a new one.
+ * offer means the session was lost (SESSION_LOST) so the caller can start over with a new one;
+ * a transport that cannot be built or never gets ready is CONNECTION_FAILED (RECONNECTION_FAILED
+ * on a reconnect); HTTP failures keep their own codes.
  */
 import {
   CLIENT_INFO,
@@ -12,6 +14,7 @@ import {
   reactorError,
   type TrackInfo,
 } from "@reactor-node/protocol";
+import { type ConnectKind, establishFailure } from "../errors.js";
 import type { Coordinator } from "../http/coordinator.js";
 import type { Logger } from "../logger.js";
 import { type PeerEvents, PeerTransport } from "../transport/peer.js";
@@ -24,8 +27,8 @@ export interface NegotiateOptions {
   sessionId: string;
   iceServers: IceServer[];
   tracks: readonly TrackInfo[];
-  /** `POST` for the first offer of this client, `PUT` to re-offer on reconnect. */
-  method: "POST" | "PUT";
+  /** `connect` offers with `POST` (first offer of this client), `reconnect` re-offers with `PUT`. */
+  kind: ConnectKind;
   /** A connection registered by someone else (validated locally: 1000 < id ≤ 9999). */
   connectionId?: number;
   /** Transport events except candidates, which are handled here. */
@@ -84,12 +87,12 @@ export async function negotiate(options: NegotiateOptions): Promise<Connection> 
     if (options.connectionId === undefined) {
       connectionId = await sessionLostOn400(coordinator.registerConnection(sessionId, signal));
     }
-    const offer = await transport.createOffer();
+    const offer = await establishing(transport.createOffer(), options.kind);
     const confirmed = await sessionLostOn400(
       coordinator.sendOffer(
         sessionId,
         connectionId,
-        options.method,
+        options.kind === "reconnect" ? "PUT" : "POST",
         { sdp_offer: offer.sdp, client_info: { ...CLIENT_INFO }, track_mapping: offer.trackMapping },
         signal,
       ),
@@ -104,12 +107,21 @@ export async function negotiate(options: NegotiateOptions): Promise<Connection> 
       logger.debug({ from: connectionId, to: answer.connectionId }, "adopting the server's connection id");
       connectionId = answer.connectionId;
     }
-    await transport.applyAnswer(answer.sdp);
-    await transport.waitReady(signal, options.readyTimeoutMs);
+    await establishing(transport.applyAnswer(answer.sdp), options.kind);
+    await establishing(transport.waitReady(signal, options.readyTimeoutMs), options.kind);
     return { connectionId, transport, close };
   } catch (error) {
     await close();
     throw error;
+  }
+}
+
+// The steps of building the WebRTC transport itself: their failures are "could not connect".
+async function establishing<T>(step: Promise<T>, kind: ConnectKind): Promise<T> {
+  try {
+    return await step;
+  } catch (error) {
+    throw establishFailure(error, kind);
   }
 }
 

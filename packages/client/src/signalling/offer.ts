@@ -8,7 +8,6 @@
 import {
   CONTROL_CHANNEL_LABEL,
   DATA_CHANNEL_LABEL,
-  reactorError,
   type TrackInfo,
   type TrackMappingEntry,
 } from "@reactor-node/protocol";
@@ -39,7 +38,8 @@ export async function createLocalOffer(pc: RTCPeerConnection, tracks: readonly T
   const trackMapping: TrackMappingEntry[] = [];
   for (const { info, transceiver } of transceivers.values()) {
     if (transceiver.mid === null || transceiver.mid === undefined) {
-      throw reactorError("CONNECTION_FAILED", `No mid was assigned to the transceiver of track '${info.name}'`);
+      // The caller reports this as a transport that could not be established.
+      throw new Error(`No mid was assigned to the transceiver of track '${info.name}'`);
     }
     trackMapping.push({ mid: transceiver.mid, name: info.name, kind: info.kind, direction: info.direction });
   }

@@ -8,8 +8,8 @@ import {
   encodeFileUploaded,
   errorFromHttpStatus,
   FileRef,
+  inOperation,
   isReactorError,
-  type ReactorError,
   reactorError,
   UPLOAD_URL_VALIDITY_MS,
 } from "@reactor-node/protocol";
@@ -38,12 +38,26 @@ export interface UploadContext {
   sendRuntime(text: string): void;
 }
 
-/** Uploads `input` and returns its FileRef. Rejects with typed errors (UPLOAD_FAILED wraps HTTP failures of the PUT). */
+/**
+ * Uploads `input` and returns its FileRef. Rejects with typed errors tagged `operation:
+ * "upload"`: the PUT's HTTP failure keeps its status's code (SERVER_ERROR, UNAUTHORIZED for an
+ * expired URL…), a failed socket is NETWORK_ERROR, a slow one TIMEOUT.
+ */
 export async function uploadFile(
   context: UploadContext,
   input: UploadInput,
   options: UploadOptions = {},
 ): Promise<FileRef> {
+  try {
+    return await upload(context, input, options);
+  } catch (error) {
+    throw isReactorError(error)
+      ? inOperation(error, "upload")
+      : reactorError("NETWORK_ERROR", `Upload failed: ${String(error)}`, { cause: error, operation: "upload" });
+  }
+}
+
+async function upload(context: UploadContext, input: UploadInput, options: UploadOptions): Promise<FileRef> {
   const { signal } = options;
   if (signal?.aborted) throw abortError(signal, "Upload");
   const source = await resolveUploadSource(input, options);
@@ -71,25 +85,18 @@ export async function uploadFile(
   } catch (error) {
     if (signal?.aborted) throw abortError(signal, "Upload");
     if (timeout.aborted) throw reactorError("TIMEOUT", `Upload of '${source.name}' took longer than ${timeoutMs} ms`);
-    throw uploadFailed(source.name, error);
+    if (isReactorError(error)) throw error;
+    const detail = error instanceof Error ? error.message : String(error);
+    throw reactorError("NETWORK_ERROR", `Uploading '${source.name}' failed: ${detail}`, { cause: error });
   }
   if (!response.ok) {
-    throw uploadFailed(
-      source.name,
-      errorFromHttpStatus({
-        status: response.status,
-        retryAfter: response.headers.get("retry-after"),
-        operation: "PUT upload",
-      }),
-    );
+    throw errorFromHttpStatus({
+      status: response.status,
+      retryAfter: response.headers.get("retry-after"),
+      request: `PUT upload of '${source.name}'`,
+    });
   }
   const ref = new FileRef({ uploadId: slot.uploadId, name: source.name, mimeType: source.mimeType, size: source.size });
   context.sendRuntime(encodeFileUploaded(ref));
   return ref;
-}
-
-function uploadFailed(name: string, cause: unknown): ReactorError {
-  const detail = isReactorError(cause) || cause instanceof Error ? cause.message : String(cause);
-  const recoverable = isReactorError(cause) ? cause.recoverable : true;
-  return reactorError("UPLOAD_FAILED", `Uploading '${name}' failed: ${detail}`, { cause, recoverable });
 }

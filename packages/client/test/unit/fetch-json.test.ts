@@ -53,7 +53,7 @@ function get(path: string, extra: Partial<HttpRequest> = {}) {
     url: `${server.url}${path}`,
     headers: {},
     expect: { 200: SessionResponseSchema, 202: null },
-    operation: `GET ${path}`,
+    request: `GET ${path}`,
     ...extra,
   });
 }
@@ -115,7 +115,7 @@ describe("fetchJson", () => {
     const url = dead.url;
     await dead.close();
     await expect(
-      fetchJson({ method: "GET", url: `${url}/x`, headers: {}, expect: { 200: null }, operation: "GET /x" }),
+      fetchJson({ method: "GET", url: `${url}/x`, headers: {}, expect: { 200: null }, request: "GET /x" }),
     ).rejects.toMatchObject({ code: "NETWORK_ERROR", recoverable: true });
   });
 });

@@ -6,7 +6,7 @@ import {
   VersionMismatchError,
 } from "@reactor-node/protocol";
 import { describe, expect, it } from "vitest";
-import { wrapConnectFailure } from "../../src/errors.js";
+import { connectFailure, establishFailure } from "../../src/errors.js";
 import { SILENT_LOGGER } from "../../src/logger.js";
 import { resolveOptions } from "../../src/options.js";
 import { type InboundSink, routeInbound } from "../../src/session/inbound.js";
@@ -34,20 +34,38 @@ describe("options", () => {
   });
 });
 
-describe("wrapConnectFailure", () => {
-  it("keeps aborts, version mismatches and conflicts; wraps the rest with the cause's recoverability", () => {
+describe("connect failures keep their identity", () => {
+  it("a ReactorError is the same object with the operation recorded; aborts and subclasses included", () => {
+    for (const error of [
+      reactorError("ABORTED", "x"),
+      new VersionMismatchError({ clientVersion: "1", mustUpgrade: "client" }),
+      new ConflictError("held"),
+      reactorError("UNAUTHORIZED", "HTTP 401"),
+    ]) {
+      expect(connectFailure(error, "connect")).toBe(error);
+      expect(error.operation).toBe("connect");
+    }
+    const unauthorized = connectFailure(reactorError("UNAUTHORIZED", "HTTP 401"), "reconnect");
+    expect(unauthorized).toMatchObject({ code: "UNAUTHORIZED", recoverable: false, operation: "reconnect" });
+    expect(String(unauthorized)).toBe("[api:UNAUTHORIZED] HTTP 401");
+  });
+
+  it("a transport that could not be established: CONNECTION_FAILED / RECONNECTION_FAILED, the reason as cause", () => {
+    const timeout = reactorError("TIMEOUT", "not ready within 20000 ms");
+    const failed = establishFailure(timeout, "connect");
+    expect(failed).toMatchObject({
+      code: "CONNECTION_FAILED",
+      component: "api",
+      recoverable: true,
+      operation: "connect",
+    });
+    expect(failed.cause).toBe(timeout);
+    expect(String(failed)).toBe("[api:CONNECTION_FAILED] Failed to connect: not ready within 20000 ms");
+    const again = establishFailure(new Error("no mid"), "reconnect");
+    expect(again).toMatchObject({ code: "RECONNECTION_FAILED", component: "gpu", operation: "reconnect" });
     const aborted = reactorError("ABORTED", "x");
-    expect(wrapConnectFailure(aborted, "CONNECTION_FAILED", "Failed")).toBe(aborted);
-    const vm = new VersionMismatchError({ clientVersion: "1", mustUpgrade: "client" });
-    expect(wrapConnectFailure(vm, "CONNECTION_FAILED", "Failed")).toBe(vm);
-    const conflict = new ConflictError("held");
-    expect(wrapConnectFailure(conflict, "CONNECTION_FAILED", "Failed")).toBe(conflict);
-    const unauthorized = reactorError("UNAUTHORIZED", "HTTP 401");
-    const wrapped = wrapConnectFailure(unauthorized, "CONNECTION_FAILED", "Failed to connect");
-    expect(wrapped).toMatchObject({ code: "CONNECTION_FAILED", recoverable: false, cause: unauthorized });
-    expect(String(wrapped)).toBe("[api:CONNECTION_FAILED] Failed to connect: HTTP 401");
-    const gpu = wrapConnectFailure(reactorError("TIMEOUT", "t"), "RECONNECTION_FAILED", "Failed to reconnect");
-    expect(gpu).toMatchObject({ component: "gpu", recoverable: true });
+    expect(establishFailure(aborted, "connect")).toBe(aborted);
+    expect(connectFailure("boom", "connect")).toMatchObject({ code: "CONNECTION_FAILED", cause: "boom" });
   });
 });
 

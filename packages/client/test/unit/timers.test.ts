@@ -58,7 +58,7 @@ describe("AutoReconnect", () => {
       defaultReconnectPolicy({ initialDelayMs: 100 }),
       async () => {
         attempts++;
-        throw reactorError("RECONNECTION_FAILED", "closed", { recoverable: false });
+        throw reactorError("SESSION_TERMINAL", "closed");
       },
       (error) => gaveUp.push(error.message),
       SILENT_LOGGER,

@@ -66,16 +66,13 @@ describe("uploadFile (unit)", () => {
     });
   });
 
-  it("a failed PUT is UPLOAD_FAILED with the HTTP error as cause, and nothing is announced", async () => {
+  it("a failed PUT keeps its HTTP code (operation upload), and nothing is announced", async () => {
     putStatus = 500;
     const before = sentFrames.length;
     const error = await uploadFile(context(), Buffer.from("hello"), { name: "h.txt" }).catch((e) => e);
     putStatus = 200;
-    expect(error).toMatchObject({
-      code: "UPLOAD_FAILED",
-      recoverable: true,
-      cause: expect.objectContaining({ code: "SERVER_ERROR" }),
-    });
+    expect(error).toMatchObject({ code: "SERVER_ERROR", recoverable: true, operation: "upload" });
+    expect(error.message).toMatch(/PUT upload of 'h.txt': HTTP 500/);
     expect(sentFrames.length).toBe(before);
   });
 });

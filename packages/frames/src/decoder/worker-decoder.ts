@@ -174,9 +174,8 @@ export class WorkerDecoder {
       this.options.onCrash(error, true);
       return;
     }
-    this.failure = reactorError("WORKER_CRASHED", `${error.message}; gave up after ${this.crashes} crashes`, {
+    this.failure = reactorError("WORKER_FAILED", `${error.message}; gave up after ${this.crashes} crashes`, {
       cause: error.cause,
-      recoverable: false,
     });
     this.options.onCrash(this.failure, false);
   }

@@ -132,7 +132,10 @@ export function decodeDataFrame(frame: unknown): DecodeResult<DataMessage> {
   if (!parsed.success) return decodeError(`Malformed data-channel envelope: ${describeIssues(parsed.error)}`);
   const { scope, data: inner } = parsed.data;
   if (scope === "runtime") {
-    const schema = RUNTIME_PAYLOAD_SCHEMAS[inner.type as keyof typeof RUNTIME_PAYLOAD_SCHEMAS];
+    // Own keys only: a hostile `type` such as "constructor" must not reach Object.prototype.
+    const schema = Object.hasOwn(RUNTIME_PAYLOAD_SCHEMAS, inner.type)
+      ? RUNTIME_PAYLOAD_SCHEMAS[inner.type as keyof typeof RUNTIME_PAYLOAD_SCHEMAS]
+      : undefined;
     if (schema) {
       const payload = schema.safeParse(inner.data ?? {});
       if (!payload.success) {

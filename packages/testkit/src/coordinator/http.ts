@@ -1,5 +1,6 @@
 /** HTTP vocabulary of the fake coordinator: replies, the error that carries a status, CORS. */
 import {
+  errorCodeForHttpStatus,
   HEADER_API_ACCEPT_VERSION,
   HEADER_API_KEY,
   HEADER_API_VERSION,
@@ -7,7 +8,6 @@ import {
   HEADER_RETRY_AFTER,
   HEADER_WEBRTC_VERSION,
   ReactorError,
-  type ReactorErrorCode,
 } from "@reactor-node/protocol";
 import { FAULT_HEADER, TOKEN_FAULT_HEADER } from "../faults/spec.js";
 
@@ -16,16 +16,6 @@ export interface Reply {
   status: number;
   body?: unknown;
   headers?: Record<string, string>;
-}
-
-function codeFor(status: number): ReactorErrorCode {
-  if (status === 401 || status === 403) return "UNAUTHORIZED";
-  if (status === 404) return "NOT_FOUND";
-  if (status === 409) return "CONFLICT";
-  if (status === 426 || status === 501) return "VERSION_MISMATCH";
-  if (status === 429) return "RATE_LIMITED";
-  if (status >= 500) return "SERVER_ERROR";
-  return "BAD_REQUEST";
 }
 
 /** A ReactorError that the router turns into `status` + `{"detail": message, ...extra}`. */
@@ -37,7 +27,8 @@ export class HttpError extends ReactorError {
     readonly extra: Record<string, unknown> = {},
     readonly headers: Record<string, string> = {},
   ) {
-    super({ code: codeFor(status), message: detail, recoverable: status >= 500 || status === 429, component: "api" });
+    // The protocol's one status → code table; recoverability follows from the code.
+    super({ code: errorCodeForHttpStatus(status), message: detail });
   }
 }
 
