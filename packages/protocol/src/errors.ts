@@ -106,10 +106,10 @@ export const ERROR_CODES = {
     recoverable: false,
     description: "A frame worker kept crashing and was not restarted; decoding stopped",
   },
-  DECODER_UNAVAILABLE: {
+  CODEC_UNAVAILABLE: {
     component: "gpu",
     recoverable: false,
-    description: "No video decoder could be loaded or opened",
+    description: "No decoder or encoder for the media could be loaded or opened",
   },
   UNKNOWN_TRACK: {
     component: "gpu",

@@ -123,10 +123,12 @@ describe("code → recoverable and component: the table decides, nothing overrid
     ["DECODE_ERROR", true, "gpu"],
     ["DATA_CHANNEL_CLOSED", true, "gpu"],
     ["CLIP_FAILED", true, "gpu"],
+    ["CLIP_EXPIRED", false, "api"],
     ["FRAME_DECODE_ERROR", true, "gpu"],
+    ["FRAME_ENCODE_ERROR", true, "gpu"],
     ["WORKER_CRASHED", true, "gpu"],
     ["WORKER_FAILED", false, "gpu"],
-    ["DECODER_UNAVAILABLE", false, "gpu"],
+    ["CODEC_UNAVAILABLE", false, "gpu"],
     ["UNKNOWN_TRACK", false, "gpu"],
     ["LISTENER_ERROR", true, "api"],
   ];

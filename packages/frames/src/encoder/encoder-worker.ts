@@ -107,11 +107,8 @@ const api = {
         isReactorError(error)
           ? error
           : reactorError(
-              "FRAME_ENCODE_ERROR",
+              "CODEC_UNAVAILABLE",
               `The encoder could not start: ${error instanceof Error ? error.message : String(error)}`,
-              {
-                recoverable: false,
-              },
             ),
       );
     }

@@ -44,15 +44,15 @@ export class NativeVp8Engine implements VideoEncoderEngine {
       [lib, constants] = await Promise.all([import("node-av/lib"), import("node-av/constants")]);
     } catch (error) {
       throw reactorError(
-        "FRAME_ENCODE_ERROR",
+        "CODEC_UNAVAILABLE",
         `The native encoder could not load "node-av": ${(error as Error).message ?? String(error)}`,
-        { cause: error, recoverable: false },
+        { cause: error },
       );
     }
     if (lib.Log.getLevel() === constants.AV_LOG_INFO) lib.Log.setLevel(constants.AV_LOG_QUIET);
     const codec = lib.Codec.findEncoderByName("libvpx" as never);
     if (!codec) {
-      throw reactorError("FRAME_ENCODE_ERROR", "This node-av build has no libvpx VP8 encoder", { recoverable: false });
+      throw reactorError("CODEC_UNAVAILABLE", "This node-av build has no libvpx VP8 encoder");
     }
     const bitrate = BigInt(Math.round(settings.bitrate));
     const ctx = new lib.CodecContext();
@@ -74,9 +74,8 @@ export class NativeVp8Engine implements VideoEncoderEngine {
     if (opened < 0) {
       ctx.freeContext();
       throw reactorError(
-        "FRAME_ENCODE_ERROR",
+        "CODEC_UNAVAILABLE",
         `Could not open FFmpeg's libvpx encoder: ${lib.FFmpegError.strerror(opened)}`,
-        { recoverable: false },
       );
     }
     const packet = new lib.Packet();

@@ -41,7 +41,7 @@ export class NativeVp8Engine implements VideoDecoderEngine {
       [lib, constants] = await Promise.all([import("node-av/lib"), import("node-av/constants")]);
     } catch (error) {
       throw reactorError(
-        "DECODER_UNAVAILABLE",
+        "CODEC_UNAVAILABLE",
         `The native decoder could not load "node-av": ${(error as Error).message ?? String(error)}`,
         { cause: error },
       );
@@ -50,7 +50,7 @@ export class NativeVp8Engine implements VideoDecoderEngine {
     // FFmpeg's default), so a user who turned node-av logging on keeps it.
     if (lib.Log.getLevel() === constants.AV_LOG_INFO) lib.Log.setLevel(constants.AV_LOG_QUIET);
     const codec = lib.Codec.findDecoder(constants.AV_CODEC_ID_VP8);
-    if (!codec) throw reactorError("DECODER_UNAVAILABLE", "This node-av build has no VP8 decoder");
+    if (!codec) throw reactorError("CODEC_UNAVAILABLE", "This node-av build has no VP8 decoder");
     const ctx = new lib.CodecContext();
     ctx.allocContext3(codec);
     ctx.threadCount = FFMPEG_DECODER_THREADS;
@@ -58,7 +58,7 @@ export class NativeVp8Engine implements VideoDecoderEngine {
     if (opened < 0) {
       ctx.freeContext();
       throw reactorError(
-        "DECODER_UNAVAILABLE",
+        "CODEC_UNAVAILABLE",
         `Could not open FFmpeg's VP8 decoder: ${lib.FFmpegError.strerror(opened)}`,
       );
     }
