@@ -36,12 +36,14 @@ export { type ReactorOptions, TRANSPORT_READY_TIMEOUT_MS } from "./options.js";
 export { type ConnectOptions, type DisconnectOptions, Reactor, type SendCommandOptions } from "./reactor.js";
 export { LEGACY_MESSAGE_TYPE } from "./session/inbound.js";
 export type {
+  AudioOutputOptions,
+  AudioSourceFactory,
   FrameIteratorOptions,
   FramePolicy,
   FrameSource,
   FrameSourceFactory,
   FrameSourceStats,
 } from "./tracks/frame-source.js";
-export { Track, type TrackStats } from "./tracks/track.js";
+export { type MediaFrame, Track, type TrackStats } from "./tracks/track.js";
 export type { UploadOptions } from "./uploads/upload.js";
 export type { UploadInput, UploadProgress } from "./uploads/upload-source.js";

@@ -1,4 +1,6 @@
 /** `Reactor` constructor options and their defaults. */
+
+import { AUDIO_SAMPLE_RATE_MAX, AUDIO_SAMPLE_RATE_MIN } from "@reactor-node/frames";
 import {
   DEFAULT_API_URL,
   DEFAULT_LOCAL_URL,
@@ -10,7 +12,13 @@ import {
 } from "@reactor-node/protocol";
 import type { JwtInput } from "./auth/jwt-source.js";
 import { type Logger, SILENT_LOGGER } from "./logger.js";
-import { createDecodedFrameSource, type FrameSourceFactory } from "./tracks/frame-source.js";
+import {
+  type AudioOutputOptions,
+  type AudioSourceFactory,
+  createDecodedAudioSource,
+  createDecodedFrameSource,
+  type FrameSourceFactory,
+} from "./tracks/frame-source.js";
 
 /** How long the readiness gate may take after the answer (our choice; ICE + DTLS + SCTP normally take < 2 s). */
 export const TRANSPORT_READY_TIMEOUT_MS = 20_000;
@@ -45,6 +53,10 @@ export interface ReactorOptions {
   sdpPollAttempts?: number;
   /** Replaces the video decoder (advanced; default `@reactor-node/frames`). */
   frameSource?: FrameSourceFactory;
+  /** What received audio tracks deliver: sample rate and channels (default 48 kHz mono). */
+  audio?: AudioOutputOptions;
+  /** Replaces the audio decoder (advanced; default `@reactor-node/frames`' Opus worker). */
+  audioSource?: AudioSourceFactory;
 }
 
 /** Options with defaults applied. */
@@ -62,7 +74,26 @@ export interface ResolvedOptions {
   transportTimeoutMs: number;
   sdpPollAttempts: number | undefined;
   frameSource: FrameSourceFactory;
+  audio: AudioOutputOptions;
+  audioSource: AudioSourceFactory;
   reconnectWindowMs: number;
+}
+
+function checkAudioOutput(audio: AudioOutputOptions | undefined): void {
+  if (audio === undefined) return;
+  const { sampleRate, channels } = audio;
+  if (
+    sampleRate !== undefined &&
+    (!Number.isInteger(sampleRate) || sampleRate < AUDIO_SAMPLE_RATE_MIN || sampleRate > AUDIO_SAMPLE_RATE_MAX)
+  ) {
+    throw reactorError(
+      "INVALID_ARGUMENT",
+      `audio.sampleRate must be an integer from ${AUDIO_SAMPLE_RATE_MIN} to ${AUDIO_SAMPLE_RATE_MAX} Hz, got ${sampleRate}`,
+    );
+  }
+  if (channels !== undefined && channels !== 1 && channels !== 2) {
+    throw reactorError("INVALID_ARGUMENT", `audio.channels must be 1 or 2, got ${String(channels)}`);
+  }
 }
 
 /** Validates and fills in defaults (throws INVALID_ARGUMENT). */
@@ -74,6 +105,7 @@ export function resolveOptions(options: ReactorOptions): ResolvedOptions {
   if (!local && (typeof options.modelName !== "string" || options.modelName.length === 0)) {
     throw reactorError("INVALID_ARGUMENT", "modelName must be a non-empty string");
   }
+  checkAudioOutput(options.audio);
   const auto = options.autoReconnect;
   return {
     modelName: options.modelName ?? "",
@@ -89,6 +121,8 @@ export function resolveOptions(options: ReactorOptions): ResolvedOptions {
     transportTimeoutMs: options.transportTimeoutMs ?? TRANSPORT_READY_TIMEOUT_MS,
     sdpPollAttempts: options.sdpPollAttempts,
     frameSource: options.frameSource ?? createDecodedFrameSource,
+    audio: { ...options.audio },
+    audioSource: options.audioSource ?? createDecodedAudioSource,
     reconnectWindowMs: local ? LOCAL_RECONNECT_WINDOW_MS : HOSTED_RECONNECT_WINDOW_MS,
   };
 }

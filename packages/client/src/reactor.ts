@@ -100,6 +100,8 @@ export class Reactor implements AsyncDisposable {
       sendTrackControl: (event, name) => this.lifecycle.sendControl(encodeControlNotification(event, name)),
       reportError: (error) => this.reportError(inOperation(error, "track")),
       createFrameSource: this.options.frameSource,
+      createAudioSource: this.options.audioSource,
+      audioOutput: this.options.audio,
       logger,
     });
     this.lifecycle = new SessionLifecycle({

@@ -35,7 +35,7 @@ describe("connect → ready → disconnect (hosted)", () => {
     // capabilities_received comes before the transport, track_received before ready.
     const order = rec.events.map((e) => e.event);
     expect(order.indexOf("capabilities_received")).toBeLessThan(order.indexOf("track_received"));
-    expect(rec.of("track_received").map(([name]) => name)).toEqual(["main_video"]);
+    expect(rec.of("track_received").map(([name]) => name)).toEqual(["main_video", "main_audio"]);
     expect(reactor.tracks.get("main_video")).toBe(reactor.track("main_video"));
     expect(rec.errors).toEqual([]);
 
@@ -192,8 +192,9 @@ describe("connect → ready → disconnect (hosted)", () => {
     const track = reactor.track("main_video");
     // The GPU records frames as they arrive: let the automatic resume land before clearing.
     const sid = reactor.getSessionId();
-    await mock.history.waitFor((h) =>
-      h.dataChannel.some((d) => d.sessionId === sid && d.text?.includes("resume_track")),
+    // Both received tracks (main_video, main_audio) are resumed automatically.
+    await mock.history.waitFor(
+      (h) => h.dataChannel.filter((d) => d.sessionId === sid && d.text?.includes("resume_track")).length >= 2,
     );
     mock.history.clear();
     track.pause();
@@ -202,10 +203,16 @@ describe("connect → ready → disconnect (hosted)", () => {
     track.resume();
     await framesSeen(reactor, 1);
     const control = await mock.history.waitFor((h) => {
-      const sent = h.dataChannel.filter((d) => d.sessionId === sid && d.direction === "in" && d.channel === "control");
+      const sent = h.dataChannel.filter(
+        (d) =>
+          d.sessionId === sid &&
+          d.direction === "in" &&
+          d.channel === "control" &&
+          (d.decoded as { data?: { name?: string } }).data?.name === "main_video",
+      );
       return sent.length >= 2 && sent.map((d) => (d.decoded as { event: string }).event);
     });
-    // pause on the first connection; nothing automatic on the second; then the explicit resume.
+    // main_video: pause on the first connection; nothing automatic on the second; then the explicit resume.
     expect(control).toEqual(["pause_track", "resume_track"]);
     expect(() => reactor.track("no_such_track")).toThrow(/no track 'no_such_track'/);
   });

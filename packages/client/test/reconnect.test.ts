@@ -54,8 +54,8 @@ describe("GPU drop and reconnect", () => {
     expect(rec.of("session_expiration_changed").at(-1)).toEqual([undefined]);
     // track_received once per track per connection; the track object is the same.
     const received = rec.of("track_received");
-    expect(received.map(([name]) => name)).toEqual(["main_video", "main_video"]);
-    expect(received[0]?.[1]).toBe(received[1]?.[1]);
+    expect(received.map(([name]) => name)).toEqual(["main_video", "main_audio", "main_video", "main_audio"]);
+    expect(received[0]?.[1]).toBe(received[2]?.[1]);
     expect(reactor.track("main_video").stats().connections).toBe(2);
     // One user callback, not duplicated: each decoded frame of the new connection is seen once.
     const after = frameNumbers.slice(before);

@@ -2,6 +2,25 @@
  * @reactor-node/frames: decode received Reactor video (VP8 over RTP) to RGB frames off the main
  * thread, with declared backpressure and a worker pool for per-frame processing.
  */
+
+export type { AudioFrame } from "@reactor-node/protocol";
+export { rmsLevel, toneFrequency } from "./audio/analysis.js";
+export {
+  AUDIO_SAMPLE_RATE_MAX,
+  AUDIO_SAMPLE_RATE_MIN,
+  type AudioFrameStreamOptions,
+  type AudioReceiver,
+  type AudioReceiverOptions,
+  type AudioReceiverStats,
+  createAudioReceiver,
+  DEFAULT_AUDIO_JITTER_MS,
+  DEFAULT_AUDIO_QUEUE_FRAMES,
+  DEFAULT_AUDIO_SAMPLE_RATE,
+  MAX_CONCEALED_GAP_MS,
+} from "./audio/audio-receiver.js";
+export { CONCEAL_FADE_END_MS, Concealer } from "./audio/concealment.js";
+export { OPUS_MAX_PACKET_SAMPLES, opusPacketSamples } from "./audio/opus-packet.js";
+export { RESAMPLER_HALF_TAPS, Resampler } from "./audio/resampler.js";
 export {
   type BackpressurePolicy,
   DEFAULT_QUEUE_SIZE,

@@ -2,6 +2,19 @@
  * `@reactor-node/testkit`: a fake Reactor service (coordinator + werift GPU peers + a synthetic
  * VP8 echo model) for tests and local development.
  */
+
+export {
+  OPUS_FRAME_MS,
+  OPUS_FRAME_SAMPLES,
+  roundToneFrequency,
+  TONE_AMPLITUDE,
+  TONE_DEFAULT_HZ,
+  TONE_LOOP_FRAMES,
+  TONE_MAX_HZ,
+  TONE_MIN_HZ,
+  tonePcm,
+} from "./audio/tone.js";
+export { TONE_LOOP_CACHE_ENTRIES, toneLoop, toneWorkerAlive } from "./audio/tone-loops.js";
 export { Authority, DEFAULT_TOKEN_LIFETIME_S } from "./coordinator/auth.js";
 export type { GpuInfo } from "./coordinator/gpu-pool.js";
 export { MAX_JSON_BODY_BYTES } from "./coordinator/pipeline.js";

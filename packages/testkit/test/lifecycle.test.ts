@@ -77,7 +77,12 @@ describe("session lifecycle and the GPU queue", () => {
       selected_transport: { protocol: "webrtc", version: "1.0" },
       recording: { enabled: false, chunk_seconds: 4 },
     });
-    expect(started.body.capabilities.tracks.map((t: { name: string }) => t.name)).toEqual(["webcam", "main_video"]);
+    expect(started.body.capabilities.tracks.map((t: { name: string }) => t.name)).toEqual([
+      "webcam",
+      "mic",
+      "main_video",
+      "main_audio",
+    ]);
     const again = await api(base, "/start_session", { body: {} });
     expect(again.status).toBe(409);
     expect(again.body).toEqual({ detail: "cannot start session while waiting" });

@@ -73,12 +73,12 @@ describe("media and liveness details", () => {
   it("more models: main_audio carries Opus; a maximum duration shows as expires_at", async () => {
     const created = await createSession(mock, jwt, { model: "echo-av" });
     const { session } = await waitReady(mock, jwt, created.session_id);
-    expect(session.capabilities?.tracks.map((t) => t.name)).toEqual(["webcam", "main_video", "main_audio"]);
+    expect(session.capabilities?.tracks.map((t) => t.name)).toEqual(["webcam", "mic", "main_video", "main_audio"]);
     expect(session.expires_at).toBeGreaterThan(Date.now() / 1000 + 50);
     const peer = await TestPeer.connect(mock, jwt, session);
     try {
       let audio = 0;
-      const t = peer.pc.getTransceivers().find((tr) => tr.kind === "audio")!;
+      const t = peer.pc.getTransceivers().find((tr) => tr.kind === "audio" && tr.currentDirection === "recvonly")!;
       t.receiver.track?.onReceiveRtp.subscribe(() => audio++);
       await peer.until(() => audio > 10, "Opus packets");
       expect(peer.answerSdp).toMatch(/opus\/48000/i);

@@ -4,39 +4,38 @@
  * one (after `reconnect()`), so a `for await` loop keeps going across a reconnect. It ends on
  * track end (disconnect / session end), abort and `break`, and throws only a decoder failure.
  */
-import type { RgbFrame } from "@reactor-node/protocol";
 import type { FrameIteratorOptions, FrameSource } from "./frame-source.js";
 
 /** What an iterator needs from its track. */
-export interface FrameIteratorHost {
+export interface FrameIteratorHost<F> {
   /** The current connection's source (created lazily), or undefined while unbound. */
-  acquireSource(): FrameSource | undefined;
+  acquireSource(): FrameSource<F> | undefined;
   /** Resolves on the next bind/unbind/end; `false` once the track has ended. */
   nextChange(): Promise<boolean>;
   /** The iterator ended; forget it. */
-  release(iterator: TrackFrameIterator): void;
+  release(iterator: TrackFrameIterator<F>): void;
 }
 
-const DONE: IteratorResult<RgbFrame> = Object.freeze({ done: true, value: undefined });
+const DONE: IteratorResult<never> = Object.freeze({ done: true, value: undefined });
 
 /** See the file comment. One pending `next()` at a time, like every async iterator in `for await`. */
-export class TrackFrameIterator implements AsyncIterableIterator<RgbFrame> {
-  private inner: AsyncIterableIterator<RgbFrame> | undefined;
-  private innerSource: FrameSource | undefined;
-  private exhaustedSource: FrameSource | undefined;
+export class TrackFrameIterator<F> implements AsyncIterableIterator<F> {
+  private inner: AsyncIterableIterator<F> | undefined;
+  private innerSource: FrameSource<F> | undefined;
+  private exhaustedSource: FrameSource<F> | undefined;
   private ended = false;
   private wake: (() => void) | undefined;
   private readonly onAbort = (): void => void this.return();
 
   constructor(
-    private readonly host: FrameIteratorHost,
+    private readonly host: FrameIteratorHost<F>,
     private readonly options: FrameIteratorOptions,
   ) {
     if (options.signal?.aborted) this.ended = true;
     else options.signal?.addEventListener("abort", this.onAbort, { once: true });
   }
 
-  async next(): Promise<IteratorResult<RgbFrame>> {
+  async next(): Promise<IteratorResult<F>> {
     for (;;) {
       if (this.ended) return DONE;
       if (!this.inner) {
@@ -52,7 +51,7 @@ export class TrackFrameIterator implements AsyncIterableIterator<RgbFrame> {
           ...(this.options.queueSize !== undefined && { queueSize: this.options.queueSize }),
         });
       }
-      let result: IteratorResult<RgbFrame> | undefined;
+      let result: IteratorResult<F> | undefined;
       try {
         result = await this.interruptible(this.inner.next());
       } catch (error) {
@@ -68,7 +67,7 @@ export class TrackFrameIterator implements AsyncIterableIterator<RgbFrame> {
     }
   }
 
-  async return(): Promise<IteratorResult<RgbFrame>> {
+  async return(): Promise<IteratorResult<F>> {
     if (this.ended && !this.inner) return DONE;
     this.ended = true;
     this.options.signal?.removeEventListener("abort", this.onAbort);

@@ -5,8 +5,14 @@
  * (RTP reassembly on this thread, VP8 decoding and RGB conversion in a worker thread); tests or
  * other decoders can supply their own factory without the track API changing.
  */
-import { createVideoReceiver, type VideoFrame, type VideoReceiverStats } from "@reactor-node/frames";
-import type { ReactorError, RgbFrame } from "@reactor-node/protocol";
+import {
+  type AudioReceiverStats,
+  createAudioReceiver,
+  createVideoReceiver,
+  type VideoFrame,
+  type VideoReceiverStats,
+} from "@reactor-node/frames";
+import type { AudioFrame, ReactorError, RgbFrame } from "@reactor-node/protocol";
 import type { RtpPacket } from "werift";
 import type { Logger } from "../logger.js";
 
@@ -22,16 +28,16 @@ export interface FrameIteratorOptions {
   signal?: AbortSignal;
 }
 
-/** Decoder counters of one connection's frame source. */
-export type FrameSourceStats = VideoReceiverStats;
+/** Decoder counters of one connection's frame source (video or audio). */
+export type FrameSourceStats = VideoReceiverStats | AudioReceiverStats;
 
-/** Decodes one received video track of one connection into RGB frames. */
-export interface FrameSource {
+/** Decodes one received track of one connection: video into RGB frames, audio into PCM. */
+export interface FrameSource<F = RgbFrame> {
   pushRtp(packet: RtpPacket): void;
   /** Hot-path delivery (receiver's `latest` policy). Returns unsubscribe. */
-  onFrame(callback: (frame: RgbFrame) => void): () => void;
+  onFrame(callback: (frame: F) => void): () => void;
   /** A bounded iterator; ends when the source closes. */
-  frames(options: FrameIteratorOptions): AsyncIterableIterator<RgbFrame>;
+  frames(options: FrameIteratorOptions): AsyncIterableIterator<F>;
   /** The decoder needs a keyframe: the owner sends an RTCP PLI. Returns unsubscribe. */
   onKeyframeNeeded(callback: () => void): () => void;
   onError(callback: (error: ReactorError) => void): () => void;
@@ -42,6 +48,21 @@ export interface FrameSource {
 
 /** Creates a frame source; called lazily by a track. */
 export type FrameSourceFactory = (options: { logger: Logger; trackName: string }) => FrameSource;
+
+/** What received audio is turned into. */
+export interface AudioOutputOptions {
+  /** Output sample rate in Hz (resampled from 48 kHz). Default 48 000. */
+  sampleRate?: number;
+  /** 1 (default) or 2. */
+  channels?: 1 | 2;
+}
+
+/** Creates the PCM source of one received audio track; called lazily by a track. */
+export type AudioSourceFactory = (options: {
+  logger: Logger;
+  trackName: string;
+  output: AudioOutputOptions;
+}) => FrameSource<AudioFrame>;
 
 // Receivers created with `format: "rgb24"` deliver only RGB frames.
 const asRgb = (frame: VideoFrame): RgbFrame => frame as RgbFrame;
@@ -60,6 +81,29 @@ export const createDecodedFrameSource: FrameSourceFactory = ({ logger }) => {
       return inner as AsyncIterableIterator<RgbFrame>;
     },
     onKeyframeNeeded: (callback) => receiver.onKeyframeNeeded(() => callback()),
+    onError: (callback) => receiver.onError(callback),
+    stats: () => receiver.stats(),
+    close: () => receiver.close(),
+  };
+};
+
+/** The default audio factory: `@reactor-node/frames`' worker-thread Opus decoder. */
+export const createDecodedAudioSource: AudioSourceFactory = ({ logger, output }) => {
+  const receiver = createAudioReceiver({
+    logger,
+    ...(output.sampleRate !== undefined && { sampleRate: output.sampleRate }),
+    ...(output.channels !== undefined && { channels: output.channels }),
+  });
+  return {
+    pushRtp: (packet) => receiver.pushRtp(packet as Parameters<typeof receiver.pushRtp>[0]),
+    onFrame: (callback) => receiver.onFrame(callback),
+    frames: (options) =>
+      receiver.frames({
+        ...(options.policy !== undefined && { policy: options.policy }),
+        ...(options.queueSize !== undefined && { queueSize: options.queueSize }),
+      }),
+    // Audio has no keyframes.
+    onKeyframeNeeded: () => () => {},
     onError: (callback) => receiver.onError(callback),
     stats: () => receiver.stats(),
     close: () => receiver.close(),

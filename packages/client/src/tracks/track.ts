@@ -2,10 +2,10 @@
  * A track of the session (docs/protocol.md §4, §6), stable across connections: the user's frame
  * callbacks, iterators and pause intent live here and are re-attached to each new connection's
  * media once, so a reconnect never duplicates handlers. Decoding starts lazily on the first
- * frame subscriber (see `frame-source.ts`).
+ * frame subscriber (see `frame-source.ts`): video tracks deliver RGB frames, audio tracks PCM.
  */
 import {
-  type FrameCallback,
+  type AudioFrame,
   type ReactorError,
   type RgbFrame,
   reactorError,
@@ -15,7 +15,17 @@ import type { MediaStreamTrack, RtpPacket } from "werift";
 import { listenerError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import { type FrameIteratorHost, TrackFrameIterator } from "./frame-iterator.js";
-import type { FrameIteratorOptions, FrameSource, FrameSourceFactory, FrameSourceStats } from "./frame-source.js";
+import type {
+  AudioOutputOptions,
+  AudioSourceFactory,
+  FrameIteratorOptions,
+  FrameSource,
+  FrameSourceFactory,
+  FrameSourceStats,
+} from "./frame-source.js";
+
+/** What a track delivers: RGB frames for video, PCM frames for audio. */
+export type MediaFrame = RgbFrame | AudioFrame;
 
 /** What a track needs from the session that owns it. */
 export interface TrackHost {
@@ -23,6 +33,8 @@ export interface TrackHost {
   sendTrackControl(event: "pause_track" | "resume_track", name: string): boolean;
   reportError(error: ReactorError): void;
   createFrameSource: FrameSourceFactory;
+  createAudioSource: AudioSourceFactory;
+  audioOutput: AudioOutputOptions;
   logger: Logger;
 }
 
@@ -48,11 +60,11 @@ export interface TrackStats {
 /** A session track: model output (`recvonly`) or client input (`sendonly`). */
 export class Track {
   private info: TrackInfo;
-  private readonly callbacks = new Set<FrameCallback>();
+  private readonly callbacks = new Set<(frame: MediaFrame) => void>();
   private readonly rtpCallbacks = new Set<(packet: RtpPacket) => void>();
-  private readonly iterators = new Set<TrackFrameIterator>();
+  private readonly iterators = new Set<TrackFrameIterator<MediaFrame>>();
   private binding: { binding: TrackBinding; off: () => void } | undefined;
-  private source: { source: FrameSource; offs: Array<() => void> } | undefined;
+  private source: { source: FrameSource<MediaFrame>; offs: Array<() => void> } | undefined;
   private changeWaiters: Array<(alive: boolean) => void> = [];
   private userPaused = false;
   private counters = { rtpPackets: 0, connections: 0, framesDelivered: 0 };
@@ -91,13 +103,14 @@ export class Track {
   }
 
   /**
-   * Calls `callback` with every decoded RGB frame (`height*width*3` bytes), newest-first under
-   * load (frames the callback cannot keep up with are dropped, never queued). Survives
-   * reconnects. Returns unsubscribe.
+   * Calls `callback` with every decoded frame: on a video track an RGB frame (`height*width*3`
+   * bytes), newest-first under load (frames the callback cannot keep up with are dropped, never
+   * queued); on an audio track an {@link AudioFrame} of interleaved int16 PCM, every one in order
+   * (concealment fills lost packets). Survives reconnects. Returns unsubscribe.
    */
-  onFrame(callback: FrameCallback): () => void {
-    this.requireVideo("onFrame");
-    const entry: FrameCallback = (frame) => callback(frame);
+  onFrame<F extends MediaFrame = RgbFrame>(callback: (frame: F) => void): () => void {
+    this.requireReceived("onFrame");
+    const entry = (frame: MediaFrame): void => callback(frame as F);
     this.callbacks.add(entry);
     this.ensureSource();
     return () => {
@@ -106,19 +119,20 @@ export class Track {
   }
 
   /**
-   * Frames as an async iterator with a declared bounded policy (`latest` by default). Ends on
-   * disconnect, session end, abort and `break`; continues across a reconnect.
+   * Frames as an async iterator with a declared bounded policy (`latest` by default for video,
+   * `queue` of one second for audio). Ends on disconnect, session end, abort and `break`;
+   * continues across a reconnect. For audio, `track.frames<AudioFrame>()`.
    */
-  frames(options: FrameIteratorOptions = {}): AsyncIterableIterator<RgbFrame> {
-    this.requireVideo("frames");
-    const host: FrameIteratorHost = {
+  frames<F extends MediaFrame = RgbFrame>(options: FrameIteratorOptions = {}): AsyncIterableIterator<F> {
+    this.requireReceived("frames");
+    const host: FrameIteratorHost<MediaFrame> = {
       acquireSource: () => this.ensureSource(),
       nextChange: () => new Promise((resolve) => this.changeWaiters.push(resolve)),
       release: (it) => this.iterators.delete(it),
     };
-    const iterator = new TrackFrameIterator(host, options);
+    const iterator = new TrackFrameIterator<MediaFrame>(host, options);
     this.iterators.add(iterator);
-    return iterator;
+    return iterator as unknown as AsyncIterableIterator<F>;
   }
 
   /** Raw RTP packets of this track (any kind), e.g. to record or forward. Returns unsubscribe. */
@@ -191,12 +205,19 @@ export class Track {
     this.notifyChange(false);
   }
 
-  private ensureSource(): FrameSource | undefined {
+  private ensureSource(): FrameSource<MediaFrame> | undefined {
     if (this.source) return this.source.source;
     const binding = this.binding?.binding;
-    if (!binding || this.info.kind !== "video") return undefined;
+    if (!binding) return undefined;
     if (this.callbacks.size === 0 && this.iterators.size === 0) return undefined;
-    const source = this.host.createFrameSource({ logger: this.host.logger, trackName: this.name });
+    const source: FrameSource<MediaFrame> =
+      this.info.kind === "audio"
+        ? this.host.createAudioSource({
+            logger: this.host.logger,
+            trackName: this.name,
+            output: this.host.audioOutput,
+          })
+        : this.host.createFrameSource({ logger: this.host.logger, trackName: this.name });
     const offs = [
       source.onKeyframeNeeded(() => {
         const ssrc = binding.track.ssrc;
@@ -232,13 +253,6 @@ export class Track {
     const waiters = this.changeWaiters;
     this.changeWaiters = [];
     for (const resolve of waiters) resolve(alive);
-  }
-
-  private requireVideo(what: string): void {
-    if (this.info.kind !== "video") {
-      throw reactorError("INVALID_ARGUMENT", `${what}() needs a video track; '${this.name}' is ${this.info.kind}`);
-    }
-    this.requireReceived(what);
   }
 
   private requireReceived(what: string): void {

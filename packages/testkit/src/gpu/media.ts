@@ -1,20 +1,20 @@
 /**
  * Outbound media of one connection: VP8 frames from the session's video source packetized
  * with werift's `Vp8Packetizer` (payloads ≤ 1200 bytes, 90 kHz clock) and, when the model has
- * `main_audio`, Opus silence every 20 ms. Each output track has a pause gate: tracks of a
+ * `main_audio`, one 20 ms Opus packet per tick (the session's tone). Each output track has a pause gate: tracks of a
  * connection with a `control` channel start paused until `resume_track`; legacy connections
  * start flowing.
  */
 import { RTP_MAX_PAYLOAD_BYTES } from "@reactor-node/protocol";
 import { type RTCRtpSender, RtpHeader, RtpPacket } from "werift";
 import { Vp8Packetizer } from "werift/nonstandard";
+import { OPUS_FRAME_MS, OPUS_FRAME_SAMPLES } from "../audio/tone.js";
 import type { VideoFrame } from "../video/source.js";
 
-/** One Opus frame of digital silence (TOC 0xf8: CELT FB 20 ms, mono). */
-const OPUS_SILENCE = Buffer.from([0xf8, 0xff, 0xfe]);
 /** Opus frame duration. */
-export const AUDIO_FRAME_MS = 20;
-const AUDIO_SAMPLES_PER_FRAME = 960;
+export const AUDIO_FRAME_MS = OPUS_FRAME_MS;
+/** RTP payload type the answerer gives Opus. */
+const OPUS_PAYLOAD_TYPE = 111;
 
 /** Counters for tests and benchmarks. */
 export interface MediaStats {
@@ -80,20 +80,21 @@ export class ConnectionMedia {
     }
   }
 
-  /** Sends one 20 ms frame of Opus silence on every open audio track. */
-  sendAudioTick(): void {
+  /** Sends one 20 ms Opus packet on every open audio track (the RTP clock runs while paused too). */
+  sendAudioTick(packet: Uint8Array): void {
     if (!this.connected) return;
     this.audioSeq = (this.audioSeq + 1) & 0xffff;
-    this.audioTs = (this.audioTs + AUDIO_SAMPLES_PER_FRAME) % 2 ** 32;
+    this.audioTs = (this.audioTs + OPUS_FRAME_SAMPLES) % 2 ** 32;
+    const payload = Buffer.from(packet.buffer, packet.byteOffset, packet.byteLength);
     for (const track of this.tracks.values()) {
       if (track.kind !== "audio" || track.paused) continue;
       const header = new RtpHeader({
-        payloadType: 111,
+        payloadType: OPUS_PAYLOAD_TYPE,
         sequenceNumber: this.audioSeq,
         timestamp: this.audioTs,
         marker: false,
       });
-      void track.sender.sendRtp(new RtpPacket(header, OPUS_SILENCE)).catch(() => {});
+      void track.sender.sendRtp(new RtpPacket(header, payload)).catch(() => {});
       this.stats.audioPackets++;
     }
   }

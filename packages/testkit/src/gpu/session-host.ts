@@ -14,6 +14,7 @@ import {
   type TrackMappingEntry,
   type UploadReferenceWire,
 } from "@reactor-node/protocol";
+import { ToneSource } from "../audio/tone-source.js";
 import { type FaultSpec, findFault } from "../faults/spec.js";
 import type { Logger } from "../logger.js";
 import type { ModelConfig } from "../model/config.js";
@@ -39,6 +40,8 @@ export class SessionHost {
   /** Input track name → the connection publishing it. */
   private readonly publishers = new Map<string, number>();
   private readonly source: VideoSource;
+  /** `main_audio` while nothing is published on `mic`. */
+  readonly tone: ToneSource;
   private readonly timers = new Set<NodeJS.Timeout>();
   private audioTimer: NodeJS.Timeout | null = null;
   private firstConnected = false;
@@ -53,16 +56,19 @@ export class SessionHost {
     timings: { idleTimeoutMs: number; iceGatherTimeoutMs: number },
     private readonly services: SessionServices,
   ) {
+    this.tone = new ToneSource(services.logger);
     this.model = new EchoModel(config, {
       resolveUpload: (ref) => this.resolveUpload(ref),
-      onState: (state) =>
+      onState: (state) => {
         this.source.setState({
           effect: state.effect,
           intensity: state.intensity,
           caption: state.caption,
           overlay: state.overlay?.bytes ?? null,
           overlayStrength: state.overlay?.strength ?? 0.5,
-        }),
+        });
+        this.tone.setFrequency(state.tone);
+      },
     });
     this.capabilities = capabilitiesOf(this.model.schema, services.video.fps);
     this.source = createVideoSource({ ...services.video, ...(services.logger && { logger: services.logger }) });
@@ -136,7 +142,8 @@ export class SessionHost {
     if (connection.media.wantsKeyframe()) this.source.requestKeyframe();
     if (this.capabilities.tracks.some((t) => t.kind === "audio" && t.direction === "recvonly") && !this.audioTimer) {
       this.audioTimer = setInterval(() => {
-        for (const c of this.connections.values()) c.media.sendAudioTick();
+        const packet = this.tone.next();
+        for (const c of this.connections.values()) c.media.sendAudioTick(packet);
       }, AUDIO_FRAME_MS);
     }
     if (this.firstConnected) return;
@@ -341,6 +348,7 @@ export class SessionHost {
     this.timers.clear();
     if (this.audioTimer) clearInterval(this.audioTimer);
     this.audioTimer = null;
+    this.tone.close();
     if (notify) {
       this.broadcastRuntime("sessionEnded", { reason: reason.slice(0, 64) });
       // Let SCTP flush the goodbye before the transports go.

@@ -5,7 +5,7 @@ import { z } from "zod";
 export const ModelConfigSchema = z.object({
   name: z.string().min(1),
   version: z.string().optional(),
-  /** Adds a `main_audio` output track (Opus silence). */
+  /** The `mic` input and `main_audio` output tracks (default true, like the runtime's echo); `main_audio` plays a tone. */
   audio: z.boolean().optional(),
   /** Adds the `webcam` input track (default true). */
   webcam: z.boolean().optional(),

@@ -5,6 +5,8 @@
  * `overlay_changed`) and one broadcast (`state_changed`, sent to every connection).
  */
 import type { ModelSchemaDocument } from "@reactor-node/protocol";
+import { TONE_DEFAULT_HZ, TONE_MAX_HZ, TONE_MIN_HZ } from "../audio/tone.js";
+import type { ModelConfig } from "./config.js";
 
 /** The effects `set_effect` accepts, in the runtime's order. */
 export const ECHO_EFFECTS = ["none", "grayscale", "sepia", "edges", "invert", "blur", "pixelate"] as const;
@@ -14,7 +16,13 @@ export const ECHO_CAPTION_MAX_CHARS = 200;
 /** Which optional tracks a model instance declares. */
 export interface EchoTrackOptions {
   webcam: boolean;
+  /** `mic` in, `main_audio` out (the tone) and the `set_tone` command. */
   audio: boolean;
+}
+
+/** The document of a configured model (defaults: the runtime echo's four tracks). */
+export function echoSchemaFor(config: ModelConfig): ModelSchemaDocument {
+  return echoSchema(config.name, { webcam: config.webcam ?? true, audio: config.audio ?? true });
 }
 
 const json = (schema: Record<string, unknown>) => ({ required: true, content: { "application/json": { schema } } });
@@ -30,6 +38,7 @@ const webhook = (id: string, schema: string, summary: string) => ({
 export function echoSchema(name: string, tracks: EchoTrackOptions): ModelSchemaDocument {
   const xTracks: Array<{ name: string; kind: "video" | "audio"; direction: "in" | "out" }> = [];
   if (tracks.webcam) xTracks.push({ name: "webcam", kind: "video", direction: "in" });
+  if (tracks.audio) xTracks.push({ name: "mic", kind: "audio", direction: "in" });
   xTracks.push({ name: "main_video", kind: "video", direction: "out" });
   if (tracks.audio) xTracks.push({ name: "main_audio", kind: "audio", direction: "out" });
   const doc = {
@@ -102,8 +111,32 @@ export function echoSchema(name: string, tracks: EchoTrackOptions): ModelSchemaD
           responses: reply("OverlayChanged"),
         },
       },
+      ...(tracks.audio && {
+        "/events/set_tone": {
+          post: {
+            operationId: "set_tone",
+            summary: "Frequency of the tone main_audio plays while nothing is published on mic",
+            requestBody: json({
+              type: "object",
+              properties: {
+                frequency: {
+                  type: "number",
+                  default: TONE_DEFAULT_HZ,
+                  description: "Hertz, rounded to a whole number",
+                  minimum: TONE_MIN_HZ,
+                  maximum: TONE_MAX_HZ,
+                },
+              },
+            }),
+            responses: reply("ToneChanged"),
+          },
+        },
+      }),
     },
     webhooks: {
+      ...(tracks.audio && {
+        tone_changed: webhook("tone_changed", "ToneChanged", "Sent when the tone on main_audio changes."),
+      }),
       effect_changed: webhook("effect_changed", "EffectChanged", "Sent when the active effect or intensity changes."),
       caption_changed: webhook("caption_changed", "CaptionChanged", "Sent when the caption changes."),
       overlay_changed: webhook("overlay_changed", "OverlayChanged", "Sent when an overlay image was applied."),
@@ -128,6 +161,11 @@ export function echoSchema(name: string, tracks: EchoTrackOptions): ModelSchemaD
           properties: { effect: { type: "string" }, intensity: { type: "number" } },
           required: ["effect", "intensity"],
         },
+        ToneChanged: {
+          type: "object",
+          properties: { frequency: { type: "integer" } },
+          required: ["frequency"],
+        },
         CaptionChanged: {
           type: "object",
           properties: { caption: { type: "string" } },
@@ -149,6 +187,7 @@ export function echoSchema(name: string, tracks: EchoTrackOptions): ModelSchemaD
             intensity: { type: "number" },
             caption: { type: "string" },
             overlay: { type: ["string", "null"] },
+            tone: { type: "integer" },
           },
           required: ["effect", "intensity", "caption", "overlay"],
         },

@@ -12,8 +12,9 @@ import {
   type UploadReferenceWire,
   validateCommand,
 } from "@reactor-node/protocol";
+import { roundToneFrequency, TONE_DEFAULT_HZ } from "../audio/tone.js";
 import type { ModelConfig } from "./config.js";
-import { type ECHO_EFFECTS, echoSchema } from "./echo-schema.js";
+import { type ECHO_EFFECTS, echoSchemaFor } from "./echo-schema.js";
 
 /** A model → client message, `{type, data}`. */
 export interface ModelMessage {
@@ -32,6 +33,8 @@ export interface EchoState {
   intensity: number;
   caption: string;
   overlay: { name: string; bytes: Uint8Array; strength: number } | null;
+  /** Frequency of the `main_audio` tone, whole hertz. */
+  tone: number;
 }
 
 /** What the model needs from the GPU peer hosting it. */
@@ -59,13 +62,19 @@ export function capabilitiesOf(schema: ModelSchemaDocument, fps: number): Capabi
 /** One model instance, owned by one session on one GPU peer. */
 export class EchoModel {
   readonly schema: ModelSchemaDocument;
-  private readonly state: EchoState = { effect: "none", intensity: 1, caption: "", overlay: null };
+  private readonly state: EchoState = {
+    effect: "none",
+    intensity: 1,
+    caption: "",
+    overlay: null,
+    tone: TONE_DEFAULT_HZ,
+  };
 
   constructor(
     readonly config: ModelConfig,
     private readonly host: EchoHost,
   ) {
-    this.schema = echoSchema(config.name, { webcam: config.webcam ?? true, audio: config.audio ?? false });
+    this.schema = echoSchemaFor(config);
   }
 
   /** The current state (a snapshot). */
@@ -121,6 +130,10 @@ export class EchoModel {
         });
         break;
       }
+      case "set_tone":
+        this.state.tone = roundToneFrequency((data.frequency as number | undefined) ?? TONE_DEFAULT_HZ);
+        replies.push({ type: "tone_changed", data: { frequency: this.state.tone } });
+        break;
       default:
         return { ok: false, code: "internal_error", reason: `no handler for '${type}'` };
     }
@@ -138,6 +151,7 @@ export class EchoModel {
       intensity: this.state.intensity,
       caption: this.state.caption,
       overlay: this.state.overlay?.name ?? null,
+      tone: this.state.tone,
     };
   }
 }

@@ -11,7 +11,7 @@ import {
   StartSessionRequestSchema,
 } from "@reactor-node/protocol";
 import { faultsFromExtraArgs } from "../../faults/spec.js";
-import { echoSchema } from "../../model/echo-schema.js";
+import { echoSchemaFor } from "../../model/echo-schema.js";
 import type { Coordinator } from "../context.js";
 import { HttpError, json } from "../http.js";
 import { type Route, route } from "../router.js";
@@ -39,10 +39,7 @@ export function localRoutes(c: Coordinator): Route[] {
       auth: "none",
       versions: "none",
       body: { kind: "none" },
-      handler: () => {
-        const m = defaultModel();
-        return json(200, echoSchema(m.name, { webcam: m.webcam ?? true, audio: m.audio ?? false }));
-      },
+      handler: () => json(200, echoSchemaFor(defaultModel())),
     }),
     route({
       method: "POST",
