@@ -42,7 +42,7 @@ export {
 export { ENCODER_ENV_VAR, resolveEncoderBackend } from "./encoder/backend.js";
 export { ENCODER_CLOSE_GRACE_MS } from "./encoder/encoder-thread.js";
 export { DEFAULT_OPUS_BITRATE } from "./encoder/opus-engine.js";
-export { mixChannels, OPUS_FRAME_SAMPLES, OPUS_SAMPLE_RATE_HZ, OpusFramer, Resampler } from "./encoder/resampler.js";
+export { mixChannels, OPUS_FRAME_SAMPLES, OPUS_SAMPLE_RATE_HZ, OpusFramer } from "./encoder/resampler.js";
 export { i420ByteLength, RGB_TO_BT601_LIMITED, rgbToI420 } from "./encoder/rgb-to-i420.js";
 export { createRgbToI420, type RgbToI420 } from "./encoder/rgb-to-i420-simd.js";
 export {

@@ -35,6 +35,8 @@ export const AUDIO_SAMPLE_RATE_MAX = 96_000;
 export const DEFAULT_AUDIO_QUEUE_FRAMES = 50;
 /** How long a missing packet is waited for before it is concealed (RTP time), ms. */
 export const DEFAULT_AUDIO_JITTER_MS = 60;
+/** A timestamp further than this from the stream's newest is a restart or garbage, not a gap. */
+const MAX_TIMESTAMP_JUMP_MS = 60_000;
 /** Longest gap filled with concealment; a longer one (a pause, a stall) is a discontinuity. */
 export const MAX_CONCEALED_GAP_MS = 120;
 /** Most items sent to the worker in one message. */
@@ -78,6 +80,8 @@ export interface AudioReceiverStats {
   discontinuities: number;
   /** RTP packets the reorder buffer gave up on. */
   packetsLost: number;
+  /** Times the stream started over on a new RTP sequence. */
+  resyncs: number;
   /** Frame handoffs to consumers (each callback call and each iterator counts). */
   delivered: number;
   /** Frames or packets not delivered, by reason (`decodeError` includes malformed packets). */
@@ -146,6 +150,7 @@ class Receiver implements AudioReceiver {
     concealed: 0,
     discontinuities: 0,
     packetsLost: 0,
+    resyncs: 0,
     delivered: 0,
     dropped: { stale: 0, queueFull: 0, beforeKeyframe: 0, decodeError: 0 },
     workerRestarts: 0,
@@ -187,8 +192,15 @@ class Receiver implements AudioReceiver {
     this.reorder = new ReorderBuffer({
       maxWaitTicks: ((options.jitterLatencyMs ?? DEFAULT_AUDIO_JITTER_MS) * AUDIO_RTP_CLOCK_HZ) / 1000,
       onPacket: ({ packet, receivedAt }) => this.onPacket(packet, receivedAt),
+      maxJumpTicks: (MAX_TIMESTAMP_JUMP_MS * AUDIO_RTP_CLOCK_HZ) / 1000,
       onLoss: (from, to) => {
         this.counters.packetsLost += ((to - from + 0x10000) % 0x10000) + 1;
+      },
+      // A new sequence (sender restart): its timestamps say nothing about the old one's gaps.
+      onResync: (_reason, dropped) => {
+        this.counters.resyncs++;
+        this.counters.dropped.decodeError += dropped;
+        this.expected = undefined;
       },
     });
     this.worker = new AudioWorker(

@@ -150,9 +150,8 @@ export class AudioWorker {
       this.onCrash(error, true);
       return;
     }
-    this.failure = reactorError("WORKER_CRASHED", `${error.message}; gave up after ${this.crashes} crashes`, {
+    this.failure = reactorError("WORKER_FAILED", `${error.message}; gave up after ${this.crashes} crashes`, {
       cause: error.cause,
-      recoverable: false,
     });
     this.onCrash(this.failure, false);
   }

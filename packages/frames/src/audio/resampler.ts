@@ -1,8 +1,10 @@
 /**
- * A streaming resampler for one channel: windowed-sinc interpolation with a polyphase table for
- * the rational ratio between the two rates. The cutoff sits just under the lower of the two
- * Nyquist frequencies, so downsampling does not alias; the filter is linear-phase, with a delay
- * of {@link RESAMPLER_HALF_TAPS} input samples (scaled when downsampling).
+ * The one streaming sample-rate converter of this package (decoded audio out, published audio
+ * in): windowed-sinc interpolation over interleaved samples, with a polyphase table for the
+ * rational ratio between the two rates. The cutoff sits just under the lower of the two Nyquist
+ * frequencies and the filter widens with the downsampling factor, so downsampling does not
+ * alias. Phase and history carry across calls: a stream pushed in any chunk sizes is resampled
+ * as one signal. Linear-phase, with a delay of {@link RESAMPLER_HALF_TAPS} samples of the lower rate.
  */
 
 /** Filter half-width in samples of the lower rate (each side of the interpolation point). */
@@ -13,8 +15,10 @@ const CUTOFF = 0.95;
 const MAX_TABLE_PHASES = 4096;
 
 function gcd(a: number, b: number): number {
-  while (b) [a, b] = [b, a % b];
-  return a;
+  let x = a;
+  let y = b;
+  while (y) [x, y] = [y, x % y];
+  return x;
 }
 
 /** Blackman window on [-1, 1]. */
@@ -32,15 +36,16 @@ export class Resampler {
   private readonly fc: number;
   private readonly table: Float32Array | undefined;
   private readonly taps: number;
-  /** Input not yet consumed, starting at absolute input index `base`. */
-  private history = new Float32Array(0);
+  /** Input frames not yet consumed (interleaved), starting at absolute input frame `base`. */
+  private history: Float32Array;
   private base = 0;
-  /** Next output index; its input position is out·num/den. */
+  /** Next output frame; its input position is out·num/den. */
   private out = 0;
 
   constructor(
     readonly inputRate: number,
     readonly outputRate: number,
+    readonly channels = 1,
   ) {
     const g = gcd(inputRate, outputRate);
     this.num = inputRate / g;
@@ -50,6 +55,7 @@ export class Resampler {
     // Cutoff relative to the input rate (cycles per input sample, Nyquist = 0.5).
     this.fc = (0.5 * CUTOFF) / down;
     this.taps = 2 * this.half;
+    this.history = new Float32Array(0);
     if (this.den <= MAX_TABLE_PHASES && inputRate !== outputRate) {
       this.table = new Float32Array(this.den * this.taps);
       for (let p = 0; p < this.den; p++) {
@@ -70,43 +76,38 @@ export class Resampler {
     return 2 * this.fc * sinc * blackman(x / this.half);
   }
 
-  /** Feeds input samples; returns the output samples that can now be computed. */
+  /** Feeds interleaved input; returns the interleaved output that can now be computed. */
   push(input: Float32Array): Float32Array {
     if (this.passthrough) return input.slice();
+    const ch = this.channels;
     const joined = new Float32Array(this.history.length + input.length);
     joined.set(this.history, 0);
     joined.set(input, this.history.length);
-    const end = this.base + joined.length; // exclusive absolute input index
+    const end = this.base + joined.length / ch; // exclusive absolute input frame
     const results: number[] = [];
+    const weights = new Float32Array(this.taps);
     for (;;) {
-      const pos = (this.out * this.num) / this.den;
-      const i = Math.floor(pos);
-      // Needs input up to i + half.
+      const i = Math.floor((this.out * this.num) / this.den);
       if (i + this.half >= end) break;
       const phase = (this.out * this.num) % this.den;
-      let acc = 0;
-      const first = i - this.half + 1;
-      if (this.table) {
-        const row = phase * this.taps;
+      if (this.table) weights.set(this.table.subarray(phase * this.taps, (phase + 1) * this.taps));
+      else for (let k = 0; k < this.taps; k++) weights[k] = this.weight(k - this.half + 1 - phase / this.den);
+      const first = i - this.half + 1 - this.base;
+      for (let c = 0; c < ch; c++) {
+        let acc = 0;
         for (let k = 0; k < this.taps; k++) {
-          const at = first + k - this.base;
-          if (at >= 0) acc += joined[at]! * this.table[row + k]!;
+          const at = first + k;
+          if (at >= 0) acc += joined[at * ch + c]! * weights[k]!;
         }
-      } else {
-        const frac = pos - i;
-        for (let k = 0; k < this.taps; k++) {
-          const at = first + k - this.base;
-          if (at >= 0) acc += joined[at]! * this.weight(k - this.half + 1 - frac);
-        }
+        results.push(acc);
       }
-      results.push(acc);
       this.out++;
     }
     // Keep what the next output still needs.
     const nextFirst = Math.floor((this.out * this.num) / this.den) - this.half + 1;
-    const keepFrom = Math.max(0, nextFirst - this.base);
-    this.history = joined.slice(Math.min(keepFrom, joined.length));
-    this.base += Math.min(keepFrom, joined.length);
+    const keep = Math.min(Math.max(0, nextFirst - this.base), joined.length / ch);
+    this.history = joined.slice(keep * ch);
+    this.base += keep;
     return Float32Array.from(results);
   }
 }

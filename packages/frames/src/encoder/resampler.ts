@@ -2,16 +2,15 @@
  * Audio input adaptation for the Opus encoder: any sample rate and channel count in, 48 kHz at
  * the encoder's channel count out, in 20 ms frames. Channels are mixed first (mono: the mean;
  * stereo from mono: duplicated; other counts: the first two, or their mean for mono), then the
- * rate is converted with a windowed-sinc interpolator that keeps its phase and history across
- * calls, so a stream pushed in arbitrary chunk sizes is resampled as one signal.
+ * rate is converted with the package's one resampler (audio/resampler.ts), which keeps its phase
+ * and history across calls, so a stream pushed in arbitrary chunk sizes is resampled as one signal.
  */
+import { Resampler } from "../audio/resampler.js";
 
 /** Opus' clock and the only rate this encoder is fed. */
 export const OPUS_SAMPLE_RATE_HZ = 48_000;
 /** Samples per channel of one 20 ms Opus frame at 48 kHz. */
 export const OPUS_FRAME_SAMPLES = 960;
-/** Taps on each side of the interpolation point (quality vs cost; 16 keeps aliasing below -60 dB). */
-const SINC_HALF_TAPS = 16;
 
 /** Mixes interleaved int16 `channels` to `outChannels` (1 or 2), as float samples. */
 export function mixChannels(input: Int16Array, channels: number, outChannels: 1 | 2): Float32Array {
@@ -31,71 +30,6 @@ export function mixChannels(input: Int16Array, channels: number, outChannels: 1 
     }
   }
   return out;
-}
-
-/** A streaming sample-rate converter for interleaved float audio. */
-export class Resampler {
-  private readonly step: number;
-  private readonly cutoff: number;
-  /** Input samples kept for the filter's left wing (interleaved). */
-  private history: Float32Array;
-  /** Position of the next output sample, in input samples relative to the start of `history`. */
-  private position: number;
-
-  constructor(
-    readonly inputRate: number,
-    readonly outputRate: number,
-    readonly channels: number,
-  ) {
-    this.step = inputRate / outputRate;
-    // Low-pass at the lower Nyquist when downsampling.
-    this.cutoff = Math.min(1, outputRate / inputRate);
-    this.history = new Float32Array(SINC_HALF_TAPS * channels);
-    this.position = SINC_HALF_TAPS;
-  }
-
-  /** Converts the next chunk; returns whatever output it completes (may be empty). */
-  push(input: Float32Array): Float32Array {
-    const ch = this.channels;
-    if (this.inputRate === this.outputRate) return input;
-    const joined = new Float32Array(this.history.length + input.length);
-    joined.set(this.history);
-    joined.set(input, this.history.length);
-    const available = joined.length / ch;
-    const out: number[] = [];
-    let pos = this.position;
-    // An output sample needs SINC_HALF_TAPS input samples to its right.
-    while (pos + SINC_HALF_TAPS < available) {
-      const centre = Math.floor(pos);
-      const frac = pos - centre;
-      for (let c = 0; c < ch; c++) {
-        let acc = 0;
-        let norm = 0;
-        for (let k = -SINC_HALF_TAPS + 1; k <= SINC_HALF_TAPS; k++) {
-          const x = k - frac;
-          const w = this.kernel(x);
-          norm += w;
-          acc += w * joined[(centre + k) * ch + c]!;
-        }
-        out.push(norm === 0 ? 0 : acc / norm);
-      }
-      pos += this.step;
-    }
-    // Keep the samples the next output still needs on its left.
-    const keepFrom = Math.max(0, Math.floor(pos) - SINC_HALF_TAPS);
-    this.history = joined.slice(keepFrom * ch);
-    this.position = pos - keepFrom;
-    return Float32Array.from(out);
-  }
-
-  private kernel(x: number): number {
-    const t = x * this.cutoff;
-    const sinc = t === 0 ? 1 : Math.sin(Math.PI * t) / (Math.PI * t);
-    // Blackman window over the filter's span.
-    const n = (x + SINC_HALF_TAPS) / (2 * SINC_HALF_TAPS);
-    const window = 0.42 - 0.5 * Math.cos(2 * Math.PI * n) + 0.08 * Math.cos(4 * Math.PI * n);
-    return sinc * window;
-  }
 }
 
 /**
