@@ -90,6 +90,18 @@ export const ERROR_CODES = {
     recoverable: false,
     description: "The clip or recording is no longer available (HTTP 410)",
   },
+  INVALID_COMMAND: {
+    component: "gpu",
+    recoverable: false,
+    description:
+      "The model rejected a command (unknown, unexpected argument, wrong type, constraint, missing argument)",
+  },
+  UNRESOLVED_UPLOAD: {
+    component: "gpu",
+    recoverable: true,
+    description: "A command referred to an upload the GPU could not resolve in time",
+  },
+  INTERNAL_ERROR: { component: "gpu", recoverable: true, description: "The model's handler failed on the GPU" },
   FRAME_DECODE_ERROR: {
     component: "gpu",
     recoverable: true,

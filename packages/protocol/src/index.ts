@@ -1,7 +1,7 @@
 /**
  * `@reactor-node/protocol`: the Reactor wire contract as code. zod schemas (snake_case wire
  * shapes) with camelCase API types and the translation between them, version negotiation,
- * the error model, the v0 data-channel codec and pure polling/reconnect policies. No I/O.
+ * the error model, the v0 and v1 data-channel codecs behind one interface and pure polling/reconnect policies. No I/O.
  */
 export * from "./api.js";
 export * from "./constants.js";
@@ -25,3 +25,13 @@ export * from "./policies/backoff.js";
 export * from "./policies/reconnect.js";
 export * from "./v0/codec.js";
 export * from "./v0/messages.js";
+export * from "./v1/decode.js";
+export * from "./v1/encode.js";
+/** The generated `reactor_wire.v1` protobuf messages (for `FrameMetadata` and low-level use). */
+export * as v1Proto from "./v1/proto.js";
+export * from "./wire/codec.js";
+export * from "./wire/codecs.js";
+export * from "./wire/command.js";
+export * from "./wire/errors.js";
+export * from "./wire/json.js";
+export * from "./wire/messages.js";

@@ -6,7 +6,8 @@
 import type { z } from "zod";
 import { DATA_CHANNEL_MAX_MESSAGE_BYTES } from "../constants.js";
 import { type ReactorError, reactorError } from "../errors.js";
-import { FileRef, isFileRef, type UploadReferenceWire } from "../file-ref.js";
+import { FileRef } from "../file-ref.js";
+import { commandParts } from "../wire/command.js";
 import {
   CONTROL_REQUEST_ID_PREFIX,
   type ControlEvent,
@@ -14,6 +15,7 @@ import {
   type ControlNotificationWire,
   type ControlRequestWire,
   type ControlResponseWire,
+  DATA_REQUEST_ID_PREFIX,
   EnvelopeSchema,
   type EnvelopeWire,
   RUNTIME_PAYLOAD_SCHEMAS,
@@ -87,10 +89,8 @@ function frameToText(frame: unknown): { ok: true; text: string } | { ok: false; 
       ok: false,
       error: reactorError(
         "DECODE_ERROR",
-        `Binary frame of ${bytes.length} bytes is not UTF-8 text (v1 is not supported)`,
-        {
-          cause,
-        },
+        `Binary frame of ${bytes.length} bytes is not UTF-8 text (a v1 frame on a v0 connection?)`,
+        { cause },
       ),
     };
   }
@@ -210,29 +210,15 @@ function serialize(value: unknown, what: string, options: EncodeOptions): string
   return text;
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
-
 /**
  * Builds the envelope of a command: every top-level FileRef in `data` moves into `uploads`
- * under its parameter name; `uploads` is omitted when empty.
+ * under its parameter name; `uploads` is omitted when empty. The data must be JSON
+ * (INVALID_ARGUMENT otherwise, see `wire/json.ts`).
  */
 export function commandEnvelope(type: string, data: Record<string, unknown> = {}): EnvelopeWire {
-  if (typeof type !== "string" || type.length === 0) {
-    throw reactorError("INVALID_ARGUMENT", "Command type must be a non-empty string");
-  }
-  if (!isPlainObject(data)) throw reactorError("INVALID_ARGUMENT", `Command '${type}' data must be a plain object`);
-  const plain: Record<string, unknown> = {};
-  const uploads: Record<string, UploadReferenceWire> = {};
-  for (const [key, value] of Object.entries(data)) {
-    if (isFileRef(value)) uploads[key] = value.toWire();
-    else plain[key] = value;
-  }
-  const inner: EnvelopeWire["data"] = { type, data: plain };
-  if (Object.keys(uploads).length > 0) inner.uploads = uploads;
+  const parts = commandParts(type, data);
+  const inner: EnvelopeWire["data"] = { type: parts.type, data: parts.data };
+  if (Object.keys(parts.uploads).length > 0) inner.uploads = parts.uploads;
   return { scope: "application", data: inner };
 }
 
@@ -290,16 +276,26 @@ export function controlRequestId(n: number): string {
   return `${CONTROL_REQUEST_ID_PREFIX}${n}`;
 }
 
+/** The n-th v1 command request id (`data_<n>`). */
+export function dataRequestId(n: number): string {
+  return `${DATA_REQUEST_ID_PREFIX}${n}`;
+}
+
 /** Control request, e.g. `publish_track`. */
-export function encodeControlRequest(method: string, requestId: string, data: Record<string, unknown>): string {
+export function encodeControlRequest(
+  method: string,
+  requestId: string,
+  data: Record<string, unknown>,
+  options: EncodeOptions = {},
+): string {
   const wire: ControlRequestWire = { type: "request", method, request_id: requestId, data };
-  return serialize(wire, `Control request '${method}'`, {});
+  return serialize(wire, `Control request '${method}'`, options);
 }
 
 /** Control notification: `pause_track`, `resume_track`, `unpublish_track`. */
-export function encodeControlNotification(event: ControlEvent, trackName: string): string {
+export function encodeControlNotification(event: ControlEvent, trackName: string, options: EncodeOptions = {}): string {
   const wire: ControlNotificationWire = { type: "notification", event, data: { name: trackName } };
-  return serialize(wire, `Control notification '${event}'`, {});
+  return serialize(wire, `Control notification '${event}'`, options);
 }
 
 /** Control response (the GPU peer's side). */
@@ -307,6 +303,7 @@ export function encodeControlResponse(
   method: string,
   requestId: string,
   result: { data?: unknown; error?: { code: string; message: string } },
+  options: EncodeOptions = {},
 ): string {
   const wire: ControlResponseWire = {
     type: "response",
@@ -314,5 +311,5 @@ export function encodeControlResponse(
     request_id: requestId,
     ...(result.error ? { error: result.error } : { data: result.data ?? {} }),
   };
-  return serialize(wire, `Control response '${method}'`, {});
+  return serialize(wire, `Control response '${method}'`, options);
 }

@@ -118,3 +118,5 @@ export const PUBLISH_TRACK_METHOD = "publish_track";
 export const PUBLISH_REFUSED_CODE = "publish_refused";
 /** Prefix of control request ids (`ctrl_<n>`). */
 export const CONTROL_REQUEST_ID_PREFIX = "ctrl_";
+/** Prefix of v1 command request ids (`data_<n>`). */
+export const DATA_REQUEST_ID_PREFIX = "data_";
