@@ -3,7 +3,9 @@ import { describe, expect, it } from "vitest";
 import {
   type ClientMessage,
   DATA_CHANNEL_MAX_MESSAGE_BYTES,
+  decodeFrameMetadata,
   detectWire,
+  encodeFrameMetadata,
   errorFromWire,
   FileRef,
   isFileRef,
@@ -89,6 +91,10 @@ describe("v1 golden vectors", () => {
     expect([...decoded.userData]).toEqual([1, 2, 3]);
     const again = toBinary(v1Proto.FrameMetadataSchema, create(v1Proto.FrameMetadataSchema, decoded));
     expect(toHex(again)).toBe(frameMetadata.hex);
+    // The hand-written hot-path trailer codec (media/frame-metadata.ts) agrees with the .proto.
+    const metadata = { frameId: 42n, captureTimeUs: 1_700_000_000_123_456n, userData: Uint8Array.of(1, 2, 3) };
+    expect(toHex(encodeFrameMetadata(metadata))).toBe(frameMetadata.hex);
+    expect(decodeFrameMetadata(fromHex(frameMetadata.hex))).toEqual(metadata);
   });
 });
 
