@@ -102,6 +102,11 @@ export const ERROR_CODES = {
     description: "A command referred to an upload the GPU could not resolve in time",
   },
   INTERNAL_ERROR: { component: "gpu", recoverable: true, description: "The model's handler failed on the GPU" },
+  MODEL_ERROR: {
+    component: "gpu",
+    recoverable: false,
+    description: "The model answered a request with an error code of its own (see ModelError.modelCode)",
+  },
   FRAME_DECODE_ERROR: {
     component: "gpu",
     recoverable: true,

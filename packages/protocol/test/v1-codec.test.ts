@@ -9,6 +9,7 @@ import {
   errorFromWire,
   FileRef,
   isFileRef,
+  ModelError,
   ReactorError,
   type ServerMessage,
   V0_CODEC,
@@ -356,22 +357,29 @@ describe("v1 decode errors", () => {
 });
 
 describe("errors answering a request", () => {
-  it("map the protocol's codes and keep a model's own code", () => {
+  it("map the protocol's codes; a model's own code is a ModelError carrying it", () => {
     const cases: Array<[string, string, RegExp]> = [
       ["invalid_command", "INVALID_COMMAND", /^Command 'x' is invalid: why$/],
       ["unresolved_upload", "UNRESOLVED_UPLOAD", /could not resolve: why/],
       ["internal_error", "INTERNAL_ERROR", /failed on the GPU: why/],
       ["publish_refused", "PUBLISH_REFUSED", /was refused: why/],
-      ["prompt_rejected", "prompt_rejected", /failed with 'prompt_rejected': why/],
+      ["prompt_rejected", "MODEL_ERROR", /failed with 'prompt_rejected': why/],
+      ["constructor", "MODEL_ERROR", /failed with 'constructor': why/],
       ["", "INTERNAL_ERROR", /failed on the GPU: why/],
     ];
     for (const [wire, code, message] of cases) {
-      const error = errorFromWire({ code: wire, message: "why" }, "Command 'x'");
+      const error = errorFromWire({ code: wire, message: "why" }, "Command 'x'", { operation: "command" });
       expect(error).toBeInstanceOf(ReactorError);
       expect(error.code).toBe(code);
       expect(error.component).toBe("gpu");
+      expect(error.operation).toBe("command");
       expect(error.message).toMatch(message);
     }
-    expect(errorFromWire({ code: "prompt_rejected", message: "" }, "Command 'x'").recoverable).toBe(false);
+    const model = errorFromWire({ code: "prompt_rejected", message: "no" }, "Command 'x'");
+    expect(model).toBeInstanceOf(ModelError);
+    expect(model.recoverable).toBe(false);
+    expect((model as ModelError).modelCode).toBe("prompt_rejected");
+    expect((model as ModelError).modelMessage).toBe("no");
+    expect(errorFromWire({ code: "invalid_command", message: "" }, "c")).not.toBeInstanceOf(ModelError);
   });
 });
