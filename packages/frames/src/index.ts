@@ -31,6 +31,17 @@ export {
 export { PolicyStream, type PolicyStreamOptions } from "./backpressure/policy-stream.js";
 export { decodeFrameMetadata, type FrameMetadata, stripFrameMetadata } from "./codec/frame-metadata.js";
 export { isVp8Keyframe, vp8KeyframeSize } from "./codec/vp8.js";
+export { MAX_CONVERSIONS_IN_FLIGHT } from "./convert/conversion-stage.js";
+export {
+  acquireSharedFramePool,
+  createFramePool,
+  type FramePool,
+  type FramePoolOptions,
+  POOL_IDLE_TIMEOUT_MS,
+  type PoolTaskOptions,
+  SHARED_POOL_MAX_QUEUE,
+  SHARED_POOL_MAX_THREADS,
+} from "./convert/frame-pool.js";
 export {
   DECODER_ENV_VAR,
   type DecoderBackend,
@@ -75,15 +86,15 @@ export {
   processFrames,
 } from "./process/pool.js";
 export { KEYFRAME_REQUEST_MIN_INTERVAL_MS, KeyframeGate, type KeyframeReason } from "./receiver/keyframe-gate.js";
-export type { VideoReceiverStats } from "./receiver/stats.js";
 export {
-  createVideoReceiver,
+  type ConversionPlace,
   DEFAULT_MAX_FRAME_PIXELS,
   type FrameStreamOptions,
-  MAX_DECODE_BATCH_FRAMES,
-  type VideoReceiver,
   type VideoReceiverOptions,
-} from "./receiver/video-receiver.js";
+} from "./receiver/options.js";
+export { createVideoReceiver, MAX_DECODE_BATCH_FRAMES } from "./receiver/receiver.js";
+export type { VideoReceiverStats } from "./receiver/stats.js";
+export type { VideoReceiver } from "./receiver/video-receiver.js";
 export { DEFAULT_JITTER_LATENCY_MS } from "./rtp/assembler.js";
 export type { EncodedVideoFrame } from "./rtp/encoded-frame.js";
 export { RtpClock, VIDEO_CLOCK_RATE_HZ } from "./rtp/rtp-clock.js";

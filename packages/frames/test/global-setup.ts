@@ -18,9 +18,12 @@ function newest(dir: string): number {
 }
 
 export default function setup(): void {
-  const entries = ["dist/worker/decoder-worker.js", "dist/process/frame-task.js", "dist/encoder/encoder-worker.js"].map(
-    (p) => join(root, p),
-  );
+  const entries = [
+    "dist/worker/decoder-worker.js",
+    "dist/convert/convert-task.js",
+    "dist/process/frame-task.js",
+    "dist/encoder/encoder-worker.js",
+  ].map((p) => join(root, p));
   const built = entries.every(existsSync) ? Math.min(...entries.map((p) => statSync(p).mtimeMs)) : 0;
   if (built >= newest(join(root, "src"))) return;
   const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");

@@ -1,3 +1,4 @@
+import { reactorError } from "@reactor-node/protocol";
 import { describe, expect, it } from "vitest";
 import { frameByteLength, type ProcessedFrame, processFrames, type VideoFrame } from "../src/index.js";
 import { eventually, osThreadCount } from "./helpers/threads.js";
@@ -67,6 +68,23 @@ describe("processFrames (piscina pool)", () => {
         }
       })(),
     ).rejects.toMatchObject({ name: "ReactorError", code: "INVALID_ARGUMENT" });
+  });
+
+  it.each([
+    ["a plain Error", new Error("camera unplugged"), "FRAME_SOURCE_FAILED"],
+    ["a ReactorError (a receiver whose decoder gave up)", reactorError("WORKER_FAILED", "gave up"), "WORKER_FAILED"],
+  ])("a source that throws %s fails the iteration with %s, not ABORTED", async (_, thrown, code) => {
+    async function* failing(): AsyncGenerator<VideoFrame> {
+      yield solidFrame(1);
+      throw thrown;
+    }
+    await using processor = processFrames(failing(), MODULE, { concurrency: 1, policy: "block" });
+    const seen: number[] = [];
+    const error = await (async () => {
+      for await (const item of processor) seen.push(item.frame.frameNumber);
+    })().catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: "ReactorError", code });
+    expect((error as Error).message).toMatch(thrown.message);
   });
 
   it("close() mid-stream ends the results and terminates the pool threads", async () => {

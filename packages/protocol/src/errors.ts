@@ -128,6 +128,11 @@ export const ERROR_CODES = {
     recoverable: false,
     description: "No decoder or encoder for the media could be loaded or opened",
   },
+  FRAME_SOURCE_FAILED: {
+    component: "api",
+    recoverable: false,
+    description: "The frame source a frame processor reads from threw something that is not a ReactorError",
+  },
   UNKNOWN_TRACK: {
     component: "gpu",
     recoverable: false,

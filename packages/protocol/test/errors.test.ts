@@ -133,6 +133,7 @@ describe("code → recoverable and component: the table decides, nothing overrid
     ["WORKER_CRASHED", true, "gpu"],
     ["WORKER_FAILED", false, "gpu"],
     ["CODEC_UNAVAILABLE", false, "gpu"],
+    ["FRAME_SOURCE_FAILED", false, "api"],
     ["UNKNOWN_TRACK", false, "gpu"],
     ["LISTENER_ERROR", true, "api"],
   ];

@@ -186,7 +186,9 @@ class Processor<R> implements FrameProcessor<R> {
         this.dispatch();
       }
     } catch (error) {
-      this.fail(toReactorError(error, "ABORTED", `The frame source failed: ${(error as Error).message}`));
+      // A ReactorError from the source (a receiver's decoder failure) keeps its code; anything else
+      // is the source's own fault, not an abort.
+      this.fail(toReactorError(error, "FRAME_SOURCE_FAILED", `The frame source failed: ${(error as Error).message}`));
       return;
     }
     this.sourceDone = true;

@@ -1,0 +1,69 @@
+import type { FrameFormat } from "../frame.js";
+
+/** Settings a decoder worker is started with. */
+export interface DecoderSettings {
+  backend: "wasm" | "native";
+  /** What the worker delivers: `i420` (packed planes, converted elsewhere) or RGB it converts itself. */
+  output: FrameFormat;
+}
+
+/** One encoded frame sent to the worker (its buffer is transferred). */
+export interface EncodedBatchFrame {
+  id: number;
+  data: Uint8Array;
+  keyframe: boolean;
+}
+
+/** A batch of encoded frames to decode in order. */
+export interface DecodeBatch {
+  frames: EncodedBatchFrame[];
+  /** Return pixels only for the last N successfully decoded frames of the batch. */
+  deliverLast: number;
+  /** Output buffers the main thread no longer needs, handed back for reuse (transferred). */
+  recycled: ArrayBuffer[];
+}
+
+/** What happened to one frame of a batch. */
+export type DecodedFrame =
+  /** Decoded; `data` (in the `output` format, tightly packed) present only when delivered. */
+  | { id: number; status: "decoded"; width: number; height: number; data?: Uint8Array }
+  /** The decoder accepted the frame but produced no picture (e.g. a hidden frame). */
+  | { id: number; status: "noPicture" }
+  | { id: number; status: "error"; message: string }
+  /** Not decoded: follows a decode error in the same batch and is not a keyframe. */
+  | { id: number; status: "skipped" };
+
+/** The answer to a {@link DecodeBatch} (pixel buffers transferred). */
+export interface DecodeResult {
+  frames: DecodedFrame[];
+  /** Worker time decoding, and converting or packing the delivered frames, ms. */
+  decodeMs: number;
+  convertMs: number;
+  /** Memory the worker holds for the stream after the batch, bytes (see `VideoReceiverStats.decoderMemoryBytes`). */
+  memoryBytes: number;
+}
+
+/** Counters of a decoder worker since it started. */
+export interface DecoderWorkerStats {
+  decoded: number;
+  errors: number;
+  /** Fresh engines started after a size change down. */
+  renewals: number;
+  memoryBytes: number;
+  decodeMs: number;
+  convertMs: number;
+}
+
+/**
+ * The decoder worker's object, called through comlink (one worker per stream: VP8 decoding is
+ * stateful). Frames and recycled buffers go in transferred; pixels come back transferred.
+ */
+export interface DecoderApi {
+  /** Loads the backend. Rejects with the ReactorError that prevents decoding. */
+  init(settings: DecoderSettings): Promise<void>;
+  /** Decodes a batch in order; a frame after a failed one is skipped up to the next keyframe. */
+  decode(batch: DecodeBatch): Promise<DecodeResult>;
+  stats(): DecoderWorkerStats;
+  /** Frees the decoder (the host then asks the thread to leave). */
+  close(): void;
+}
