@@ -56,7 +56,7 @@ const RULES = [
     (c) => ({
       run: c.replace(/--port \d+/, "--port 0"),
       server: true,
-      expect: [/^\{"url":"http:\/\/127\.0\.0\.1:\d+","apiKey":"[^"]+"\}$/m],
+      expect: [/^\{"url":"http:\/\/127\.0\.0\.1:\d+","apiKey":"[^"]+","gpuLinkUrl":"ws:[^"]+","gpuSecret":"[^"]+"\}$/m],
     }),
   ],
   [

@@ -1,8 +1,11 @@
 /**
  * What the fake service saw and said, for assertions (like undici's MockAgent call history).
- * Everything is appended in arrival order; `clear()` empties every list.
+ * Everything is appended in arrival order; `clear()` empties every list. The history is bounded
+ * (entries per list and approximate bytes overall, the oldest dropped first and counted in
+ * `dropped`), because a shared `reactor-testkit serve` records whatever its clients send.
  */
 import { reactorError } from "@reactor-node/protocol";
+import { approxBytes, HISTORY_DEFAULT_MAX_BYTES, HISTORY_DEFAULT_MAX_ENTRIES } from "./bounds.js";
 
 /** One HTTP request and the status it was answered with. */
 export interface HttpCall {
@@ -11,10 +14,20 @@ export interface HttpCall {
   path: string;
   query: string;
   status: number;
-  /** Request headers, lower-case names. */
+  /** Request headers, lower-case names (empty for a refused request). */
   headers: Record<string, string>;
-  /** Parsed JSON body, the raw text when it was not JSON, or `undefined` without a body. */
+  /**
+   * Parsed JSON body, the raw text when it was not JSON, or `undefined` without a body, for a
+   * refused request, or for a body over 64 KiB (see `bodyBytes`).
+   */
   body: unknown;
+  /** Size of the request body in bytes, when it was read. */
+  bodyBytes?: number;
+  /**
+   * True when the request was refused before it reached its route's handler (host, origin,
+   * unknown route, credentials, versions, size): its headers and body were not kept.
+   */
+  refused?: boolean;
   /** The route's name, e.g. `"POST /sessions"`, when one matched. */
   route?: string;
   sessionId?: string;
@@ -29,11 +42,15 @@ export interface DataChannelRecord {
   channel: string;
   /** `in` = client → GPU, `out` = GPU → client. */
   direction: "in" | "out";
-  /** The frame's text, or `null` for a binary frame. */
+  /** The frame's text (its first 64 KiB when `truncated`), or `null` for a binary frame. */
   text: string | null;
   /** Size of a binary frame in bytes. */
   binaryBytes?: number;
-  /** Parsed JSON, or `undefined` when the frame was not JSON. */
+  /** Length of a text frame that was cut (characters). */
+  textLength?: number;
+  /** True when `text` is only the start of the frame (and `decoded` is `undefined`). */
+  truncated?: boolean;
+  /** Parsed JSON, or `undefined` when the frame was not JSON (or too deep or large to keep). */
   decoded: unknown;
   time: number;
 }
@@ -79,6 +96,18 @@ interface Waiter {
   cancel(): void;
 }
 
+/** The lists of a {@link CallHistory}. */
+export type HistoryList = "http" | "dataChannel" | "commands" | "unhandled" | "events";
+const LISTS: readonly HistoryList[] = ["http", "dataChannel", "commands", "unhandled", "events"];
+
+/** How much a {@link CallHistory} keeps. */
+export interface HistoryLimits {
+  /** Entries per list (default 10 000). */
+  maxEntries?: number;
+  /** Approximate bytes over all lists (default 32 MiB). */
+  maxBytes?: number;
+}
+
 /** The mock's call history. */
 export class CallHistory {
   readonly http: HttpCall[] = [];
@@ -86,24 +115,71 @@ export class CallHistory {
   readonly commands: CommandRecord[] = [];
   readonly unhandled: UnhandledRecord[] = [];
   readonly events: LifecycleRecord[] = [];
+  /** Entries dropped from each list to stay within the limits (oldest first). */
+  readonly dropped: Record<HistoryList, number> = { http: 0, dataChannel: 0, commands: 0, unhandled: 0, events: 0 };
+  private readonly sizes: Record<HistoryList, number[]> = {
+    http: [],
+    dataChannel: [],
+    commands: [],
+    unhandled: [],
+    events: [],
+  };
+  private readonly listBytes: Record<HistoryList, number> = {
+    http: 0,
+    dataChannel: 0,
+    commands: 0,
+    unhandled: 0,
+    events: 0,
+  };
+  private totalBytes = 0;
+  private readonly maxEntries: number;
+  private readonly maxBytes: number;
   private readonly waiters = new Set<Waiter>();
 
-  /** Empties every list. */
-  clear(): void {
-    this.http.length = 0;
-    this.dataChannel.length = 0;
-    this.commands.length = 0;
-    this.unhandled.length = 0;
-    this.events.length = 0;
+  constructor(limits: HistoryLimits = {}) {
+    this.maxEntries = Math.max(1, limits.maxEntries ?? HISTORY_DEFAULT_MAX_ENTRIES);
+    this.maxBytes = Math.max(1, limits.maxBytes ?? HISTORY_DEFAULT_MAX_BYTES);
   }
 
-  /** @internal appends and wakes waiters. */
-  push<K extends "http" | "dataChannel" | "commands" | "unhandled" | "events">(
-    list: K,
-    record: CallHistory[K][number],
-  ): void {
+  /** Approximate bytes the history holds now. */
+  get bytes(): number {
+    return this.totalBytes;
+  }
+
+  /** Empties every list (the `dropped` counters too). */
+  clear(): void {
+    for (const list of LISTS) {
+      this[list].length = 0;
+      this.sizes[list].length = 0;
+      this.listBytes[list] = 0;
+      this.dropped[list] = 0;
+    }
+    this.totalBytes = 0;
+  }
+
+  /** @internal appends (dropping the oldest entries past the limits) and wakes waiters. */
+  push<K extends HistoryList>(list: K, record: CallHistory[K][number]): void {
+    const size = approxBytes(record, this.maxBytes) + 64;
     (this[list] as unknown[]).push(record);
+    this.sizes[list].push(size);
+    this.listBytes[list] += size;
+    this.totalBytes += size;
+    if (this[list].length > this.maxEntries) this.dropOldest(list);
+    while (this.totalBytes > this.maxBytes) {
+      let largest: HistoryList = list;
+      for (const l of LISTS) if (this.listBytes[l] > this.listBytes[largest]) largest = l;
+      if (this[largest].length <= 1 && largest === list) break;
+      this.dropOldest(largest);
+    }
     for (const w of [...this.waiters]) w.check();
+  }
+
+  private dropOldest(list: HistoryList): void {
+    this[list].shift();
+    const size = this.sizes[list].shift() ?? 0;
+    this.listBytes[list] -= size;
+    this.totalBytes -= size;
+    this.dropped[list]++;
   }
 
   /**

@@ -10,7 +10,7 @@ import type { SessionInfo } from "./coordinator/session.js";
 import { type FaultInput, type FaultSpec, parseFaults } from "./faults/spec.js";
 import { type GpuPeer, startGpuPeer } from "./gpu/agent.js";
 import type { VideoSettings } from "./gpu/link.js";
-import { CallHistory } from "./history.js";
+import { CallHistory, type HistoryLimits } from "./history.js";
 import { type Logger, silentLogger } from "./logger.js";
 import { type ModelConfig, ModelConfigSchema } from "./model/config.js";
 import { loadScenario } from "./scenarios.js";
@@ -38,6 +38,19 @@ export interface MockReactorOptions {
   strict?: boolean;
   /** A fixed API key instead of a random one. */
   apiKey?: string;
+  /** How much the call history keeps (default 10 000 entries per list, 32 MiB overall). */
+  history?: HistoryLimits;
+  /**
+   * Host names clients may use besides loopback and the listening address (DNS-rebinding
+   * guard); `"*"` allows any. See the README's "Access policy".
+   */
+  allowedHosts?: string[] | "*";
+  /** Exact origins browsers may call from (`"*"`: any); default loopback origins and allowed hosts. */
+  corsOrigins?: string[] | "*";
+  /** Base URL of presigned upload URLs (default: the listening address). */
+  publicUrl?: string;
+  /** The secret GPU peers present on the link (default: random). */
+  gpuSecret?: string;
   logger?: Logger;
 }
 
@@ -49,6 +62,8 @@ export interface MockReactor {
   readonly apiKey: string;
   /** Where GPU peers dial in (`ws://…/_testkit/gpu`). */
   readonly gpuLinkUrl: string;
+  /** What GPU peers present there (`startGpuPeer({secret})`, `REACTOR_TESTKIT_GPU_SECRET`). */
+  readonly gpuSecret: string;
   readonly history: CallHistory;
   /** Registered GPU peers (in-process and remote). */
   readonly gpus: GpuInfo[];
@@ -91,7 +106,7 @@ function modelConfig(m: string | ModelConfig): ModelConfig {
 export async function startMockReactor(options: MockReactorOptions = {}): Promise<MockReactor> {
   const scenario = options.scenario ? loadScenario(options.scenario) : undefined;
   const logger = options.logger ?? silentLogger;
-  const history = new CallHistory();
+  const history = new CallHistory(options.history);
   const timings = resolveTimings({ ...scenario?.timings, ...options.timings });
   const video: VideoSettings = {
     width: options.video?.width ?? DEFAULT_VIDEO_WIDTH,
@@ -114,11 +129,16 @@ export async function startMockReactor(options: MockReactorOptions = {}): Promis
     strict: options.strict ?? true,
     history,
     logger,
+    ...(options.allowedHosts !== undefined && { allowedHosts: options.allowedHosts }),
+    ...(options.corsOrigins !== undefined && { corsOrigins: options.corsOrigins }),
+    ...(options.publicUrl !== undefined && { publicUrl: options.publicUrl }),
+    ...(options.gpuSecret !== undefined && { gpuSecret: options.gpuSecret }),
   });
   const peers: GpuPeer[] = [];
   const addGpu = async () => {
     const peer = await startGpuPeer({
       coordinator: coordinator.gpuLinkUrl,
+      secret: coordinator.gpuSecret,
       video,
       name: `in-process-${peers.length + 1}`,
       logger,
@@ -148,6 +168,7 @@ export async function startMockReactor(options: MockReactorOptions = {}): Promis
     url: coordinator.url,
     apiKey,
     gpuLinkUrl: coordinator.gpuLinkUrl,
+    gpuSecret: coordinator.gpuSecret,
     history,
     timings,
     video,

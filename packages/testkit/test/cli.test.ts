@@ -10,8 +10,11 @@ import { TestPeer } from "./helpers/peer.js";
 // The CLI runs from dist/ (build first).
 const BIN = fileURLToPath(new URL("../bin/reactor-testkit.js", import.meta.url));
 
-function run(args: string[]): ChildProcess {
-  return spawn(process.execPath, [BIN, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+function run(args: string[], env: Record<string, string> = {}): ChildProcess {
+  return spawn(process.execPath, [BIN, ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, ...env },
+  });
 }
 
 async function firstLine(child: ChildProcess): Promise<string> {
@@ -78,7 +81,9 @@ describe("CLI and the GPU link across processes", () => {
 
   it("a GPU peer in a separate process serves a session over the ws link", async () => {
     mock = await startMockReactor({ gpus: 0, video: { width: 320, height: 180 } });
-    const child = run(["gpu", "--coordinator", mock.gpuLinkUrl, "--size", "320x180", "--name", "remote"]);
+    const child = run(["gpu", "--coordinator", mock.gpuLinkUrl, "--size", "320x180", "--name", "remote"], {
+      REACTOR_TESTKIT_GPU_SECRET: mock.gpuSecret,
+    });
     children.push(child);
     await mock.waitForGpus(1);
     expect(mock.gpus[0]?.name).toBe("remote");

@@ -65,26 +65,38 @@ describe("HTTP API: auth, versions, CORS, bad input", () => {
     await deleteSession(mock, jwt, live.session_id);
   });
 
-  it("CORS: preflight allowed from any origin, headers exposed on answers", async () => {
-    const pre = await fetch(`${mock.url}/sessions`, {
+  it("CORS: preflight allowed from loopback origins (listed ones with corsOrigins), headers exposed on answers", async () => {
+    await using listed = await startMockReactor({ gpus: 0, corsOrigins: ["http://app.example"] });
+    for (const [base, origin] of [
+      [mock.url, "http://127.0.0.1:5173"],
+      [listed.url, "http://app.example"],
+    ] as const) {
+      const pre = await fetch(`${base}/sessions`, {
+        method: "OPTIONS",
+        headers: { Origin: origin, "Access-Control-Request-Method": "POST" },
+      });
+      expect(pre.status).toBe(204);
+      expect(pre.headers.get("access-control-allow-origin")).toBe(origin);
+      const allowed = pre.headers.get("access-control-allow-headers")!;
+      for (const h of [
+        "Authorization",
+        "Content-Type",
+        "Reactor-API-Version",
+        "Reactor-API-Accept-Version",
+        "Reactor-WebRTC-Version",
+        "Reactor-API-Key",
+      ]) {
+        expect(allowed).toContain(h);
+      }
+      const res = await fetch(`${base}/sessions/x`, { headers: { Origin: origin } });
+      expect(res.headers.get("access-control-expose-headers")).toContain("Retry-After");
+    }
+    const foreign = await fetch(`${mock.url}/sessions`, {
       method: "OPTIONS",
       headers: { Origin: "http://app.example", "Access-Control-Request-Method": "POST" },
     });
-    expect(pre.status).toBe(204);
-    expect(pre.headers.get("access-control-allow-origin")).toBe("http://app.example");
-    const allowed = pre.headers.get("access-control-allow-headers")!;
-    for (const h of [
-      "Authorization",
-      "Content-Type",
-      "Reactor-API-Version",
-      "Reactor-API-Accept-Version",
-      "Reactor-WebRTC-Version",
-      "Reactor-API-Key",
-    ]) {
-      expect(allowed).toContain(h);
-    }
-    const res = await fetch(`${mock.url}/sessions/x`, { headers: { Origin: "http://app.example" } });
-    expect(res.headers.get("access-control-expose-headers")).toContain("Retry-After");
+    expect(foreign.status).toBe(403);
+    expect(foreign.headers.get("access-control-allow-origin")).toBeNull();
   });
 
   it("bad input: each answered with the right status and a JSON {detail}; recorded; never a crash", async () => {

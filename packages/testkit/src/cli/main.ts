@@ -3,6 +3,7 @@
  * `scenarios`. Ctrl-C / SIGTERM closes everything; bad flags print one line and exit 2.
  */
 import { isReactorError } from "@reactor-node/protocol";
+import { GPU_SECRET_ENV } from "../coordinator/gpu-credential.js";
 import { type FaultSpec, parseFaultHeader } from "../faults/spec.js";
 import { startGpuPeer } from "../gpu/agent.js";
 import type { Logger } from "../logger.js";
@@ -14,9 +15,11 @@ import { intFlag, parseFlags, sizeFlag, UsageError } from "./args.js";
 const USAGE = `usage:
   reactor-testkit serve [--port 8080] [--host 127.0.0.1] [--gpus N] [--size 640x360] [--fps 30]
                         [--scenario NAME] [--fault SPEC]... [--api-key KEY] [--json] [--verbose]
+                        [--allow-host NAME]... [--cors-origin ORIGIN]... [--public-url URL]
   reactor-testkit gpu --coordinator ws://HOST:PORT/_testkit/gpu [--size 640x360] [--fps 30] [--name NAME] [--verbose]
   reactor-testkit scenarios
-FAULT SPEC uses the Reactor-Testkit-Fault header syntax, e.g. "http-status;status=503;route=GET /sessions/*;count=2".`;
+FAULT SPEC uses the Reactor-Testkit-Fault header syntax, e.g. "http-status;status=503;route=GET /sessions/*;count=2".
+The GPU secret: serve prints it (or takes ${GPU_SECRET_ENV}); gpu reads ${GPU_SECRET_ENV}.`;
 
 function stderrLogger(verbose: boolean): Logger {
   const line = (level: string) => (obj: object, msg?: string) => {
@@ -50,10 +53,20 @@ async function serve(argv: string[]): Promise<void> {
     scenario: { value: true },
     fault: { value: true, repeat: true },
     "api-key": { value: true },
+    "allow-host": { value: true, repeat: true },
+    "cors-origin": { value: true, repeat: true },
+    "public-url": { value: true },
     json: { value: false },
     verbose: { value: false },
   });
   const size = sizeFlag(flags);
+  const allowHosts = flags.get("allow-host");
+  const corsOrigins = flags.get("cors-origin");
+  const publicUrl = flags.get("public-url")?.[0];
+  if (publicUrl !== undefined && !/^https?:\/\/[^/]+$/.test(publicUrl.replace(/\/+$/, ""))) {
+    throw new UsageError(`--public-url must look like http://HOST:PORT, got '${publicUrl}'`);
+  }
+  const gpuSecret = process.env[GPU_SECRET_ENV] || undefined;
   const fps = intFlag(flags, "fps", 1, 120);
   const scenario = flags.get("scenario")?.[0];
   if (scenario !== undefined) {
@@ -80,16 +93,22 @@ async function serve(argv: string[]): Promise<void> {
     ...(scenario !== undefined && { scenario }),
     faults,
     ...(apiKey !== undefined && { apiKey }),
+    ...(allowHosts && { allowedHosts: allowHosts.includes("*") ? "*" : allowHosts }),
+    ...(corsOrigins && { corsOrigins: corsOrigins.includes("*") ? "*" : corsOrigins }),
+    ...(publicUrl !== undefined && { publicUrl }),
+    ...(gpuSecret !== undefined && { gpuSecret }),
     logger: stderrLogger(flags.has("verbose")),
   });
   onSignals(() => mock.close());
   if (flags.has("json")) {
-    process.stdout.write(`${JSON.stringify({ url: mock.url, apiKey: mock.apiKey })}\n`);
+    const line = { url: mock.url, apiKey: mock.apiKey, gpuLinkUrl: mock.gpuLinkUrl, gpuSecret: mock.gpuSecret };
+    process.stdout.write(`${JSON.stringify(line)}\n`);
   } else {
     console.log(`Reactor testkit ready
   url:      ${mock.url}
   api key:  ${mock.apiKey}
   GPU link: ${mock.gpuLinkUrl}  (${mock.gpus.length} in-process GPU${mock.gpus.length === 1 ? "" : "s"})
+  GPU secret: ${mock.gpuSecret}  (${GPU_SECRET_ENV}=… reactor-testkit gpu --coordinator …)
   video:    ${mock.video.width}x${mock.video.height} @ ${mock.video.fps} fps${scenario ? `\n  scenario: ${scenario}` : ""}
 Ctrl-C to stop.`);
   }
@@ -106,10 +125,14 @@ async function gpu(argv: string[]): Promise<void> {
   const coordinator = flags.get("coordinator")?.[0];
   if (!coordinator) throw new UsageError("gpu needs --coordinator ws://HOST:PORT/_testkit/gpu");
   if (!/^wss?:\/\//.test(coordinator)) throw new UsageError(`--coordinator must be a ws:// URL, got '${coordinator}'`);
+  // From the environment only: a flag would show the secret to every user of the machine (ps).
+  const secret = process.env[GPU_SECRET_ENV];
+  if (!secret) throw new UsageError(`gpu needs the coordinator's GPU secret in ${GPU_SECRET_ENV}`);
   const size = sizeFlag(flags);
   const name = flags.get("name")?.[0];
   const peer = await startGpuPeer({
     coordinator,
+    secret,
     video: {
       width: size?.width ?? DEFAULT_VIDEO_WIDTH,
       height: size?.height ?? DEFAULT_VIDEO_HEIGHT,

@@ -11,6 +11,8 @@ import type { UploadStore } from "./uploads.js";
 
 /** The coordinator's parts. */
 export interface Coordinator {
+  /** Base URL of presigned upload URLs (the listening address or `publicUrl`, never a request's `Host`). */
+  publicUrl: string;
   authority: Authority;
   sessions: SessionManager;
   connections: ConnectionManager;

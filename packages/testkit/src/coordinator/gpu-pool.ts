@@ -42,6 +42,9 @@ export interface GpuPoolEvents {
   onLeave(gpu: GpuHandle): void;
 }
 
+/** A linked GPU that has not said `hello` within this long is disconnected. */
+export const GPU_HELLO_TIMEOUT_MS = 5_000;
+
 /** Registered GPU peers. */
 export class GpuPool {
   private readonly entries = new Map<string, Entry>();
@@ -53,9 +56,10 @@ export class GpuPool {
     private readonly logger: Logger,
   ) {}
 
-  /** Takes a freshly upgraded link socket; the GPU joins once it says `hello`. */
+  /** Takes a freshly upgraded (authenticated) link socket; the GPU joins once it says `hello`. */
   attach(ws: WebSocket): void {
     let entry: Entry | undefined;
+    const helloTimer = setTimeout(() => ws.close(4001, "no hello"), GPU_HELLO_TIMEOUT_MS);
     ws.on("message", (raw) => {
       let message: GpuMessage;
       try {
@@ -64,29 +68,36 @@ export class GpuPool {
         this.logger.warn({ err: error }, "dropping a malformed GPU link frame");
         return;
       }
-      if (!entry) {
-        if (message.type !== "hello") return;
-        if (message.version !== GPU_LINK_VERSION) {
-          ws.close(4000, `link version ${GPU_LINK_VERSION} required`);
+      try {
+        if (!entry) {
+          if (message.type !== "hello") return;
+          clearTimeout(helloTimer);
+          if (message.version !== GPU_LINK_VERSION) {
+            ws.close(4000, `link version ${GPU_LINK_VERSION} required`);
+            return;
+          }
+          const handle: GpuHandle = {
+            id: `gpu-${this.nextId++}`,
+            name: message.name?.slice(0, 100),
+            sessionId: undefined,
+            joinedAt: Date.now(),
+          };
+          entry = { handle, ws };
+          this.entries.set(handle.id, entry);
+          this.send(handle.id, { type: "welcome", gpuId: handle.id, version: GPU_LINK_VERSION });
+          this.events.onJoin(handle);
+          for (const w of [...this.joinWaiters]) w();
           return;
         }
-        const handle: GpuHandle = {
-          id: `gpu-${this.nextId++}`,
-          name: message.name,
-          sessionId: undefined,
-          joinedAt: Date.now(),
-        };
-        entry = { handle, ws };
-        this.entries.set(handle.id, entry);
-        this.send(handle.id, { type: "welcome", gpuId: handle.id, version: GPU_LINK_VERSION });
-        this.events.onJoin(handle);
-        for (const w of [...this.joinWaiters]) w();
-        return;
+        this.events.onMessage(entry.handle, message);
+      } catch (error) {
+        // A GPU's message must never take the coordinator down with it.
+        this.logger.error({ err: error, type: message.type }, "GPU link message handler failed");
       }
-      this.events.onMessage(entry.handle, message);
     });
     ws.on("error", (error) => this.logger.debug({ err: error }, "GPU link socket error"));
     ws.on("close", () => {
+      clearTimeout(helloTimer);
       if (!entry) return;
       this.entries.delete(entry.handle.id);
       this.events.onLeave(entry.handle);
@@ -97,7 +108,12 @@ export class GpuPool {
   send(gpuId: string, message: CoordinatorMessage): boolean {
     const entry = this.entries.get(gpuId);
     if (!entry || entry.ws.readyState !== entry.ws.OPEN) return false;
-    entry.ws.send(JSON.stringify(message));
+    try {
+      entry.ws.send(JSON.stringify(message));
+    } catch (error) {
+      this.logger.error({ err: error, type: message.type }, "could not send to a GPU");
+      return false;
+    }
     return true;
   }
 

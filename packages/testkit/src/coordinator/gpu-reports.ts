@@ -3,6 +3,7 @@
  * verdicts, frames they could not decode, and lifecycle events. Lifecycle messages that move
  * the state machine are not handled here (see sessions.ts).
  */
+import { boundedJson, clip, HISTORY_MAX_DETAIL_CHARS } from "../bounds.js";
 import type { GpuMessage } from "../gpu/link.js";
 import type { CallHistory } from "../history.js";
 
@@ -12,9 +13,12 @@ export function recordGpuReport(history: CallHistory, strict: boolean, gpuId: st
   switch (m.type) {
     case "dataChannel": {
       let decoded: unknown;
-      if (m.text !== null) {
+      const truncated = m.textLength !== undefined;
+      if (m.text !== null && !truncated) {
         try {
-          decoded = JSON.parse(m.text);
+          const parsed: unknown = JSON.parse(m.text);
+          // A value too deep or large to keep is not decoded (its text is there).
+          decoded = boundedJson(parsed) === parsed ? parsed : undefined;
         } catch {
           decoded = undefined;
         }
@@ -26,6 +30,7 @@ export function recordGpuReport(history: CallHistory, strict: boolean, gpuId: st
         direction: m.direction,
         text: m.text,
         ...(m.binaryBytes !== undefined && { binaryBytes: m.binaryBytes }),
+        ...(truncated && { textLength: m.textLength, truncated }),
         decoded,
         time,
       });
@@ -35,8 +40,8 @@ export function recordGpuReport(history: CallHistory, strict: boolean, gpuId: st
       history.push("commands", {
         sessionId: m.sessionId,
         connectionId: m.connectionId,
-        type: m.commandType,
-        data: m.data,
+        type: m.commandType.slice(0, 256),
+        data: boundedJson(m.data),
         ...(m.uploads && { uploads: m.uploads }),
         ok: m.ok,
         ...(m.code !== undefined && { code: m.code }),
@@ -48,7 +53,7 @@ export function recordGpuReport(history: CallHistory, strict: boolean, gpuId: st
       if (strict) {
         history.push("unhandled", {
           kind: "data-channel",
-          detail: m.detail,
+          detail: clip(m.detail, HISTORY_MAX_DETAIL_CHARS),
           sessionId: m.sessionId,
           connectionId: m.connectionId,
           time,
@@ -60,7 +65,7 @@ export function recordGpuReport(history: CallHistory, strict: boolean, gpuId: st
         type: m.name,
         sessionId: m.sessionId,
         ...(m.connectionId !== undefined && { connectionId: m.connectionId }),
-        detail: m.detail,
+        detail: boundedJson(m.detail),
         gpuId,
         time,
       });

@@ -49,14 +49,17 @@ export const CORS_ALLOWED_HEADERS = [
   TOKEN_FAULT_HEADER,
 ].join(", ");
 
-/** CORS headers added to every answer (preflight included). */
-export function corsHeaders(origin: string | undefined): Record<string, string> {
+/**
+ * CORS headers added to every answer (preflight included). `allowedOrigin` is the request's
+ * `Origin` when the access policy allows it; other origins get no `Access-Control-Allow-Origin`.
+ */
+export function corsHeaders(allowedOrigin: string | undefined): Record<string, string> {
   return {
-    "Access-Control-Allow-Origin": origin ?? "*",
+    ...(allowedOrigin !== undefined && { "Access-Control-Allow-Origin": allowedOrigin }),
     "Access-Control-Allow-Methods": "GET, POST, PUT, DELETE, OPTIONS",
     "Access-Control-Allow-Headers": CORS_ALLOWED_HEADERS,
     "Access-Control-Expose-Headers": HEADER_RETRY_AFTER,
     "Access-Control-Max-Age": "600",
-    ...(origin && { Vary: "Origin" }),
+    Vary: "Origin",
   };
 }

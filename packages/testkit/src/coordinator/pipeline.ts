@@ -18,6 +18,8 @@ import {
 import type { z } from "zod";
 import { HttpStatusFault } from "../faults/http-status.js";
 import { FAULT_HEADER, type FaultSpec, parseFaultHeader } from "../faults/spec.js";
+import { clip, HISTORY_MAX_BODY_BYTES, HISTORY_MAX_DETAIL_CHARS } from "../bounds.js";
+import type { AccessPolicy } from "./access.js";
 import type { Coordinator } from "./context.js";
 import { corsHeaders, HttpError, type Reply } from "./http.js";
 import type { RequestContext, Route, Router } from "./router.js";
@@ -68,6 +70,18 @@ function describe(error: z.ZodError): string {
     .join("; ");
 }
 
+/** Armed token faults kept at most (one entry per token that carries `http-status` faults). */
+const MAX_ARMED_TOKENS = 1000;
+
+/** The request target as a URL; a target `new URL()` refuses is a 400, never a throw upward. */
+function parseTarget(target: string | undefined): URL {
+  try {
+    return new URL(target ?? "/", "http://testkit.invalid");
+  } catch {
+    throw new HttpError(400, "Malformed request target");
+  }
+}
+
 /** Request handler state shared by every request of one coordinator. */
 export class Pipeline {
   private mockFaults: HttpStatusFault[] = [];
@@ -77,6 +91,7 @@ export class Pipeline {
   constructor(
     private readonly c: Coordinator,
     private readonly router: Router,
+    private readonly access: AccessPolicy,
     faults: FaultSpec[],
   ) {
     this.setFaults(faults);
@@ -87,26 +102,46 @@ export class Pipeline {
     this.mockFaults = faults.flatMap((f) => (f.name === "http-status" ? [new HttpStatusFault(f)] : []));
   }
 
-  /** Handles one request; never throws. */
+  /**
+   * Handles one request; never throws or rejects. Order: target, Host, Origin, route, fault
+   * header, versions and credentials, then (only for a request that passed all of them) the
+   * body, injected faults, the body schema and the handler. A request refused before the
+   * handler is recorded without its headers and body.
+   */
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const time = Date.now();
     const method = (req.method ?? "GET").toUpperCase();
-    const url = new URL(req.url ?? "/", "http://testkit.invalid");
-    const path = url.pathname;
     const origin = typeof req.headers.origin === "string" ? req.headers.origin : undefined;
     const header = (name: string) => {
       const v = req.headers[name.toLowerCase()];
       return Array.isArray(v) ? v[0] : v;
     };
+    let path = "/";
+    let query = "";
     let reply: Reply;
     let routeName: string | undefined;
     let ctx: RequestContext<unknown> | undefined;
     let body: unknown;
+    let bodyRead = false;
+    let admitted = false;
     let unhandled: string | undefined;
-    if (method === "OPTIONS") {
-      reply = { status: 204 };
-    } else {
+    try {
+      let url: URL;
       try {
+        url = parseTarget(req.url);
+      } catch (error) {
+        unhandled = "Malformed request target";
+        throw error;
+      }
+      path = url.pathname;
+      query = url.search;
+      const host = this.access.checkHost(req);
+      if (!host.ok) throw new HttpError(403, host.detail);
+      const allowedOrigin = this.access.checkOrigin(req);
+      if (!allowedOrigin.ok) throw new HttpError(403, allowedOrigin.detail);
+      if (method === "OPTIONS") {
+        reply = { status: 204 };
+      } else {
         const match = this.router.match(method, path);
         if (match.kind === "not-found") {
           unhandled = `No route for ${method} ${path}`;
@@ -118,6 +153,10 @@ export class Pipeline {
         }
         const r = match.route;
         routeName = `${r.method} ${r.pattern}`;
+        if (r.auth === "none" && method !== "GET") {
+          const write = this.access.checkCredentialless(req);
+          if (!write.ok) throw new HttpError(403, write.detail);
+        }
         ctx = {
           req,
           method,
@@ -127,21 +166,11 @@ export class Pipeline {
           header,
           body: undefined,
           raw: Buffer.alloc(0),
-          baseUrl: `http://${req.headers.host ?? "127.0.0.1"}`,
+          baseUrl: this.c.publicUrl,
           headerFaults: [],
-          tokenFaults: this.c.authority.peek(header(HEADER_AUTHORIZATION))?.testkit_faults ?? [],
+          tokenFaults: [],
           ...(match.params.sid !== undefined && { sessionId: match.params.sid }),
         };
-        const limit = r.body.kind === "raw" ? r.body.limit(ctx) : MAX_JSON_BODY_BYTES;
-        try {
-          ctx.raw = await readBody(req, limit);
-        } catch (error) {
-          if (!(error instanceof BodyTooLarge)) throw error;
-          if (r.body.kind === "raw") throw new HttpError(400, `body exceeds the upload's declared size`);
-          unhandled = `Body over ${limit} bytes on ${method} ${path}`;
-          throw new HttpError(413, `Request body exceeds ${limit} bytes`);
-        }
-        body = r.body.kind === "raw" ? { bytes: ctx.raw.length } : this.preview(ctx.raw);
         const faultHeader = header(FAULT_HEADER);
         if (faultHeader) {
           try {
@@ -150,39 +179,66 @@ export class Pipeline {
             throw new HttpError(400, `${FAULT_HEADER}: ${(error as Error).message}`);
           }
         }
+        this.checkAccess(r, ctx);
+        ctx.tokenFaults = this.c.authority.peek(header(HEADER_AUTHORIZATION))?.testkit_faults ?? [];
+        const limit = r.body.kind === "raw" ? r.body.limit(ctx) : MAX_JSON_BODY_BYTES;
+        try {
+          bodyRead = true;
+          ctx.raw = await readBody(req, limit);
+        } catch (error) {
+          if (!(error instanceof BodyTooLarge)) throw error;
+          if (r.body.kind === "raw") throw new HttpError(400, `body exceeds the upload's declared size`);
+          unhandled = `Body over ${limit} bytes on ${method} ${path}`;
+          throw new HttpError(413, `Request body exceeds ${limit} bytes`);
+        }
+        admitted = true;
+        body = r.body.kind === "raw" ? { bytes: ctx.raw.length } : this.preview(ctx.raw);
         const injected = this.injected(ctx);
         if (injected) reply = injected;
         else {
-          this.checkAccess(r, ctx);
           ctx.body = this.parseBody(r, ctx, (detail) => {
             unhandled = detail;
           });
           reply = await r.handler(ctx);
         }
-      } catch (error) {
-        reply = this.errorReply(error);
       }
+    } catch (error) {
+      reply = this.errorReply(error);
     }
     this.c.logger.debug({ method, path, status: reply.status }, "coordinator request");
     if (unhandled !== undefined && this.c.strict) {
-      this.c.history.push("unhandled", { kind: "http", detail: unhandled, method, path, status: reply.status, time });
-    }
-    this.send(res, reply, origin);
-    if (method !== "OPTIONS") {
-      const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers[k] = v;
-      this.c.history.push("http", {
+      this.c.history.push("unhandled", {
+        kind: "http",
+        detail: clip(unhandled, HISTORY_MAX_DETAIL_CHARS),
         method,
         path,
-        query: url.search,
         status: reply.status,
-        headers,
-        body,
-        ...(routeName !== undefined && { route: routeName }),
-        ...(ctx?.sessionId !== undefined && { sessionId: ctx.sessionId }),
         time,
       });
     }
+    // An unread body is discarded by node:http after the answer; one too large (or of unknown
+    // size) to be worth discarding closes the connection instead.
+    const declared = Number(req.headers["content-length"] ?? 0);
+    const unread = !bodyRead && (declared > MAX_DRAIN_BYTES || req.headers["transfer-encoding"] !== undefined);
+    this.send(res, reply, origin, unread);
+    if (method === "OPTIONS") return;
+    const headers: Record<string, string> = {};
+    if (admitted) for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers[k] = v;
+    const bodyBytes = ctx && bodyRead ? ctx.raw.length : undefined;
+    const keptBody = admitted && bodyBytes !== undefined && bodyBytes <= HISTORY_MAX_BODY_BYTES ? body : undefined;
+    this.c.history.push("http", {
+      method,
+      path,
+      query,
+      status: reply.status,
+      headers,
+      body: keptBody,
+      ...(bodyBytes !== undefined && bodyBytes > 0 && { bodyBytes }),
+      ...(!admitted && { refused: true }),
+      ...(routeName !== undefined && { route: routeName }),
+      ...(admitted && ctx?.sessionId !== undefined && { sessionId: ctx.sessionId }),
+      time,
+    });
   }
 
   private preview(raw: Buffer): unknown {
@@ -200,6 +256,8 @@ export class Pipeline {
     const session = ctx.params.sid ? this.c.sessions.get(ctx.params.sid) : undefined;
     const bearer = ctx.header(HEADER_AUTHORIZATION) ?? "";
     if (ctx.tokenFaults.length > 0 && !this.tokenFaults.has(bearer)) {
+      // Oldest first out: only tokens minted with an API key get here, but a long serve mints many.
+      if (this.tokenFaults.size >= MAX_ARMED_TOKENS) this.tokenFaults.delete(this.tokenFaults.keys().next().value!);
       this.tokenFaults.set(
         bearer,
         ctx.tokenFaults.flatMap((f) => (f.name === "http-status" ? [new HttpStatusFault(f)] : [])),
@@ -289,16 +347,17 @@ export class Pipeline {
     return { status: 500, body: { detail } };
   }
 
-  private send(res: ServerResponse, reply: Reply, origin: string | undefined): void {
+  private send(res: ServerResponse, reply: Reply, origin: string | undefined, close: boolean): void {
     if (res.headersSent || res.destroyed) return;
-    const headers: Record<string, string> = { ...corsHeaders(origin), ...(reply.headers ?? {}) };
+    const allowed = origin !== undefined && this.access.originAllowed(origin) ? origin : undefined;
+    const headers: Record<string, string> = { ...corsHeaders(allowed), ...(reply.headers ?? {}) };
     let payload: Buffer | undefined;
     if (reply.body !== undefined) {
       payload = Buffer.from(JSON.stringify(reply.body));
       headers["Content-Type"] = "application/json";
     }
     headers["Content-Length"] = String(payload?.length ?? 0);
-    if (reply.status === 413) headers.Connection = "close";
+    if (reply.status === 413 || close) headers.Connection = "close";
     res.writeHead(reply.status, headers);
     res.end(payload);
   }

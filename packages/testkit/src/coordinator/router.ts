@@ -36,7 +36,7 @@ export interface RequestContext<T> {
   /** The parsed, validated body. */
   body: T;
   raw: Buffer;
-  /** `http://host:port` as the client reached us. */
+  /** The coordinator's public base URL (`http://host:port`; never taken from the request's `Host`). */
   baseUrl: string;
   /** Faults from the `Reactor-Testkit-Fault` header. */
   headerFaults: FaultSpec[];

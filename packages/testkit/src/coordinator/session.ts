@@ -1,7 +1,6 @@
 /** A session as the fake coordinator keeps it, and its wire forms (hosted and local). */
 import {
   type CapabilitiesWire,
-  type IceCandidateWire,
   LOCAL_SESSION_ID,
   type SessionResponseWire,
   SessionState,
@@ -11,24 +10,14 @@ import {
 import { HttpStatusFault } from "../faults/http-status.js";
 import type { FaultSpec } from "../faults/spec.js";
 import type { ModelConfig } from "../model/config.js";
+import { type ConnectionRecord, ConnectionTable } from "./connection-table.js";
 
 /** The coordinator's `server_info.server_version`. */
 export const TESTKIT_SERVER_VERSION = "testkit-0.1.0";
 /** The `cluster` hosted sessions report. */
 export const TESTKIT_CLUSTER = "testkit-local";
 
-/** One WebRTC connection of a session, as the coordinator tracks it. */
-export interface ConnectionRecord {
-  id: number;
-  legacy: boolean;
-  /** `gone` = closed by the coordinator or reported closed/failed by the GPU. */
-  status: "registered" | "offered" | "connected" | "gone";
-  everConnected: boolean;
-  /** The GPU's answer and when the answer poll may see it (`Infinity` = never). */
-  answer: { sdp: string; visibleAt: number } | null;
-  answerError: string | null;
-  answerConsumed: boolean;
-}
+export type { ConnectionRecord };
 
 /** Public view of a session, for `mock.sessions()`. */
 export interface SessionInfo {
@@ -48,8 +37,8 @@ export class Session {
   state: string = SessionState.CREATED;
   gpuId: string | undefined;
   capabilities: CapabilitiesWire | undefined;
-  readonly connections = new Map<number, ConnectionRecord>();
-  readonly usedConnectionIds = new Set<number>();
+  /** Its connections (written by the ConnectionManager only). */
+  readonly connections = new ConnectionTable();
   readonly httpFaults: HttpStatusFault[];
   readonly createdAt = Date.now();
   /** When the session may be handed a GPU (`Infinity` for `never-ready`). */
@@ -61,8 +50,6 @@ export class Session {
   closedAt: number | undefined;
   /** The GPU that was asked and has not answered `assigned` yet. */
   assigning = false;
-  /** Legacy trickled candidates waiting for the next legacy offer. */
-  legacyCandidates: IceCandidateWire[] = [];
 
   constructor(
     readonly id: string,
@@ -81,14 +68,9 @@ export class Session {
     );
   }
 
-  /** Connections that count against the per-session cap. */
-  get openConnections(): ConnectionRecord[] {
-    return [...this.connections.values()].filter((c) => c.status !== "gone");
-  }
-
   /** True while some client's peer is connected. */
   get live(): boolean {
-    return [...this.connections.values()].some((c) => c.status === "connected");
+    return this.connections.live;
   }
 
   /** The hosted session body (§3). */
@@ -141,7 +123,7 @@ export class Session {
       ...(this.gpuId !== undefined && { gpuId: this.gpuId }),
       local: this.local,
       faults: [...this.faults],
-      connections: [...this.connections.values()].map((c) => ({ id: c.id, legacy: c.legacy, status: c.status })),
+      connections: this.connections.list().map((c) => ({ id: c.id, legacy: c.legacy, status: c.status })),
       createdAt: this.createdAt,
       ...(this.endReason !== undefined && { endReason: this.endReason }),
     };

@@ -12,6 +12,7 @@ import type { CallHistory } from "../history.js";
 import type { Logger } from "../logger.js";
 import type { ModelConfig } from "../model/config.js";
 import type { Timings } from "../timings.js";
+import type { ConnectionManager } from "./connections.js";
 import type { GpuHandle, GpuPool } from "./gpu-pool.js";
 import { recordGpuReport } from "./gpu-reports.js";
 import { HttpError } from "./http.js";
@@ -25,6 +26,7 @@ const SWEEP_INTERVAL_MS = 60 * 1000;
 /** What the manager is built from. */
 export interface SessionManagerDeps {
   pool: GpuPool;
+  connections: ConnectionManager;
   uploads: UploadStore;
   history: CallHistory;
   logger: Logger;
@@ -208,7 +210,7 @@ export class SessionManager {
   }
 
   private releaseGpu(session: Session, reason: string, notify: boolean): void {
-    for (const c of session.connections.values()) c.status = "gone";
+    this.deps.connections.dropAll(session);
     session.capabilities = undefined;
     session.assigning = false;
     if (session.gpuId) {
@@ -235,6 +237,8 @@ export class SessionManager {
       void this.serveUpload(gpu, m.requestId, m.sessionId, m.uploadId);
       return;
     }
+    // A GPU speaks only for the session it hosts (until it reports it released).
+    if (gpu.sessionId !== m.sessionId) return;
     if (recordGpuReport(this.deps.history, this.deps.strict, gpu.id, m)) return;
     const session = this.sessions.get(m.sessionId);
     if (!session || session.gpuId !== gpu.id) return;
@@ -252,40 +256,24 @@ export class SessionManager {
         this.armCloseTimer(session);
         return;
       case "answer": {
-        const record = session.connections.get(m.connectionId);
-        if (!record || record.status === "gone") return;
-        if (!m.ok || !m.sdpAnswer) {
-          record.answerError = m.detail ?? "the GPU could not answer";
-          return;
-        }
         const delay = findFault(session.faults, "sdp-answer-delay")?.ms ?? 0;
         const never = findFault(session.faults, "sdp-answer-never") !== undefined;
-        record.answer = {
-          sdp: m.sdpAnswer,
-          visibleAt: never ? Number.POSITIVE_INFINITY : Date.now() + this.deps.timings.answerDelayMs + delay,
-        };
+        const visibleAt = never ? Number.POSITIVE_INFINITY : Date.now() + this.deps.timings.answerDelayMs + delay;
+        this.deps.connections.onAnswer(session, m, visibleAt);
         return;
       }
       case "connectionState": {
-        const record = session.connections.get(m.connectionId);
-        if (!record || record.status === "gone") return;
+        const change = this.deps.connections.onState(session, m);
+        if (change === "stale") return;
         this.event("connection_state", session, m.connectionId, m.state);
-        if (m.state === "connected") {
-          record.status = "connected";
-          record.everConnected = true;
+        if (change === "connected") {
           if (session.state === SessionState.INACTIVE) this.setState(session, SessionState.ACTIVE);
           this.clearCloseTimer(session);
-        } else if (m.state === "closed" || m.state === "failed") {
-          record.status = "gone";
-          if (!session.live) {
-            if (
-              session.state === SessionState.ACTIVE &&
-              [...session.connections.values()].some((c) => c.everConnected)
-            ) {
-              this.setState(session, SessionState.INACTIVE);
-            }
-            this.armCloseTimer(session);
+        } else if (change === "lost" && !session.live) {
+          if (session.state === SessionState.ACTIVE && session.connections.everConnected) {
+            this.setState(session, SessionState.INACTIVE);
           }
+          this.armCloseTimer(session);
         }
         return;
       }
@@ -297,6 +285,10 @@ export class SessionManager {
 
   private async serveUpload(gpu: GpuHandle, requestId: number, sessionId: string, uploadId: string): Promise<void> {
     try {
+      // The upload must belong to a session this GPU hosts, not merely to the session it names.
+      if (gpu.sessionId !== sessionId || this.sessions.get(sessionId)?.gpuId !== gpu.id) {
+        throw new Error(`session '${sessionId.slice(0, 64)}' is not hosted by this GPU`);
+      }
       const upload = await this.deps.uploads.resolve(sessionId, uploadId, UPLOAD_RESOLVE_TIMEOUT_MS);
       if (!upload.data) throw new Error("upload store closed");
       this.deps.pool.send(gpu.id, {
@@ -318,7 +310,7 @@ export class SessionManager {
       if (session.gpuId !== gpu.id) continue;
       session.gpuId = undefined;
       session.capabilities = undefined;
-      for (const c of session.connections.values()) c.status = "gone";
+      this.deps.connections.dropAll(session);
       if (session.assigning) {
         session.assigning = false;
         continue;

@@ -8,8 +8,31 @@
 import { reactorError } from "@reactor-node/protocol";
 import { z } from "zod";
 
-const seconds = z.number().nonnegative();
-const ms = z.number().int().nonnegative();
+/**
+ * Bounds on every fault parameter. Faults arrive from anyone who can send a header or a session
+ * body, so each one is limited to what a test needs: a delay a test can wait for, a message that
+ * is over the protocol's limit without costing the server its heap, a text a human reads.
+ */
+/** Longest delay a fault may ask for (`ms` parameters). */
+export const FAULT_MAX_DELAY_MS = 10 * 60 * 1000;
+/** Latest a fault may fire (`after` parameters, seconds). */
+export const FAULT_MAX_AFTER_S = 10 * 60;
+/** Largest `oversized-message` (4 MiB: well over the 256 KiB message limit, small for the heap). */
+export const FAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+/** Longest free text in a fault (`detail`, `message`). */
+export const FAULT_MAX_TEXT_CHARS = 1024;
+/** Longest `http-status` route glob. */
+export const FAULT_MAX_ROUTE_CHARS = 256;
+/** Largest `http-status` count. */
+export const FAULT_MAX_COUNT = 1_000_000;
+/** Largest `Retry-After` an `http-status` fault may send (one day). */
+export const FAULT_MAX_RETRY_AFTER_S = 24 * 60 * 60;
+/** Most faults one header, session body or token may carry. */
+export const FAULT_MAX_PER_SOURCE = 16;
+
+const seconds = z.number().nonnegative().max(FAULT_MAX_AFTER_S);
+const ms = z.number().int().nonnegative().max(FAULT_MAX_DELAY_MS);
+const text = z.string().max(FAULT_MAX_TEXT_CHARS);
 
 /** Every fault name, in documentation order. */
 export const FAULT_NAMES = [
@@ -50,10 +73,10 @@ export const FaultSpecSchema = z.discriminatedUnion("name", [
   z.strictObject({
     name: z.literal("http-status"),
     status: z.number().int().min(400).max(599),
-    route: z.string().min(1).default("*"),
-    retryAfter: z.number().nonnegative().optional(),
-    count: z.number().int().positive().optional(),
-    detail: z.string().optional(),
+    route: z.string().min(1).max(FAULT_MAX_ROUTE_CHARS).default("*"),
+    retryAfter: z.number().nonnegative().max(FAULT_MAX_RETRY_AFTER_S).optional(),
+    count: z.number().int().positive().max(FAULT_MAX_COUNT).optional(),
+    detail: text.optional(),
   }),
   /** The SDP answer becomes visible `ms` later than it is ready. */
   z.strictObject({ name: z.literal("sdp-answer-delay"), ms }),
@@ -79,6 +102,7 @@ export const FaultSpecSchema = z.discriminatedUnion("name", [
       .number()
       .int()
       .positive()
+      .max(FAULT_MAX_MESSAGE_BYTES)
       .default(300 * 1024),
   }),
   /** `after` s after the first connection connects, the server ends the session with `reason`. */
@@ -91,7 +115,7 @@ export const FaultSpecSchema = z.discriminatedUnion("name", [
   z.strictObject({
     name: z.literal("moderation-terminate"),
     after: seconds.default(1),
-    message: z.string().default("testkit: content policy violation"),
+    message: text.default("testkit: content policy violation"),
   }),
 ]);
 /** A parsed fault (defaults applied). */
@@ -114,7 +138,8 @@ function describe(error: z.ZodError): string {
   return error.issues
     .slice(0, 3)
     .map((i) => `${i.path.length ? i.path.join(".") : "(root)"}: ${i.message}`)
-    .join("; ");
+    .join("; ")
+    .slice(0, FAULT_MAX_TEXT_CHARS);
 }
 
 /** Parses one fault; throws a BAD_REQUEST-coded ReactorError naming the problem. */
@@ -123,20 +148,29 @@ export function parseFault(input: unknown): FaultSpec {
   if (!parsed.success) {
     const name = typeof input === "object" && input !== null ? (input as { name?: unknown }).name : input;
     const known = FAULT_NAMES.includes(name as FaultName);
+    // The name is the sender's: quoted short, never serialised whole (it may be any JSON).
+    const shown = typeof name === "string" ? JSON.stringify(name.slice(0, 64)) : typeof name;
     throw reactorError(
       "INVALID_ARGUMENT",
       known
         ? `fault '${String(name)}': ${describe(parsed.error)}`
-        : `unknown fault ${JSON.stringify(name)} (known: ${FAULT_NAMES.join(", ")})`,
+        : `unknown fault ${shown} (known: ${FAULT_NAMES.join(", ")})`,
     );
   }
   return parsed.data;
 }
 
-/** Parses a fault, a list of faults, or nothing. */
+function bounded<T>(list: readonly T[], where: string): readonly T[] {
+  if (list.length > FAULT_MAX_PER_SOURCE) {
+    throw reactorError("INVALID_ARGUMENT", `${where}: ${list.length} faults, at most ${FAULT_MAX_PER_SOURCE}`);
+  }
+  return list;
+}
+
+/** Parses a fault, a list of faults (at most {@link FAULT_MAX_PER_SOURCE}), or nothing. */
 export function parseFaults(input: unknown): FaultSpec[] {
   if (input === undefined || input === null) return [];
-  return (Array.isArray(input) ? input : [input]).map(parseFault);
+  return bounded(Array.isArray(input) ? input : [input], "faults").map(parseFault);
 }
 
 function scalar(text: string): string | number | boolean {
@@ -150,21 +184,21 @@ function scalar(text: string): string | number | boolean {
  * `name[;key=value]...`, e.g. `http-status;status=503;retryAfter=2;route=GET /sessions/*`.
  */
 export function parseFaultHeader(value: string): FaultSpec[] {
-  return value
+  const parts = value
     .split(",")
     .map((part) => part.trim())
-    .filter((part) => part.length > 0)
-    .map((part) => {
-      const [name, ...pairs] = part.split(";").map((p) => p.trim());
-      const spec: Record<string, unknown> = { name };
-      for (const pair of pairs) {
-        if (pair === "") continue;
-        const eq = pair.indexOf("=");
-        if (eq <= 0) throw reactorError("INVALID_ARGUMENT", `fault header parameter '${pair}' is not key=value`);
-        spec[pair.slice(0, eq).trim()] = scalar(pair.slice(eq + 1).trim());
-      }
-      return parseFault(spec);
-    });
+    .filter((part) => part.length > 0);
+  return bounded(parts, "fault header").map((part) => {
+    const [name, ...pairs] = part.split(";").map((p) => p.trim());
+    const spec: Record<string, unknown> = { name };
+    for (const pair of pairs) {
+      if (pair === "") continue;
+      const eq = pair.indexOf("=");
+      if (eq <= 0) throw reactorError("INVALID_ARGUMENT", `fault header parameter '${pair}' is not key=value`);
+      spec[pair.slice(0, eq).trim()] = scalar(pair.slice(eq + 1).trim());
+    }
+    return parseFault(spec);
+  });
 }
 
 /**

@@ -20,6 +20,8 @@ import { SessionHost } from "./session-host.js";
 export interface GpuPeerOptions {
   /** The coordinator's link URL, e.g. `ws://127.0.0.1:8080/_testkit/gpu`. */
   coordinator: string;
+  /** The coordinator's GPU secret (`mock.gpuSecret`; `reactor-testkit serve` prints it). */
+  secret: string;
   video: VideoSettings;
   /** A name for logs and `mock.gpus`. */
   name?: string;
@@ -41,7 +43,7 @@ export interface GpuPeer {
 /** Connects a GPU peer to a coordinator; resolves once the coordinator welcomed it. */
 export async function startGpuPeer(options: GpuPeerOptions): Promise<GpuPeer> {
   const logger = options.logger ?? silentLogger;
-  const ws = new WebSocket(options.coordinator);
+  const ws = new WebSocket(options.coordinator, { headers: { Authorization: `Bearer ${options.secret}` } });
   let session: SessionHost | null = null;
   let id = "";
   let closing: Promise<void> | null = null;
@@ -52,8 +54,14 @@ export async function startGpuPeer(options: GpuPeerOptions): Promise<GpuPeer> {
     resolveClosed = r;
   });
 
+  // Reports carry what clients sent; one that cannot be encoded is dropped, never thrown.
   const send = (message: GpuMessage) => {
-    if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(message));
+    if (ws.readyState !== WebSocket.OPEN) return;
+    try {
+      ws.send(JSON.stringify(message));
+    } catch (error) {
+      logger.warn({ err: error, type: message.type }, "could not send a link message");
+    }
   };
 
   const services = {
@@ -104,12 +112,13 @@ export async function startGpuPeer(options: GpuPeerOptions): Promise<GpuPeer> {
           });
           return;
         }
+        const about = { sessionId: m.sessionId, connectionId: m.connectionId, generation: m.generation ?? 0 };
         try {
-          const sdp = await host.offer(m.connectionId, m.sdpOffer, m.trackMapping, m.legacy);
-          send({ type: "answer", sessionId: m.sessionId, connectionId: m.connectionId, ok: true, sdpAnswer: sdp });
+          const sdp = await host.offer(m.connectionId, m.sdpOffer, m.trackMapping, m.legacy, about.generation);
+          send({ type: "answer", ...about, ok: true, sdpAnswer: sdp });
         } catch (error) {
           const detail = error instanceof Error ? error.message : String(error);
-          send({ type: "answer", sessionId: m.sessionId, connectionId: m.connectionId, ok: false, detail });
+          send({ type: "answer", ...about, ok: false, detail });
         }
         return;
       }
@@ -151,7 +160,9 @@ export async function startGpuPeer(options: GpuPeerOptions): Promise<GpuPeer> {
     uploads.clear();
     const host = session;
     session = null;
-    void (host ? host.close("coordinator gone", false) : Promise.resolve()).finally(resolveClosed);
+    (host ? host.close("coordinator gone", false) : Promise.resolve())
+      .catch((error: unknown) => logger.warn({ err: error }, "closing the session failed"))
+      .finally(resolveClosed);
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -163,6 +174,14 @@ export async function startGpuPeer(options: GpuPeerOptions): Promise<GpuPeer> {
       );
     };
     ws.once("error", onError);
+    ws.once("unexpected-response", (_req, res) => {
+      res.resume();
+      ws.off("error", onError);
+      ws.on("error", () => {});
+      const code = res.statusCode === 401 || res.statusCode === 403 ? "UNAUTHORIZED" : "NETWORK_ERROR";
+      reject(reactorError(code, `the coordinator refused the GPU link: HTTP ${res.statusCode}`));
+      ws.terminate();
+    });
     ws.once("open", () => {
       ws.off("error", onError);
       ws.on("error", (error) => logger.warn({ err: error }, "GPU link error"));

@@ -5,6 +5,7 @@
  */
 import { encodeEnvelope, type IceCandidateInit, type Scope, type TrackMappingEntry } from "@reactor-node/protocol";
 import type { RTCDataChannel, RTCPeerConnection } from "werift";
+import { clip, HISTORY_MAX_TEXT_CHARS } from "../bounds.js";
 import type { FaultSpec } from "../faults/spec.js";
 import { findFault } from "../faults/spec.js";
 import type { Logger } from "../logger.js";
@@ -32,6 +33,9 @@ const PSFB_TYPE = 206;
 const PLI_FMT = 1;
 const FIR_FMT = 4;
 
+/** Candidates kept for a connection whose offer has not arrived (the coordinator bounds them too). */
+const MAX_PENDING_CANDIDATES = 256;
+
 /** A client connection hosted by a GPU peer. */
 export class GpuConnection {
   readonly pc: RTCPeerConnection;
@@ -55,6 +59,8 @@ export class GpuConnection {
     readonly connectionId: number,
     /** Legacy single-connection clients have no `control` channel: their tracks flow at once. */
     readonly legacy: boolean,
+    /** The coordinator's offer generation this peer answers (tags its state reports). */
+    public generation: number,
   ) {
     this.blackhole = findFault(host.faults, "ice-blackhole") !== undefined;
     this.pc = createAnswerer({ blackhole: this.blackhole });
@@ -113,7 +119,8 @@ export class GpuConnection {
   async addCandidates(candidates: IceCandidateInit[]): Promise<void> {
     if (this.blackhole) return;
     if (!this.remoteApplied) {
-      this.pendingCandidates.push(...candidates);
+      const room = MAX_PENDING_CANDIDATES - this.pendingCandidates.length;
+      this.pendingCandidates.push(...candidates.slice(0, Math.max(0, room)));
       return;
     }
     await this.enqueueCandidates(candidates);
@@ -147,7 +154,13 @@ export class GpuConnection {
     if (state === "connected") {
       this.everConnected = true;
       this.media.connected = true;
-      this.report({ type: "connectionState", sessionId: this.host.sessionId, connectionId: this.connectionId, state });
+      this.report({
+        type: "connectionState",
+        sessionId: this.host.sessionId,
+        connectionId: this.connectionId,
+        generation: this.generation,
+        state,
+      });
       this.armIdle();
       this.host.onConnected(this);
       return;
@@ -173,8 +186,7 @@ export class GpuConnection {
         connectionId: this.connectionId,
         channel: label,
         direction: "in",
-        text: typeof frame === "string" ? frame : null,
-        ...(typeof frame !== "string" && { binaryBytes: frame.length }),
+        ...this.recorded(frame),
       });
       if (label === "data" || label === "control") this.host.onFrame(this, label, frame);
     });
@@ -253,7 +265,7 @@ export class GpuConnection {
       connectionId: this.connectionId,
       channel: label,
       direction: "out",
-      text,
+      ...this.recorded(text),
     });
     return true;
   }
@@ -302,6 +314,13 @@ export class GpuConnection {
     }, this.host.idleTimeoutMs);
   }
 
+  /** How a frame is recorded: its text (the first 64 KiB), or its size when binary. */
+  private recorded(frame: string | Buffer): { text: string | null; binaryBytes?: number; textLength?: number } {
+    if (typeof frame !== "string") return { text: null, binaryBytes: frame.length };
+    if (frame.length <= HISTORY_MAX_TEXT_CHARS) return { text: frame };
+    return { text: clip(frame, HISTORY_MAX_TEXT_CHARS), textLength: frame.length };
+  }
+
   private report(message: GpuMessage): void {
     this.host.report(message);
   }
@@ -328,6 +347,7 @@ export class GpuConnection {
       type: "connectionState",
       sessionId: this.host.sessionId,
       connectionId: this.connectionId,
+      generation: this.generation,
       state: reason === "failed" ? "failed" : "closed",
     });
     this.host.onGone(this);

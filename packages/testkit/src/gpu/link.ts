@@ -17,6 +17,8 @@ export const GPU_LINK_VERSION = 1;
 
 const sessionId = z.string().min(1);
 const connectionId = z.number().int();
+/** Which offer of a connection a message is about (a re-offer supersedes the older ones). */
+const generation = z.number().int().nonnegative().optional();
 
 /** Video settings a GPU streams with. */
 export const VideoSettingsSchema = z.object({
@@ -47,6 +49,7 @@ export const CoordinatorMessageSchema = z.discriminatedUnion("type", [
     type: z.literal("offer"),
     sessionId,
     connectionId,
+    generation,
     sdpOffer: z.string(),
     trackMapping: z.array(TrackMappingEntrySchema),
     legacy: z.boolean(),
@@ -93,6 +96,7 @@ export const GpuMessageSchema = z.discriminatedUnion("type", [
     type: z.literal("answer"),
     sessionId,
     connectionId,
+    generation,
     ok: z.boolean(),
     sdpAnswer: z.string().optional(),
     detail: z.string().optional(),
@@ -101,6 +105,7 @@ export const GpuMessageSchema = z.discriminatedUnion("type", [
     type: z.literal("connectionState"),
     sessionId,
     connectionId,
+    generation,
     state: z.enum(["connecting", "connected", "disconnected", "failed", "closed"]),
   }),
   z.object({
@@ -109,8 +114,10 @@ export const GpuMessageSchema = z.discriminatedUnion("type", [
     connectionId,
     channel: z.string(),
     direction: z.enum(["in", "out"]),
+    /** The frame's text (cut to its first 64 KiB, then `textLength` says how long it was). */
     text: z.string().nullable(),
     binaryBytes: z.number().int().optional(),
+    textLength: z.number().int().optional(),
   }),
   z.object({
     type: z.literal("command"),

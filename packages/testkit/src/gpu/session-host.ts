@@ -15,6 +15,7 @@ import {
   type UploadReferenceWire,
 } from "@reactor-node/protocol";
 import { ToneSource } from "../audio/tone-source.js";
+import { boundedJson, clip, HISTORY_MAX_DETAIL_CHARS } from "../bounds.js";
 import { type FaultSpec, findFault } from "../faults/spec.js";
 import type { Logger } from "../logger.js";
 import type { ModelConfig } from "../model/config.js";
@@ -86,7 +87,13 @@ export class SessionHost {
       iceGatherTimeoutMs: timings.iceGatherTimeoutMs,
       outputTracks,
       report: (m) => services.report(m),
-      onFrame: (c, channel, frame) => void this.onFrame(c, channel, frame),
+      onFrame: (c, channel, frame) => {
+        // Whatever a client sends ends as a record or an unhandled report, never a rejection.
+        this.onFrame(c, channel, frame).catch((error: unknown) => {
+          services.logger.warn({ err: error, channel }, "inbound frame handler failed");
+          this.unhandled(c, `${channel} frame could not be handled: ${(error as Error)?.message ?? String(error)}`);
+        });
+      },
       onConnected: (c) => this.onConnected(c),
       onGone: (c) => this.onGone(c),
       onKeyframeWanted: () => this.source.requestKeyframe(),
@@ -99,14 +106,20 @@ export class SessionHost {
   }
 
   /** Handles an offer (new connection, or re-offer replacing the connection's peer). */
-  async offer(connectionId: number, sdpOffer: string, mapping: TrackMappingEntry[], legacy: boolean): Promise<string> {
+  async offer(
+    connectionId: number,
+    sdpOffer: string,
+    mapping: TrackMappingEntry[],
+    legacy: boolean,
+    generation = 0,
+  ): Promise<string> {
     let connection = this.connections.get(connectionId);
     // A connection created by early candidates is kept (with its buffer); any other is replaced.
     if (!connection || connection.hasRemote || connection.isClosed || connection.legacy !== legacy) {
       if (connection) await connection.close("superseded");
-      connection = new GpuConnection(this.host, connectionId, legacy);
+      connection = new GpuConnection(this.host, connectionId, legacy, generation);
       this.connections.set(connectionId, connection);
-    }
+    } else connection.generation = generation;
     try {
       return await connection.answer(sdpOffer, mapping);
     } catch (error) {
@@ -120,7 +133,7 @@ export class SessionHost {
     let connection = this.connections.get(connectionId);
     if (!connection) {
       // Candidates before the offer: park them on a connection the offer will replace.
-      connection = new GpuConnection(this.host, connectionId, false);
+      connection = new GpuConnection(this.host, connectionId, false, 0);
       this.connections.set(connectionId, connection);
     }
     await connection.addCandidates(candidates);
@@ -214,7 +227,7 @@ export class SessionHost {
       sessionId: this.sessionId,
       connectionId: connection.connectionId,
       commandType: m.type,
-      data: m.data,
+      data: boundedJson(m.data),
       ...(Object.keys(uploads).length > 0 && { uploads }),
       ok: outcome.ok,
       ...(!outcome.ok && { code: outcome.code, reason: outcome.reason }),
@@ -240,7 +253,7 @@ export class SessionHost {
           sessionId: this.sessionId,
           connectionId: connection.connectionId,
           name: "file_uploaded",
-          detail: data,
+          detail: boundedJson(data),
         });
         return;
       case "requestClip":
@@ -261,23 +274,18 @@ export class SessionHost {
     const m = decoded.message;
     if (m.type === "request") {
       if (m.method !== PUBLISH_TRACK_METHOD) {
-        connection.sendText(
-          "control",
-          encodeControlResponse(m.method, m.requestId, {
-            error: { code: "unknown_method", message: `unknown method '${m.method}'` },
-          }),
-        );
+        this.reply(connection, m.method, m.requestId, {
+          error: { code: "unknown_method", message: `unknown method '${clip(m.method, 64)}'` },
+        });
         return;
       }
       const name = typeof m.data.name === "string" ? m.data.name : "";
       const error = this.claimPublish(connection.connectionId, name);
-      connection.sendText(
-        "control",
-        encodeControlResponse(
-          m.method,
-          m.requestId,
-          error ? { error: { code: PUBLISH_REFUSED_CODE, message: error } } : { data: {} },
-        ),
+      this.reply(
+        connection,
+        m.method,
+        m.requestId,
+        error ? { error: { code: PUBLISH_REFUSED_CODE, message: error } } : { data: {} },
       );
       return;
     }
@@ -295,12 +303,29 @@ export class SessionHost {
         return;
       }
     }
-    this.unhandled(connection, `unexpected control message ${JSON.stringify(m)}`);
+    this.unhandled(connection, `unexpected control message ${JSON.stringify(boundedJson(m))}`);
+  }
+
+  /** Answers a control request; a reply that cannot be encoded (too large) is reported, not thrown. */
+  private reply(
+    connection: GpuConnection,
+    method: string,
+    requestId: string,
+    result: Parameters<typeof encodeControlResponse>[2],
+  ): void {
+    let text: string;
+    try {
+      text = encodeControlResponse(method, requestId, result);
+    } catch (error) {
+      this.unhandled(connection, `control reply to '${clip(method, 64)}' not sent: ${(error as Error).message}`);
+      return;
+    }
+    connection.sendText("control", text);
   }
 
   private claimPublish(connectionId: number, name: string): string | undefined {
     const track = this.capabilities.tracks.find((t) => t.name === name);
-    if (track?.direction !== "sendonly") return `'${name}' is not an input track of this model`;
+    if (track?.direction !== "sendonly") return `'${clip(name, 64)}' is not an input track of this model`;
     const owner = this.publishers.get(name);
     if (owner !== undefined && owner !== connectionId) return `'${name}' is already published by connection ${owner}`;
     this.publishers.set(name, connectionId);
@@ -312,7 +337,7 @@ export class SessionHost {
       type: "unhandled",
       sessionId: this.sessionId,
       connectionId: connection.connectionId,
-      detail,
+      detail: clip(detail, HISTORY_MAX_DETAIL_CHARS),
     });
   }
 

@@ -33,6 +33,8 @@ export interface PeerOptions {
   readyTimeoutMs?: number;
   /** Give up polling the answer after this long (default 15 s). */
   answerTimeoutMs?: number;
+  /** Re-offer (PUT) on this already registered connection id instead of registering one. */
+  reoffer?: number;
 }
 
 export interface VideoStats {
@@ -121,10 +123,13 @@ export class TestPeer {
   private async negotiate(options: PeerOptions): Promise<void> {
     const T = transportPath(this.sessionId);
     const h = options.headers ? { headers: options.headers } : {};
+    if (options.reoffer !== undefined) this.connectionId = options.reoffer;
     if (!options.legacy) {
-      const reg = await api(this.mock.url, `${T}/connections`, { jwt: this.jwt, method: "POST", ...h });
-      if (reg.status !== 201) throw new Error(`register: ${reg.status} ${JSON.stringify(reg.body)}`);
-      this.connectionId = reg.body.connection_id;
+      if (options.reoffer === undefined) {
+        const reg = await api(this.mock.url, `${T}/connections`, { jwt: this.jwt, method: "POST", ...h });
+        if (reg.status !== 201) throw new Error(`register: ${reg.status} ${JSON.stringify(reg.body)}`);
+        this.connectionId = reg.body.connection_id;
+      }
       this.control = this.pc.createDataChannel("control");
       this.control.onMessage.subscribe((m) => {
         const d = decodeControlFrame(m);
@@ -203,7 +208,12 @@ export class TestPeer {
         offerBody.sdp_offer = sdp;
         await postCandidates();
       }
-      const res = await api(this.mock.url, `${C}/sdp_params`, { jwt: this.jwt, body: offerBody, ...h });
+      const res = await api(this.mock.url, `${C}/sdp_params`, {
+        jwt: this.jwt,
+        body: offerBody,
+        method: options.reoffer === undefined ? "POST" : "PUT",
+        ...h,
+      });
       if (res.status !== 202) throw new Error(`offer: ${res.status} ${JSON.stringify(res.body)}`);
       if (!options.candidatesFirst) await postCandidates();
     }
