@@ -4,9 +4,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
+import { startGpuPeer } from "../src/gpu/agent.js";
 import { CallHistory } from "../src/history.js";
 import { type MockReactor, startMockReactor } from "../src/mock.js";
-import { startGpuPeer } from "../src/gpu/agent.js";
 import { api, createSession, deleteSession, token, waitReady } from "./helpers/http.js";
 import { TestPeer } from "./helpers/peer.js";
 import { rawExchange, rawRequest, statusOf } from "./helpers/raw.js";

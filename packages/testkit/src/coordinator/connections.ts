@@ -20,9 +20,9 @@ import {
 } from "@reactor-node/protocol";
 import type { GpuMessage } from "../gpu/link.js";
 import type { CallHistory } from "../history.js";
+import { type ConnectionRecord, ConnectionTable, MAX_CANDIDATES_PER_OFFER, type Mutable } from "./connection-table.js";
 import type { GpuPool } from "./gpu-pool.js";
 import { HttpError } from "./http.js";
-import { type ConnectionRecord, ConnectionTable, MAX_CANDIDATES_PER_OFFER, type Mutable } from "./connection-table.js";
 import type { Session } from "./session.js";
 
 /** What a connection-state report did: `stale` = about a gone record or an older offer (ignored). */

@@ -16,9 +16,9 @@ import {
   WEBRTC_VERSION,
 } from "@reactor-node/protocol";
 import type { z } from "zod";
+import { clip, HISTORY_MAX_BODY_BYTES, HISTORY_MAX_DETAIL_CHARS } from "../bounds.js";
 import { HttpStatusFault } from "../faults/http-status.js";
 import { FAULT_HEADER, type FaultSpec, parseFaultHeader } from "../faults/spec.js";
-import { clip, HISTORY_MAX_BODY_BYTES, HISTORY_MAX_DETAIL_CHARS } from "../bounds.js";
 import type { AccessPolicy } from "./access.js";
 import type { Coordinator } from "./context.js";
 import { corsHeaders, HttpError, type Reply } from "./http.js";
