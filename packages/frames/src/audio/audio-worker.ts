@@ -6,9 +6,10 @@
  */
 import { Worker } from "node:worker_threads";
 import { type ReactorError, reactorError, toReactorError } from "@reactor-node/protocol";
-import { MAX_CONSECUTIVE_WORKER_CRASHES, WORKER_CLOSE_GRACE_MS } from "../decoder/worker-decoder.js";
+import { MAX_CONSECUTIVE_WORKER_CRASHES } from "../decoder/worker-decoder.js";
 import { workerEntryUrl } from "../decoder/worker-url.js";
 import type { Logger } from "../logger.js";
+import { WORKER_CLOSE_GRACE_MS } from "../worker/comlink-host.js";
 import type {
   AudioDecoderInit,
   AudioWorkerReply,
