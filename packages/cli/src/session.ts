@@ -4,6 +4,9 @@ import { requireApiKey, requireModel } from "./args.js";
 import { EXIT } from "./exit-codes.js";
 import { CliError } from "./io.js";
 
+/** How far past `--timeout` the client's own connect deadline is set. */
+const CONNECT_DEADLINE_MARGIN_MS = 5_000;
+
 /**
  * Connects a Reactor for a CLI command, turning "still not ready after --timeout" into the
  * no-GPU exit code instead of a bare abort.
@@ -17,6 +20,9 @@ export async function connectForCli(
   const reactor = new Reactor({
     modelName,
     apiUrl: target.apiUrl,
+    // `--timeout` is the CLI's own signal below (it reports the status reached); the client's
+    // deadline only backs it up, so it must not fire first.
+    connectTimeoutMs: timeoutS * 1000 + CONNECT_DEADLINE_MARGIN_MS,
     ...(target.local ? { local: true } : { apiKey: requireApiKey(target) }),
   });
   const timeout = AbortSignal.timeout(timeoutS * 1000);

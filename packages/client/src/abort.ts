@@ -2,14 +2,14 @@
  * Cancellation primitives: abortable sleeps and the mapping from an aborted signal to the
  * SDK's ABORTED error. Timers are always cleared on abort so nothing dangles.
  */
-import { abortError, isReactorError, type ReactorError } from "@reactor-node/protocol";
+import { abortError, isReactorError, type ReactorError, TIMER_MAX_DELAY_MS } from "@reactor-node/protocol";
 
 /** Throws the SDK's abort error if `signal` is aborted. */
 export function throwIfAborted(signal: AbortSignal | undefined, what?: string): void {
   if (signal?.aborted) throw abortError(signal, what);
 }
 
-/** Resolves after `ms`, or rejects with an ABORTED error as soon as `signal` aborts (clearing the timer). */
+/** Resolves after `ms` (at most {@link TIMER_MAX_DELAY_MS}), or rejects with an ABORTED error as soon as `signal` aborts (clearing the timer). */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   if (signal?.aborted) return Promise.reject(abortError(signal, "Wait"));
   return new Promise((resolve, reject) => {
@@ -17,10 +17,14 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
       clearTimeout(timer);
       reject(abortError(signal, "Wait"));
     };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
+    // Node fires a delay of 2^31 ms or more after 1 ms: never hand it one.
+    const timer = setTimeout(
+      () => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve();
+      },
+      Math.min(Math.max(0, ms), TIMER_MAX_DELAY_MS),
+    );
     signal?.addEventListener("abort", onAbort, { once: true });
   });
 }
@@ -48,6 +52,32 @@ export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefine
       },
       (error: unknown) => {
         signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+/**
+ * Races `promise` against a `ms` deadline: rejects with `onTimeout()` when the deadline comes
+ * first (the timer is cleared either way). Like {@link raceAbort}, it only stops the waiting.
+ */
+export function raceDeadline<T>(promise: Promise<T>, ms: number, onTimeout: () => ReactorError): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(
+      () => {
+        promise.catch(() => {});
+        reject(onTimeout());
+      },
+      Math.min(Math.max(0, ms), TIMER_MAX_DELAY_MS),
+    );
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
         reject(error);
       },
     );

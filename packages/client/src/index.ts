@@ -32,7 +32,7 @@ export { type FetchJwtTokenOptions, fetchJwtToken, type JwtInput } from "./auth/
 export { LISTENER_ERROR } from "./errors.js";
 export type { Listener, ReactorEventMap } from "./events.js";
 export { type Logger, SILENT_LOGGER } from "./logger.js";
-export { type ReactorOptions, TRANSPORT_READY_TIMEOUT_MS } from "./options.js";
+export { CONNECT_TIMEOUT_MS, type ReactorOptions, TRANSPORT_READY_TIMEOUT_MS } from "./options.js";
 export { type ConnectOptions, type DisconnectOptions, Reactor, type SendCommandOptions } from "./reactor.js";
 export { LEGACY_MESSAGE_TYPE } from "./session/inbound.js";
 export type {

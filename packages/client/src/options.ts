@@ -22,6 +22,12 @@ import {
 
 /** How long the readiness gate may take after the answer (our choice; ICE + DTLS + SCTP normally take < 2 s). */
 export const TRANSPORT_READY_TIMEOUT_MS = 20_000;
+/**
+ * Default overall deadline of one `connect()` / `reconnect()` (our choice: the session poll's
+ * worst case, ≈152 s, plus the SDP poll and the readiness gate). It bounds every wait inside,
+ * a server's `Retry-After` included; when it passes the call rejects with TIMEOUT.
+ */
+export const CONNECT_TIMEOUT_MS = 180_000;
 /** Bound on the DELETE/stop a disconnect sends, so `disconnect()` never hangs on a dead coordinator. */
 export const END_SESSION_TIMEOUT_MS = 5_000;
 
@@ -47,6 +53,8 @@ export interface ReactorOptions {
   logger?: Logger;
   /** Per-request HTTP timeout in ms (default 30 s). */
   requestTimeoutMs?: number;
+  /** Overall deadline of each `connect()` / `reconnect()` in ms (default {@link CONNECT_TIMEOUT_MS}, 180 s). */
+  connectTimeoutMs?: number;
   /** Readiness-gate timeout after the SDP answer, in ms (default {@link TRANSPORT_READY_TIMEOUT_MS}). */
   transportTimeoutMs?: number;
   /** Attempts of the SDP-answer poll (default 6, ≈12.6 s). */
@@ -72,6 +80,7 @@ export interface ResolvedOptions {
   logger: Logger;
   requestTimeoutMs: number | undefined;
   transportTimeoutMs: number;
+  connectTimeoutMs: number;
   sdpPollAttempts: number | undefined;
   frameSource: FrameSourceFactory;
   audio: AudioOutputOptions;
@@ -119,6 +128,7 @@ export function resolveOptions(options: ReactorOptions): ResolvedOptions {
     logger: options.logger ?? SILENT_LOGGER,
     requestTimeoutMs: options.requestTimeoutMs,
     transportTimeoutMs: options.transportTimeoutMs ?? TRANSPORT_READY_TIMEOUT_MS,
+    connectTimeoutMs: options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS,
     sdpPollAttempts: options.sdpPollAttempts,
     frameSource: options.frameSource ?? createDecodedFrameSource,
     audio: { ...options.audio },

@@ -23,6 +23,7 @@ import {
   type ReactorStatus,
   type RgbFrame,
   reactorError,
+  TIMER_MAX_DELAY_MS,
 } from "@reactor-node/protocol";
 import { raceAbort } from "./abort.js";
 import { apiKeyJwtSource, jwtSourceFrom } from "./auth/jwt-source.js";
@@ -88,7 +89,10 @@ export class Reactor implements AsyncDisposable {
       this.options.jwt !== undefined
         ? jwtSourceFrom(this.options.jwt)
         : this.options.apiKey
-          ? apiKeyJwtSource(this.options.apiKey, this.options.apiUrl, { timeoutMs: this.options.requestTimeoutMs })
+          ? apiKeyJwtSource(this.options.apiKey, this.options.apiUrl, {
+              timeoutMs: this.options.requestTimeoutMs,
+              logger,
+            })
           : undefined;
     const coordinator = new Coordinator({
       baseUrl: this.options.apiUrl,
@@ -359,16 +363,31 @@ export class Reactor implements AsyncDisposable {
       signal: controller.signal,
       isCurrent: () => generation === this.generation,
     };
+    // The overall deadline: whatever the server says (Retry-After, a GPU queue), the call ends.
+    const timeoutMs = this.options.connectTimeoutMs;
+    let timedOut = false;
+    const deadline = setTimeout(
+      () => {
+        timedOut = true;
+        controller.abort(reactorError("ABORTED", `${kind}() ran out of time`));
+      },
+      Math.min(timeoutMs, TIMER_MAX_DELAY_MS),
+    );
     const done = (async () => {
       try {
         await body(op);
       } catch (error) {
-        const typed = connectFailure(
-          controller.signal.aborted && !isReactorError(error)
-            ? reactorError("ABORTED", `${kind}() was aborted`)
-            : error,
-          kind,
-        );
+        const typed = timedOut
+          ? reactorError("TIMEOUT", `${kind}() did not finish within ${timeoutMs} ms`, {
+              cause: error,
+              operation: kind,
+            })
+          : connectFailure(
+              controller.signal.aborted && !isReactorError(error)
+                ? reactorError("ABORTED", `${kind}() was aborted`)
+                : error,
+              kind,
+            );
         if (op.isCurrent()) {
           await this.lifecycle.afterFailure(kind, typed);
           this.setStatus("disconnected");
@@ -376,6 +395,7 @@ export class Reactor implements AsyncDisposable {
         }
         throw typed;
       } finally {
+        clearTimeout(deadline);
         signal?.removeEventListener("abort", onAbort);
         if (this.operation?.generation === generation) this.operation = undefined;
       }

@@ -112,6 +112,13 @@ export const LOCAL_MODEL_LOADING_RETRY_AFTER_S = 1;
 export const HTTP_MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
 /** Default per-request timeout for coordinator calls. */
 export const HTTP_REQUEST_TIMEOUT_MS = 30_000;
+/**
+ * Longest wait a server's `Retry-After` can impose on one retry (our choice). A day-long value
+ * would park `connect()` for a day; the overall deadline decides whether to keep waiting.
+ */
+export const RETRY_AFTER_MAX_MS = 60_000;
+/** Largest delay Node's timers accept (2^31 - 1 ms); anything longer fires after 1 ms. */
+export const TIMER_MAX_DELAY_MS = 2_147_483_647;
 /** Default reconnect policy: attempts before giving up. */
 export const RECONNECT_MAX_ATTEMPTS = 5;
 /** Default reconnect policy: first delay. */

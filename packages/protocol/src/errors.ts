@@ -54,6 +54,11 @@ export const ERROR_CODES = {
   RATE_LIMITED: { component: "api", recoverable: true, description: "Too many requests; retry after the given delay" },
   SERVER_ERROR: { component: "api", recoverable: true, description: "The server failed (5xx)" },
   NETWORK_ERROR: { component: "api", recoverable: true, description: "The network request failed" },
+  REDIRECT_REFUSED: {
+    component: "api",
+    recoverable: false,
+    description: "The server redirected a coordinator request to another origin; it was not followed",
+  },
   INVALID_RESPONSE: {
     component: "api",
     recoverable: true,

@@ -23,6 +23,7 @@ export * from "./media/sdp.js";
 export * from "./model-schema.js";
 export * from "./policies/backoff.js";
 export * from "./policies/reconnect.js";
+export * from "./policies/retry-after.js";
 export * from "./v0/codec.js";
 export * from "./v0/messages.js";
 export * from "./v1/decode.js";

@@ -112,6 +112,7 @@ describe("code → recoverable and component: the table decides, nothing overrid
     ["RATE_LIMITED", true, "api"],
     ["SERVER_ERROR", true, "api"],
     ["NETWORK_ERROR", true, "api"],
+    ["REDIRECT_REFUSED", false, "api"],
     ["INVALID_RESPONSE", true, "api"],
     ["UNSUPPORTED_TRANSPORT", false, "api"],
     ["SESSION_TERMINAL", false, "api"],

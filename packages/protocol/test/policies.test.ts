@@ -3,11 +3,14 @@ import {
   backoffDelayMs,
   defaultReconnectPolicy,
   NEVER_RECONNECT,
+  RETRY_AFTER_MAX_MS,
   reactorError,
+  retryAfterMs,
   SDP_POLL_SCHEDULE,
   SESSION_POLL_SCHEDULE,
   sdpPollDelayMs,
   sessionPollDelayMs,
+  TIMER_MAX_DELAY_MS,
   VersionMismatchError,
   worstCaseWaitMs,
 } from "../src/index.js";
@@ -82,6 +85,13 @@ describe("reconnect policy", () => {
     expect(windowed.nextDelayMs({ attempt: 0, elapsedMs: 1000, error: gpuDrop })).toBe(500);
   });
 
+  it("a day-long (or endless) retryAfter is clamped to RETRY_AFTER_MAX_MS", () => {
+    for (const retryAfter of [86_400, 2_147_484, Number.POSITIVE_INFINITY]) {
+      const limited = reactorError("RATE_LIMITED", "429", { retryAfter });
+      expect(policy.nextDelayMs({ attempt: 0, elapsedMs: 0, error: limited })).toBe(RETRY_AFTER_MAX_MS);
+    }
+  });
+
   it("jitter is bounded and deterministic with an injected random source", () => {
     const low = defaultReconnectPolicy({ jitter: 0.2, random: () => 0 });
     const high = defaultReconnectPolicy({ jitter: 0.2, random: () => 0.999999 });
@@ -91,4 +101,27 @@ describe("reconnect policy", () => {
 
   it("NEVER_RECONNECT", () =>
     expect(NEVER_RECONNECT.nextDelayMs({ attempt: 0, elapsedMs: 0, error: gpuDrop })).toBeNull());
+});
+
+describe("retryAfterMs: a server's Retry-After as a bounded wait", () => {
+  it.each([
+    [undefined, undefined, 0],
+    [0, undefined, 0],
+    [-5, undefined, 0],
+    [Number.NaN, undefined, 0],
+    [1.5, undefined, 1500],
+    [60, undefined, 60_000],
+    [61, undefined, RETRY_AFTER_MAX_MS],
+    [86_400, undefined, RETRY_AFTER_MAX_MS],
+    [Number.POSITIVE_INFINITY, undefined, RETRY_AFTER_MAX_MS],
+    [30, 5_000, 5_000],
+    [30, -1, 0],
+  ])("retryAfterMs(%s, %s) = %s", (seconds, maxMs, expected) => {
+    expect(retryAfterMs(seconds, maxMs)).toBe(expected);
+  });
+
+  it("the clamp stays below what Node's timers accept", () => {
+    expect(RETRY_AFTER_MAX_MS).toBeLessThan(TIMER_MAX_DELAY_MS);
+    expect(TIMER_MAX_DELAY_MS).toBe(2 ** 31 - 1);
+  });
 });

@@ -1,9 +1,11 @@
 /**
  * Where the Bearer token comes from (docs/protocol.md §1): a fixed JWT, a function returning one
  * (resolved before every request, so short-lived tokens refresh naturally), or an API key
- * exchanged at `POST /tokens` and cached until shortly before it expires.
+ * exchanged at `POST /tokens` and cached until shortly before it expires. Every resolution
+ * honours the request's signal.
  */
 import {
+  abortError,
   buildRequestHeaders,
   DEFAULT_API_URL,
   inOperation,
@@ -15,15 +17,24 @@ import {
   TokenResponseSchema,
   tokenResponseFromWire,
 } from "@reactor-node/protocol";
-import { raceAbort } from "../abort.js";
+import { raceAbort, raceDeadline } from "../abort.js";
 import { fetchJson, type HttpOptions } from "../http/fetch-json.js";
 import { joinUrl } from "../http/url.js";
+import { type Logger, SILENT_LOGGER } from "../logger.js";
 
 /** A JWT, or a function returning (a promise of) one. An empty string sends no Authorization header. */
 export type JwtInput = string | (() => string | Promise<string>);
 
 /** Refresh a cached API-key token this long before it expires. */
 export const TOKEN_REFRESH_MARGIN_MS = 60_000;
+/**
+ * Reuse an API-key token at least this long, whatever its `expires_at` says (our choice): a
+ * server whose clock is off, or whose tokens live under the margin, must not cost an
+ * exchange before every request.
+ */
+export const TOKEN_MIN_REUSE_MS = 60_000;
+/** A user `jwt` function that has not settled after this long fails the request with TIMEOUT (our choice). */
+export const JWT_FUNCTION_TIMEOUT_MS = 10_000;
 /** Without an `expires_at`, reuse an API-key token for this long (our choice; the service caps tokens at 6 h). */
 export const TOKEN_DEFAULT_REUSE_MS = 5 * 60_000;
 
@@ -85,19 +96,36 @@ function authFailure(error: unknown): ReactorError {
 
 /** Resolves the token to send with each request. */
 export interface JwtSource {
-  /** The token for the next request; an empty string means "no Authorization header". */
+  /** The token for the next request; an empty string means "no Authorization header". Honours `signal`. */
   resolve(signal?: AbortSignal): Promise<string>;
 }
 
-/** A source for a fixed JWT or a user function (called before every request). */
+/**
+ * A source for a fixed JWT or a user function (called before every request). A function that
+ * never settles cannot hold a request hostage: each call races the request's signal (so
+ * `connect({signal})` and `disconnect()` still work) and fails with TIMEOUT after
+ * {@link JWT_FUNCTION_TIMEOUT_MS}.
+ */
 export function jwtSourceFrom(input: JwtInput): JwtSource {
   return {
-    async resolve() {
+    async resolve(signal) {
+      if (signal?.aborted) throw abortError(signal, "Resolving the JWT");
       let value: unknown;
-      try {
-        value = typeof input === "function" ? await input() : input;
-      } catch (cause) {
-        throw reactorError("UNAUTHORIZED", `The jwt function failed: ${(cause as Error)?.message ?? cause}`, { cause });
+      if (typeof input === "function") {
+        const call = (async () => {
+          try {
+            return await input();
+          } catch (cause) {
+            throw reactorError("UNAUTHORIZED", `The jwt function failed: ${(cause as Error)?.message ?? cause}`, {
+              cause,
+            });
+          }
+        })();
+        value = await raceDeadline(raceAbort(call, signal, "Resolving the JWT"), JWT_FUNCTION_TIMEOUT_MS, () =>
+          reactorError("TIMEOUT", `The jwt function did not settle within ${JWT_FUNCTION_TIMEOUT_MS} ms`),
+        );
+      } else {
+        value = input;
       }
       if (typeof value !== "string") {
         throw reactorError("INVALID_ARGUMENT", `The jwt function returned ${typeof value}, expected a string`);
@@ -107,13 +135,29 @@ export function jwtSourceFrom(input: JwtInput): JwtSource {
   };
 }
 
-/** A source that exchanges an API key and reuses the token until {@link TOKEN_REFRESH_MARGIN_MS} before expiry. */
-export function apiKeyJwtSource(
-  apiKey: string,
-  apiUrl: string,
-  options: HttpOptions & { now?: () => number } = {},
-): JwtSource {
+/**
+ * When to exchange again after receiving a token expiring at `expiresAtMs`:
+ * {@link TOKEN_REFRESH_MARGIN_MS} before it expires, but never sooner than
+ * {@link TOKEN_MIN_REUSE_MS} from now, so a token that is already past (clock skew) or about to
+ * expire is not exchanged again before every request. Without an expiry, {@link TOKEN_DEFAULT_REUSE_MS}.
+ */
+export function tokenRefreshAt(expiresAtMs: number | undefined, nowMs: number): { atMs: number; tooShort: boolean } {
+  if (expiresAtMs === undefined) return { atMs: nowMs + TOKEN_DEFAULT_REUSE_MS, tooShort: false };
+  const ahead = expiresAtMs - TOKEN_REFRESH_MARGIN_MS;
+  const floor = nowMs + TOKEN_MIN_REUSE_MS;
+  return ahead >= floor ? { atMs: ahead, tooShort: false } : { atMs: floor, tooShort: true };
+}
+
+/** Options of {@link apiKeyJwtSource}. */
+export interface ApiKeyJwtSourceOptions extends HttpOptions {
+  now?: () => number;
+  logger?: Logger;
+}
+
+/** A source that exchanges an API key and reuses the token until {@link tokenRefreshAt}. */
+export function apiKeyJwtSource(apiKey: string, apiUrl: string, options: ApiKeyJwtSourceOptions = {}): JwtSource {
   const now = options.now ?? Date.now;
+  const logger = options.logger ?? SILENT_LOGGER;
   let cached: { jwt: string; refreshAt: number } | undefined;
   let inflight: Promise<string> | undefined;
   return {
@@ -122,8 +166,15 @@ export function apiKeyJwtSource(
       // Concurrent callers share one exchange; a caller's abort only stops its own wait.
       inflight ??= requestToken(apiKey, apiUrl, options)
         .then((token) => {
-          const expires = token.expiresAtMs ?? now() + TOKEN_DEFAULT_REUSE_MS + TOKEN_REFRESH_MARGIN_MS;
-          cached = { jwt: token.jwt, refreshAt: expires - TOKEN_REFRESH_MARGIN_MS };
+          const receivedAt = now();
+          const refresh = tokenRefreshAt(token.expiresAtMs, receivedAt);
+          if (refresh.tooShort) {
+            logger.warn(
+              { expiresInMs: (token.expiresAtMs ?? receivedAt) - receivedAt, reuseMs: refresh.atMs - receivedAt },
+              "the token server sent a token that is expired or about to expire; reusing it instead of exchanging again",
+            );
+          }
+          cached = { jwt: token.jwt, refreshAt: refresh.atMs };
           return token.jwt;
         })
         .finally(() => {

@@ -15,6 +15,7 @@ import {
   reactorError,
 } from "@reactor-node/protocol";
 import type { z } from "zod";
+import { fetchSameOrigin } from "./redirects.js";
 
 /** What to do with one success status: parse the body with `schema`, or ignore the body (`null`). */
 export type ExpectedStatuses = Record<number, z.ZodType | null>;
@@ -52,7 +53,8 @@ export interface HttpOptions {
 /**
  * Performs `request`. Resolves for the statuses in `expect`; rejects with:
  * ABORTED (caller's signal), TIMEOUT (per-request timeout), NETWORK_ERROR (fetch failed),
- * INVALID_RESPONSE (oversized, non-JSON or wrongly shaped body), or the status's typed error
+ * INVALID_RESPONSE (oversized, non-JSON or wrongly shaped body), REDIRECT_REFUSED (a redirect
+ * to another origin; same-origin ones are followed), or the status's typed error
  * from `errorFromHttpStatus` (409 ConflictError, 426/501 VersionMismatchError, 429 with retryAfter…).
  */
 export async function fetchJson<T = unknown>(request: HttpRequest): Promise<HttpResult<T>> {
@@ -72,13 +74,16 @@ export async function fetchJson<T = unknown>(request: HttpRequest): Promise<Http
 
   let response: Response;
   try {
-    response = await fetch(request.url, {
-      method: request.method,
-      headers: request.headers,
-      ...(request.json !== undefined && { body: JSON.stringify(request.json) }),
-      signal,
-      redirect: "follow",
-    });
+    response = await fetchSameOrigin(
+      request.url,
+      {
+        method: request.method,
+        headers: request.headers,
+        ...(request.json !== undefined && { body: JSON.stringify(request.json) }),
+        signal,
+      },
+      what,
+    );
   } catch (error) {
     throw failure(error);
   }

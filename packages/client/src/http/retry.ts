@@ -3,7 +3,7 @@
  * timeout), honouring `Retry-After`. Non-recoverable errors (401/403, 404, 409, version
  * mismatch…) and aborts are rethrown at once: they are never retried.
  */
-import { isReactorError, type ReactorError } from "@reactor-node/protocol";
+import { isReactorError, type ReactorError, retryAfterMs } from "@reactor-node/protocol";
 import { sleep } from "../abort.js";
 
 /** Attempts of {@link withRetry} by default (our choice: small, the callers have their own budgets). */
@@ -29,7 +29,7 @@ export async function withRetry<T>(request: () => Promise<T>, options: RetryOpti
     } catch (error) {
       if (attempt >= attempts || !isReactorError(error) || error.code === "ABORTED" || !retryable(error)) throw error;
       const backoff = REQUEST_RETRY_INITIAL_DELAY_MS * 2 ** (attempt - 1);
-      await sleep(Math.max(backoff, (error.retryAfter ?? 0) * 1000), options.signal);
+      await sleep(Math.max(backoff, retryAfterMs(error.retryAfter)), options.signal);
     }
   }
 }

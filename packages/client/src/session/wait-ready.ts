@@ -10,6 +10,7 @@ import {
   isTerminalWhileWaiting,
   type ReactorError,
   reactorError,
+  retryAfterMs,
   type SessionDescriptor,
   SessionState,
   sessionPollDelayMs,
@@ -64,8 +65,7 @@ export async function waitForSessionReady(
         ...(lastError?.retryAfter !== undefined && { retryAfter: lastError.retryAfter }),
       });
     }
-    const retryAfterMs = (lastError?.retryAfter ?? 0) * 1000;
-    await sleep(Math.max(delay, retryAfterMs), options.signal);
+    await sleep(Math.max(delay, retryAfterMs(lastError?.retryAfter)), options.signal);
   }
 }
 

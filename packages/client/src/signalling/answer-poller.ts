@@ -4,7 +4,7 @@
  * is complete). Budget 200 ms ×2, cap 15 s, 6 attempts by default. A different `connection_id`
  * in the answer is adopted by the caller.
  */
-import { isReactorError, type ReactorError, reactorError, sdpPollDelayMs } from "@reactor-node/protocol";
+import { isReactorError, type ReactorError, reactorError, retryAfterMs, sdpPollDelayMs } from "@reactor-node/protocol";
 import { sleep } from "../abort.js";
 import type { Coordinator } from "../http/coordinator.js";
 
@@ -40,6 +40,6 @@ export async function pollForAnswer(
         ...(lastError?.retryAfter !== undefined && { retryAfter: lastError.retryAfter }),
       });
     }
-    await sleep(Math.max(delay, (lastError?.retryAfter ?? 0) * 1000), options.signal);
+    await sleep(Math.max(delay, retryAfterMs(lastError?.retryAfter)), options.signal);
   }
 }

@@ -1,6 +1,6 @@
 /** Token exchange and JWT sources, against a real server. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { apiKeyJwtSource, fetchJwtToken, jwtSourceFrom } from "../../src/auth/jwt-source.js";
+import { apiKeyJwtSource, fetchJwtToken, jwtSourceFrom, tokenRefreshAt } from "../../src/auth/jwt-source.js";
 import { Coordinator } from "../../src/http/coordinator.js";
 import { sendJson, serve, type TestServer } from "./http-server.js";
 
@@ -13,8 +13,6 @@ beforeAll(async () => {
       if (key === "rk_good")
         return sendJson(res, 200, { jwt: `jwt-${++issued}`, expires_at: Date.now() / 1000 + 3600 });
       if (key === "rk_nojwt") return sendJson(res, 200, { token: "x" });
-      if (key === "rk_short")
-        return sendJson(res, 200, { jwt: `short-${++issued}`, expires_at: Date.now() / 1000 + 1 });
       return sendJson(res, 401, { detail: "bad key" });
     }
     sendJson(res, 200, { ice_servers: [] });
@@ -36,7 +34,7 @@ describe("fetchJwtToken", () => {
 
   it("rejects with a typed error naming the status", async () => {
     const error = await fetchJwtToken("rk_bad", server.url).catch((e) => e);
-    expect(error).toMatchObject({ code: "UNAUTHORIZED", recoverable: false });
+    expect(error).toMatchObject({ code: "UNAUTHORIZED", recoverable: false, operation: "token" });
     expect(error.message).toContain("401");
   });
 
@@ -51,9 +49,18 @@ describe("JWT sources", () => {
     const [a, b] = await Promise.all([source.resolve(), source.resolve()]);
     expect(a).toBe(b);
     expect(await source.resolve()).toBe(a);
-    const short = apiKeyJwtSource("rk_short", server.url);
-    const first = await short.resolve();
-    expect(await short.resolve()).not.toBe(first); // expires within the refresh margin: exchanged again
+  });
+
+  it.each([
+    ["no expiry", undefined, 5 * 60_000, false],
+    ["an hour ahead", 3_600_000, 3_600_000 - 60_000, false],
+    ["two minutes ahead", 120_000, 60_000, false],
+    ["under the margin", 30_000, 60_000, true],
+    ["already past", -10_000, 60_000, true],
+  ])("tokenRefreshAt: %s", (_name, expiresInMs, refreshInMs, tooShort) => {
+    const now = 1_000_000;
+    const expires = expiresInMs === undefined ? undefined : now + expiresInMs;
+    expect(tokenRefreshAt(expires, now)).toEqual({ atMs: now + refreshInMs, tooShort });
   });
 
   it("a function source is called before every request; an empty string sends no Authorization", async () => {

@@ -1,6 +1,7 @@
 /** Reconnect policy: a pure decision of whether and when to try again. */
 import { RECONNECT_INITIAL_DELAY_MS, RECONNECT_MAX_ATTEMPTS, RECONNECT_MAX_DELAY_MS } from "../constants.js";
 import type { ReactorError } from "../errors.js";
+import { retryAfterMs } from "./retry-after.js";
 
 /** What a policy sees before each retry. */
 export interface ReconnectContext {
@@ -32,7 +33,7 @@ export interface DefaultReconnectPolicyOptions {
 
 /**
  * Exponential backoff that never retries a non-recoverable error, honours `retryAfter`
- * (seconds) as a lower bound, and stops after `maxAttempts` or `maxElapsedMs`.
+ * (seconds, clamped by {@link retryAfterMs}) as a lower bound, and stops after `maxAttempts` or `maxElapsedMs`.
  */
 export function defaultReconnectPolicy(options: DefaultReconnectPolicyOptions = {}): ReconnectPolicy {
   const maxAttempts = options.maxAttempts ?? RECONNECT_MAX_ATTEMPTS;
@@ -46,7 +47,7 @@ export function defaultReconnectPolicy(options: DefaultReconnectPolicyOptions = 
       if (attempt >= maxAttempts) return null;
       let delay = Math.min(initial * 2 ** attempt, cap);
       if (jitter > 0) delay = Math.round(delay * (1 - jitter + 2 * jitter * random()));
-      if (error.retryAfter !== undefined) delay = Math.max(delay, error.retryAfter * 1000);
+      delay = Math.max(delay, retryAfterMs(error.retryAfter));
       if (options.maxElapsedMs !== undefined && elapsedMs + delay > options.maxElapsedMs) return null;
       return delay;
     },
