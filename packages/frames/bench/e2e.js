@@ -437,10 +437,10 @@ export async function runE2e({
     row(
       "last RTP packet → RGB callback, 720p30",
       `p50 ${fmt(p50, 2)} ms, p95 ${fmt(p95, 2)} ms`,
-      "p50 ≤ 10 ms, p95 ≤ 20 ms",
+      "p50 ≤ 8 ms, p95 ≤ 16 ms",
       p50,
       floor,
-      p50 <= 10 && p95 <= 20,
+      p50 <= 8 && p95 <= 16,
     ),
     row(
       "receiving process CPU at 720p30, wasm",
@@ -463,10 +463,10 @@ export async function runE2e({
     row(
       "main-thread time per 720p frame (receiver)",
       `${fmt(receiverMainPerFrame)} ms`,
-      "≤ 0.3 ms",
+      "≤ 0.25 ms",
       receiverMainPerFrame,
       floor,
-      receiverMainPerFrame <= 0.3,
+      receiverMainPerFrame <= 0.25,
     ),
     row(
       "highest sustained 720p fps, one stream, wasm",
