@@ -12,9 +12,11 @@ export {
   FileRef,
   type FrameCallback,
   isReactorError,
+  ModelError,
   type ModelSchemaDocument,
   NEVER_RECONNECT,
   REACTOR_EVENTS,
+  REQUEST_TIMEOUT_MS,
   ReactorError,
   type ReactorErrorCode,
   type ReactorEvent,
@@ -27,12 +29,13 @@ export {
   type TrackInfo,
   VersionMismatchError,
   type VideoFrame,
+  type WireName,
 } from "@reactor-node/protocol";
 export { type FetchJwtTokenOptions, fetchJwtToken, type JwtInput } from "./auth/jwt-source.js";
 export { LISTENER_ERROR } from "./errors.js";
 export type { Listener, ReactorEventMap } from "./events.js";
 export { type Logger, SILENT_LOGGER } from "./logger.js";
-export { CONNECT_TIMEOUT_MS, type ReactorOptions, TRANSPORT_READY_TIMEOUT_MS } from "./options.js";
+export { CONNECT_TIMEOUT_MS, DEFAULT_WIRE, type ReactorOptions, TRANSPORT_READY_TIMEOUT_MS } from "./options.js";
 export { type ConnectOptions, type DisconnectOptions, Reactor, type SendCommandOptions } from "./reactor.js";
 export { LEGACY_MESSAGE_TYPE } from "./session/inbound.js";
 export type {

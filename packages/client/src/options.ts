@@ -9,6 +9,8 @@ import {
   LOCAL_RECONNECT_WINDOW_MS,
   type ReconnectPolicy,
   reactorError,
+  WIRE_NAMES,
+  type WireName,
 } from "@reactor-node/protocol";
 import type { JwtInput } from "./auth/jwt-source.js";
 import { type Logger, SILENT_LOGGER } from "./logger.js";
@@ -65,7 +67,19 @@ export interface ReactorOptions {
   audio?: AudioOutputOptions;
   /** Replaces the audio decoder (advanced; default `@reactor-node/frames`' Opus worker). */
   audioSource?: AudioSourceFactory;
+  /**
+   * The data-channel encoding (docs/protocol.md §9): `"v1"` (protobuf, correlated command
+   * replies) or `"v0"` (JSON text, for services that predate v1). Default {@link DEFAULT_WIRE}.
+   */
+  wire?: WireName;
 }
+
+/**
+ * The wire a client speaks unless told otherwise. v1 is what the current official clients send
+ * and what the runtime and the hosted service accept; only v1 can tell `sendCommand` that a
+ * command was invalid. TEMPORARILY v0 until the testkit speaks v1 (issue 10, step 3).
+ */
+export const DEFAULT_WIRE: WireName = "v0";
 
 /** Options with defaults applied. */
 export interface ResolvedOptions {
@@ -86,6 +100,7 @@ export interface ResolvedOptions {
   audio: AudioOutputOptions;
   audioSource: AudioSourceFactory;
   reconnectWindowMs: number;
+  wire: WireName;
 }
 
 function checkAudioOutput(audio: AudioOutputOptions | undefined): void {
@@ -115,6 +130,9 @@ export function resolveOptions(options: ReactorOptions): ResolvedOptions {
     throw reactorError("INVALID_ARGUMENT", "modelName must be a non-empty string");
   }
   checkAudioOutput(options.audio);
+  if (options.wire !== undefined && !(WIRE_NAMES as readonly unknown[]).includes(options.wire)) {
+    throw reactorError("INVALID_ARGUMENT", `wire must be one of ${WIRE_NAMES.join(", ")}, got ${String(options.wire)}`);
+  }
   const auto = options.autoReconnect;
   return {
     modelName: options.modelName ?? "",
@@ -134,5 +152,6 @@ export function resolveOptions(options: ReactorOptions): ResolvedOptions {
     audio: { ...options.audio },
     audioSource: options.audioSource ?? createDecodedAudioSource,
     reconnectWindowMs: local ? LOCAL_RECONNECT_WINDOW_MS : HOSTED_RECONNECT_WINDOW_MS,
+    wire: options.wire ?? DEFAULT_WIRE,
   };
 }

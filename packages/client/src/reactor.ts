@@ -11,14 +11,12 @@
  */
 import {
   type Capabilities,
-  encodeCommand,
-  encodeControlNotification,
-  encodeRuntimeMessage,
   type FileRef,
   inOperation,
   isReactorError,
   type ModelSchemaDocument,
   type ReactorError,
+  type ReactorMessage,
   type ReactorState,
   type ReactorStatus,
   type RgbFrame,
@@ -101,7 +99,7 @@ export class Reactor implements AsyncDisposable {
       timeoutMs: this.options.requestTimeoutMs,
     });
     this.registry = new TrackRegistry({
-      sendTrackControl: (event, name) => this.lifecycle.sendControl(encodeControlNotification(event, name)),
+      sendTrackControl: (event, name) => this.lifecycle.sendControl({ kind: "notification", event, name }),
       reportError: (error) => this.reportError(inOperation(error, "track")),
       createFrameSource: this.options.frameSource,
       createAudioSource: this.options.audioSource,
@@ -225,12 +223,29 @@ export class Reactor implements AsyncDisposable {
   }
 
   /**
-   * Sends a command to the model (`{scope: "application", data: {type, data}}`); top-level
-   * FileRefs in `data` travel in `uploads`. When not ready it does not throw: an `error` event
-   * with NOT_READY names the command and the status. Messages over the data channel's limit
-   * are refused (MESSAGE_TOO_LARGE, thrown and emitted) before anything is sent.
+   * Sends a command to the model; top-level FileRefs in `data` travel in `uploads`.
+   *
+   * On the v1 wire (the default) every command is answered: this resolves with the model's reply
+   * `{type, data}` (also delivered as a `message` event), or `undefined` when the model
+   * acknowledged it without a body, and rejects with the ReactorError the model answered with:
+   * INVALID_COMMAND (the model's reason in the message), UNRESOLVED_UPLOAD, INTERNAL_ERROR, or
+   * MODEL_ERROR (a `ModelError` carrying the model's own code), or with TIMEOUT after
+   * `REQUEST_TIMEOUT_MS` (10 s) without an answer, ABORTED, or DATA_CHANNEL_CLOSED when the
+   * connection goes first. These answers go to the caller only, not to the `error` event.
+   *
+   * On v0 a model never answers a command, so this resolves `undefined` once it is sent (a reply
+   * the model sends still arrives as a `message` event).
+   *
+   * When not ready it does not throw: an `error` event with NOT_READY names the command and the
+   * status, and it resolves `undefined`. A command that cannot be sent (data JSON cannot carry,
+   * MESSAGE_TOO_LARGE over the channel's limit) is refused before anything is sent, thrown and
+   * emitted. `scope: "runtime"` sends a platform message by its v0 name without waiting.
    */
-  async sendCommand(type: string, data: Record<string, unknown> = {}, options: SendCommandOptions = {}): Promise<void> {
+  async sendCommand(
+    type: string,
+    data: Record<string, unknown> = {},
+    options: SendCommandOptions = {},
+  ): Promise<ReactorMessage | undefined> {
     if (options.signal?.aborted)
       throw reactorError("ABORTED", "sendCommand() was aborted", {
         cause: options.signal.reason,
@@ -242,13 +257,15 @@ export class Reactor implements AsyncDisposable {
           operation: "command",
         }),
       );
-      return;
+      return undefined;
     }
+    let answer: Promise<ReactorMessage | undefined>;
     try {
-      const limit = { maxMessageBytes: this.lifecycle.messageLimit };
-      const text =
-        options.scope === "runtime" ? encodeRuntimeMessage(type, data, limit) : encodeCommand(type, data, limit);
-      this.lifecycle.send("data", text);
+      if (options.scope === "runtime") {
+        this.lifecycle.wire.runtime(type, data);
+        return undefined;
+      }
+      answer = this.lifecycle.wire.command(type, data, options.signal ? { signal: options.signal } : {});
     } catch (error) {
       const typed = isReactorError(error)
         ? inOperation(error, "command")
@@ -256,6 +273,7 @@ export class Reactor implements AsyncDisposable {
       this.reportError(typed);
       throw typed;
     }
+    return answer;
   }
 
   /**
@@ -275,7 +293,7 @@ export class Reactor implements AsyncDisposable {
       {
         coordinator: this.lifecycle.coordinator,
         sessionId,
-        sendRuntime: (text) => this.lifecycle.send("data", text),
+        announce: (ref) => this.lifecycle.wire.notify({ kind: "runtime", type: "fileUploaded", data: ref }),
       },
       input,
       options,

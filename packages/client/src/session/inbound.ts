@@ -1,16 +1,17 @@
 /**
- * Inbound data-channel traffic → client events (docs/protocol.md §5). `data` frames become
- * `message` (application) or `runtime_message` (runtime); a frame without an envelope is a
- * legacy application message; undecodable frames are reported as DECODE_ERROR and the session
- * continues. `modelSchema`, `sessionEnded` and `moderation` additionally drive session state.
+ * Inbound data-channel messages → client events (docs/protocol.md §5, §9), whichever wire
+ * decoded them: model messages (broadcasts and correlated replies alike) become `message`, a
+ * frame without an envelope (v0) a legacy `message`, runtime messages `runtime_message`.
+ * `modelSchema`, `sessionEnded` and `moderation` additionally drive session state. An error the
+ * GPU could not tie to a request is reported; answers without a message of their own
+ * (acknowledgements, control responses) were already given to their callers.
  */
 import {
-  type ChannelLabel,
-  decodeControlFrame,
-  decodeDataFrame,
+  errorFromWire,
   type ModerationWire,
   type ReactorError,
   type ReactorMessage,
+  type ServerMessage,
 } from "@reactor-node/protocol";
 import type { Logger } from "../logger.js";
 
@@ -29,37 +30,35 @@ export interface InboundSink {
   logger: Logger;
 }
 
-/** Routes one inbound frame. Never throws. */
-export function routeInbound(label: ChannelLabel, frame: string | Buffer, sink: InboundSink): void {
-  if (label === "control") {
-    const decoded = decodeControlFrame(frame);
-    if (!decoded.ok) {
-      sink.error(decoded.error);
+/** Routes one decoded inbound message. Never throws. */
+export function routeInbound(m: ServerMessage, sink: InboundSink): void {
+  switch (m.kind) {
+    case "model":
+      sink.message({ type: m.type, data: m.data });
       return;
-    }
-    sink.logger.debug({ message: decoded.message }, "control message");
-    return;
-  }
-  const decoded = decodeDataFrame(frame);
-  if (!decoded.ok) {
-    sink.error(decoded.error);
-    return;
-  }
-  const m = decoded.message;
-  if (m.scope === "legacy") {
-    sink.message(legacyMessage(m.value));
-    return;
-  }
-  if (m.scope === "application") {
-    sink.message({ type: m.type, data: m.data });
-    return;
-  }
-  sink.runtimeMessage({ type: m.type, data: m.data });
-  if (m.type === "modelSchema") sink.schema(m.data);
-  else if (m.type === "sessionEnded") sink.sessionEnded(String((m.data as { reason?: unknown }).reason ?? ""));
-  else if (m.type === "moderation") {
-    const moderation = m.data as ModerationWire;
-    if (moderation.action === "terminate") sink.sessionEnded(`moderation: ${moderation.message}`);
+    case "legacy":
+      sink.message(legacyMessage(m.value));
+      return;
+    case "runtime":
+      sink.runtimeMessage({ type: m.type, data: m.data });
+      if (m.type === "modelSchema") sink.schema(m.data);
+      else if (m.type === "sessionEnded") sink.sessionEnded(String((m.data as { reason?: unknown }).reason ?? ""));
+      else if (m.type === "moderation") {
+        const moderation = m.data as ModerationWire;
+        if (moderation.action === "terminate") sink.sessionEnded(`moderation: ${moderation.message}`);
+      }
+      return;
+    case "response":
+      if (m.error && m.requestId === undefined) {
+        sink.error(errorFromWire(m.error, "A message to the GPU", { operation: "session" }));
+        return;
+      }
+      if (m.error) sink.logger.warn({ message: m }, "an error answer nobody waits for (late, or aborted)");
+      else sink.logger.debug({ message: m }, "answer");
+      return;
+    case "unknown":
+      sink.logger.debug({ message: m }, "message of a newer wire release ignored");
+      return;
   }
 }
 

@@ -8,9 +8,7 @@
 import {
   type Capabilities,
   type ChannelLabel,
-  encodeControlNotification,
-  encodePing,
-  encodeRequestSchema,
+  type ClientMessage,
   type IceServer,
   isReactorError,
   type ModelSchemaDocument,
@@ -28,6 +26,7 @@ import { type Connection, negotiate } from "../signalling/negotiate.js";
 import type { TrackRegistry } from "../tracks/track-registry.js";
 import { Keepalive } from "../transport/keepalive.js";
 import type { PeerTransport } from "../transport/peer.js";
+import { SessionWire } from "../wire/session-wire.js";
 import { type InboundSink, routeInbound } from "./inbound.js";
 import type { OperationContext } from "./operation.js";
 import { waitForSessionReady } from "./wait-ready.js";
@@ -60,12 +59,18 @@ export class SessionLifecycle {
   private connectionGeneration = 0;
   private readonly keepalive: Keepalive;
   private readonly sink: InboundSink;
+  /** The data-channel wire (v1 or v0) and the requests waiting for answers on it. */
+  readonly wire: SessionWire;
 
   constructor(private readonly host: LifecycleHost) {
     const logger = host.options.logger;
+    this.wire = new SessionWire(host.options.wire, {
+      send: (channel, payload) => this.send(channel, payload),
+      messageLimit: () => this.messageLimit,
+    });
     this.keepalive = new Keepalive(() => {
       try {
-        this.send("data", encodePing());
+        this.wire.notify({ kind: "runtime", type: "ping", data: {} });
       } catch (error) {
         logger.debug({ err: error }, "keep-alive ping not sent");
       }
@@ -102,17 +107,17 @@ export class SessionLifecycle {
     return this.connection?.transport.messageLimit ?? Number.POSITIVE_INFINITY;
   }
 
-  /** Sends on the current connection (typed errors when it cannot). */
-  send(label: ChannelLabel, text: string): void {
+  /** Sends an encoded frame on the current connection (typed errors when it cannot). */
+  private send(label: ChannelLabel, payload: string | Uint8Array): void {
     if (!this.connection) throw reactorError("NOT_READY", "There is no connection to the GPU");
-    this.connection.transport.send(label, text);
+    this.connection.transport.send(label, payload);
   }
 
-  /** Sends a control frame if connected; false otherwise (the intent is applied on the next connection). */
-  sendControl(text: string): boolean {
+  /** Sends a notification if connected; false otherwise (the intent is applied on the next connection). */
+  sendControl(message: ClientMessage): boolean {
     if (!this.connection) return false;
     try {
-      this.connection.transport.send("control", text);
+      this.wire.notify(message);
       return true;
     } catch (error) {
       this.host.reportError(isReactorError(error) ? error : reactorError("DATA_CHANNEL_CLOSED", String(error)));
@@ -243,7 +248,10 @@ export class SessionLifecycle {
       },
       events: {
         onFrame: (label, frame) => {
-          if (generation === this.connectionGeneration) routeInbound(label, frame, this.sink);
+          if (generation !== this.connectionGeneration) return;
+          const received = this.wire.receive(label, frame);
+          if (received && "error" in received) this.sink.error(received.error);
+          else if (received) routeInbound(received.message, this.sink);
         },
         onTrack: (info, track) => this.onTrack(generation, info, track, () => transport),
         onLost: (error) => this.onLost(generation, error),
@@ -258,14 +266,10 @@ export class SessionLifecycle {
     this.keepalive.start();
     if (options.autoResumeTracks) {
       for (const track of registry.resumable()) {
-        if (registry.markResumed(track.name)) this.sendControl(encodeControlNotification("resume_track", track.name));
+        if (registry.markResumed(track.name)) this.sendControl(resumeTrack(track.name));
       }
     }
-    try {
-      this.send("data", encodeRequestSchema());
-    } catch (error) {
-      this.host.reportError(isReactorError(error) ? error : reactorError("DATA_CHANNEL_CLOSED", String(error)));
-    }
+    this.requestSchema();
     this.host.setStatus("ready");
   }
 
@@ -282,8 +286,27 @@ export class SessionLifecycle {
     this.host.emit("track_received", info.name, track);
     // A track arriving after ready is resumed on its own (docs/protocol.md §4).
     if (this.connection && options.autoResumeTracks && !track.paused && registry.markResumed(info.name)) {
-      this.sendControl(encodeControlNotification("resume_track", info.name));
+      this.sendControl(resumeTrack(info.name));
     }
+  }
+
+  // On every transition to ready. The schema arrives as a `modelSchema` runtime message (routed
+  // like any other); on v1 it answers the request by id, so a refusal or silence is reported.
+  private requestSchema(): void {
+    this.wire
+      .request(
+        "schema",
+        (requestId) => ({ kind: "runtime", type: "requestSchema", data: {}, ...(requestId && { requestId }) }),
+        {
+          what: "The model schema request",
+          operation: "session",
+        },
+      )
+      .catch((error: unknown) => {
+        // A connection that closes first is reported as what it is, not as an unanswered request.
+        if (isReactorError(error) && error.code === "DATA_CHANNEL_CLOSED" && !this.connection) return;
+        this.host.reportError(isReactorError(error) ? error : reactorError("DATA_CHANNEL_CLOSED", String(error)));
+      });
   }
 
   private onLost(generation: number, error: ReactorError): void {
@@ -319,6 +342,7 @@ export class SessionLifecycle {
   private async closeConnection(): Promise<void> {
     this.connectionGeneration++;
     this.keepalive.stop();
+    this.wire.reset();
     this.host.registry.unbindAll();
     const connection = this.connection;
     const transport = this.transport;
@@ -370,4 +394,8 @@ export class SessionLifecycle {
 
 function refusedWithRetryAfter(error: ReactorError): boolean {
   return error.code === "RATE_LIMITED" || (error.code === "SERVER_ERROR" && error.retryAfter !== undefined);
+}
+
+function resumeTrack(name: string): ClientMessage {
+  return { kind: "notification", event: "resume_track", name };
 }

@@ -47,11 +47,11 @@ export class DataChannels {
   }
 
   /**
-   * Sends a text frame. Throws MESSAGE_TOO_LARGE above `limitBytes` (UTF-8, as SCTP measures),
-   * NOT_READY when the channel is not open.
+   * Sends a text (v0) or binary (v1) frame. Throws MESSAGE_TOO_LARGE above `limitBytes` (UTF-8
+   * or raw bytes, as SCTP measures), NOT_READY when the channel is not open.
    */
-  send(label: ChannelLabel, text: string, limitBytes: number): void {
-    const size = utf8ByteLength(text);
+  send(label: ChannelLabel, payload: string | Uint8Array, limitBytes: number): void {
+    const size = typeof payload === "string" ? utf8ByteLength(payload) : payload.byteLength;
     if (size > limitBytes) {
       throw reactorError(
         "MESSAGE_TOO_LARGE",
@@ -66,7 +66,9 @@ export class DataChannels {
       );
     }
     try {
-      channel.send(text);
+      channel.send(
+        typeof payload === "string" ? payload : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength),
+      );
     } catch (cause) {
       throw reactorError("DATA_CHANNEL_CLOSED", `Sending on '${label}' failed: ${(cause as Error)?.message}`, {
         cause,

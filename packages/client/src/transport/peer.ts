@@ -166,10 +166,10 @@ export class PeerTransport {
     return this.limit;
   }
 
-  /** Sends a text frame on a channel (typed errors: NOT_READY, MESSAGE_TOO_LARGE, DATA_CHANNEL_CLOSED). */
-  send(label: ChannelLabel, text: string): void {
+  /** Sends a frame (v0 text, v1 bytes) on a channel (typed errors: NOT_READY, MESSAGE_TOO_LARGE, DATA_CHANNEL_CLOSED). */
+  send(label: ChannelLabel, payload: string | Uint8Array): void {
     if (!this.channels || this.closing) throw reactorError("NOT_READY", "The GPU connection is not open");
-    this.channels.send(label, text, this.limit);
+    this.channels.send(label, payload, this.limit);
   }
 
   /** Asks the GPU for a keyframe on a received video track (RTCP PLI). */

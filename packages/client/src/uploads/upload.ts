@@ -5,7 +5,6 @@
  */
 import {
   abortError,
-  encodeFileUploaded,
   errorFromHttpStatus,
   FileRef,
   inOperation,
@@ -34,8 +33,8 @@ export interface UploadOptions {
 export interface UploadContext {
   coordinator: Coordinator;
   sessionId: string;
-  /** Sends a runtime frame on `data` (throws typed errors when it cannot). */
-  sendRuntime(text: string): void;
+  /** Tells the GPU the upload is complete (`fileUploaded`; throws typed errors when it cannot). */
+  announce(ref: FileRef): void;
 }
 
 /**
@@ -97,6 +96,6 @@ async function upload(context: UploadContext, input: UploadInput, options: Uploa
     });
   }
   const ref = new FileRef({ uploadId: slot.uploadId, name: source.name, mimeType: source.mimeType, size: source.size });
-  context.sendRuntime(encodeFileUploaded(ref));
+  context.announce(ref);
   return ref;
 }

@@ -3,6 +3,8 @@ import {
   ConflictError,
   DATA_CHANNEL_MAX_MESSAGE_BYTES,
   reactorError,
+  type ServerMessage,
+  V1_CODEC,
   VersionMismatchError,
 } from "@reactor-node/protocol";
 import { describe, expect, it } from "vitest";
@@ -11,6 +13,7 @@ import { SILENT_LOGGER } from "../../src/logger.js";
 import { resolveOptions } from "../../src/options.js";
 import { type InboundSink, routeInbound } from "../../src/session/inbound.js";
 import { declaredMaxMessageSize, outboundMessageLimit } from "../../src/signalling/sdp-limits.js";
+import { SessionWire } from "../../src/wire/session-wire.js";
 
 describe("outbound message limit", () => {
   it.each([
@@ -82,19 +85,25 @@ describe("routeInbound", () => {
     };
     return { s, out };
   }
+  /** Feeds frames through the wire seam as the lifecycle does. */
+  function feeder(wire: "v0" | "v1", s: InboundSink) {
+    const seam = new SessionWire(wire, { send: () => {}, messageLimit: () => Number.POSITIVE_INFINITY });
+    return (label: "data" | "control", frame: unknown) => {
+      const received = seam.receive(label, frame);
+      if (received && "error" in received) s.error(received.error);
+      else if (received) routeInbound(received.message, s);
+    };
+  }
   it("routes envelopes, legacy frames and garbage", () => {
     const { s, out } = sink();
-    routeInbound("data", JSON.stringify({ scope: "application", data: { type: "hi", data: { a: 1 } } }), s);
-    routeInbound("data", JSON.stringify({ type: "old", data: 2 }), s);
-    routeInbound("data", "plain text", s);
-    routeInbound(
-      "data",
-      JSON.stringify({ scope: "runtime", data: { type: "sessionEnded", data: { reason: "r" } } }),
-      s,
-    );
-    routeInbound("data", JSON.stringify({ scope: "nope", data: 1 }), s);
-    routeInbound("control", "not json", s);
-    routeInbound("data", Buffer.from([0xff, 0xfe]), s);
+    const feed = feeder("v0", s);
+    feed("data", JSON.stringify({ scope: "application", data: { type: "hi", data: { a: 1 } } }));
+    feed("data", JSON.stringify({ type: "old", data: 2 }));
+    feed("data", "plain text");
+    feed("data", JSON.stringify({ scope: "runtime", data: { type: "sessionEnded", data: { reason: "r" } } }));
+    feed("data", JSON.stringify({ scope: "nope", data: 1 }));
+    feed("control", "not json");
+    feed("data", Buffer.from([0xff, 0xfe]));
     expect(out).toEqual([
       ["message", { type: "hi", data: { a: 1 } }],
       ["message", { type: "old", data: 2 }],
@@ -103,6 +112,39 @@ describe("routeInbound", () => {
       ["ended", "r"],
       ["error", "DECODE_ERROR"],
       ["error", "DECODE_ERROR"],
+      ["error", "DECODE_ERROR"],
+    ]);
+  });
+  it("routes v1 messages the same way; an error nobody can be tied to is reported", () => {
+    const { s, out } = sink();
+    const feed = feeder("v1", s);
+    const send = (m: ServerMessage) => {
+      const frame = V1_CODEC.encodeServer(m)!;
+      feed(frame.channel, frame.payload);
+    };
+    send({ kind: "model", type: "hi", data: { a: 1 } });
+    send({ kind: "runtime", type: "modelSchema", data: { openapi: "3.1.0" }, requestId: "ctrl_9" });
+    send({
+      kind: "runtime",
+      type: "moderation",
+      data: { action: "terminate", input_kind: "text", categories: [], message: "m" },
+    });
+    send({ kind: "response", channel: "data", error: { code: "decode_error", message: "bad frame" } });
+    send({ kind: "response", channel: "data", requestId: "data_7" });
+    feed("data", "text on a v1 connection");
+    expect(out).toEqual([
+      ["message", { type: "hi", data: { a: 1 } }],
+      ["runtime", { type: "modelSchema", data: { openapi: "3.1.0" } }],
+      ["schema"],
+      [
+        "runtime",
+        {
+          type: "moderation",
+          data: { action: "terminate", input_kind: "text", command: null, categories: [], message: "m" },
+        },
+      ],
+      ["ended", "moderation: m"],
+      ["error", "MODEL_ERROR"],
       ["error", "DECODE_ERROR"],
     ]);
   });

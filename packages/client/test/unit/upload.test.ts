@@ -2,6 +2,7 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { FileRef } from "@reactor-node/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Coordinator } from "../../src/http/coordinator.js";
 import { uploadFile } from "../../src/uploads/upload.js";
@@ -10,7 +11,7 @@ import { sendJson, serve, type TestServer } from "./http-server.js";
 let server: TestServer;
 let dir: string;
 let putStatus = 200;
-const sentFrames: string[] = [];
+const announced: FileRef[] = [];
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "reactor-upload-unit-"));
@@ -34,7 +35,7 @@ afterAll(async () => {
 const context = () => ({
   coordinator: new Coordinator({ baseUrl: server.url, local: false }),
   sessionId: "s1",
-  sendRuntime: (text: string) => sentFrames.push(text),
+  announce: (ref: FileRef) => announced.push(ref),
 });
 
 describe("uploadFile (unit)", () => {
@@ -57,22 +58,21 @@ describe("uploadFile (unit)", () => {
     expect(put.body.equals(bytes)).toBe(true);
     expect(progress.length).toBeGreaterThan(1); // read stream chunks, not one buffer
     expect(progress.at(-1)).toBe(bytes.length);
-    expect(JSON.parse(sentFrames.at(-1)!)).toEqual({
-      scope: "runtime",
-      data: {
-        type: "fileUploaded",
-        data: { upload_id: "u1", name: "big.bin", mime_type: "application/octet-stream", size: bytes.length },
-      },
+    expect(announced.at(-1)?.toWire()).toEqual({
+      upload_id: "u1",
+      name: "big.bin",
+      mime_type: "application/octet-stream",
+      size: bytes.length,
     });
   });
 
   it("a failed PUT keeps its HTTP code (operation upload), and nothing is announced", async () => {
     putStatus = 500;
-    const before = sentFrames.length;
+    const before = announced.length;
     const error = await uploadFile(context(), Buffer.from("hello"), { name: "h.txt" }).catch((e) => e);
     putStatus = 200;
     expect(error).toMatchObject({ code: "SERVER_ERROR", recoverable: true, operation: "upload" });
     expect(error.message).toMatch(/PUT upload of 'h.txt': HTTP 500/);
-    expect(sentFrames.length).toBe(before);
+    expect(announced.length).toBe(before);
   });
 });
