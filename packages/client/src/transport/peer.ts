@@ -18,8 +18,8 @@ import {
 import { type MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters, type RTCRtpTransceiver } from "werift";
 import { raceAbort } from "../abort.js";
 import type { Logger } from "../logger.js";
-import { createLocalOffer } from "../signalling/offer.js";
-import { declaredMaxMessageSize, outboundMessageLimit } from "../signalling/sdp-limits.js";
+import { createLocalOffer } from "./offer.js";
+import { declaredMaxMessageSize, outboundMessageLimit } from "./sdp-limits.js";
 import { DataChannels } from "./channels.js";
 
 /**

@@ -12,7 +12,7 @@ import { connectFailure, establishFailure } from "../../src/errors.js";
 import { SILENT_LOGGER } from "../../src/logger.js";
 import { resolveOptions } from "../../src/options.js";
 import { type InboundSink, routeInbound } from "../../src/session/inbound.js";
-import { declaredMaxMessageSize, outboundMessageLimit } from "../../src/signalling/sdp-limits.js";
+import { declaredMaxMessageSize, outboundMessageLimit } from "../../src/transport/sdp-limits.js";
 import { SessionWire } from "../../src/wire/session-wire.js";
 
 describe("outbound message limit", () => {
