@@ -18,6 +18,7 @@ import {
   tokenResponseFromWire,
 } from "@reactor-node/protocol";
 import { raceAbort, raceDeadline } from "../abort.js";
+import type { JwtSource } from "../http/bearer-token.js";
 import { fetchJson, type HttpOptions } from "../http/fetch-json.js";
 import { joinUrl } from "../http/url.js";
 import { type Logger, SILENT_LOGGER } from "../logger.js";
@@ -92,12 +93,6 @@ function authFailure(error: unknown): ReactorError {
     return reactorError("UNAUTHORIZED", `Token exchange failed: ${error.message}`, { cause: error });
   }
   return error as ReactorError;
-}
-
-/** Resolves the token to send with each request. */
-export interface JwtSource {
-  /** The token for the next request; an empty string means "no Authorization header". Honours `signal`. */
-  resolve(signal?: AbortSignal): Promise<string>;
 }
 
 /**

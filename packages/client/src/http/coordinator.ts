@@ -25,7 +25,7 @@ import {
   uploadSlotFromWire,
 } from "@reactor-node/protocol";
 import type { z } from "zod";
-import type { JwtSource } from "../auth/jwt-source.js";
+import type { JwtSource } from "./bearer-token.js";
 import { type ExpectedStatuses, fetchJson, type HttpOptions, type HttpResult } from "./fetch-json.js";
 import { joinUrl } from "./url.js";
 

@@ -18,9 +18,9 @@ import {
 import { type MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters, type RTCRtpTransceiver } from "werift";
 import { raceAbort } from "../abort.js";
 import type { Logger } from "../logger.js";
+import { DataChannels } from "./channels.js";
 import { createLocalOffer } from "./offer.js";
 import { declaredMaxMessageSize, outboundMessageLimit } from "./sdp-limits.js";
-import { DataChannels } from "./channels.js";
 
 /**
  * The `a=max-message-size` this client advertises, i.e. the largest message the GPU may send
