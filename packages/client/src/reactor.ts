@@ -1,13 +1,12 @@
 /**
- * `Reactor`: the public session object and its state machine (docs/protocol.md §7).
- *
- *   disconnected → connecting → waiting → ready
- *        ↑______________|__________|________|   (failure, drop, disconnect, session end)
+ * `Reactor`: the public session object (docs/protocol.md §7). It runs `connect()`/`reconnect()`
+ * as operations; the status they move through is decided in `session/status.ts`.
  *
  * Every asynchronous step runs under an operation generation: `disconnect()` (or a newer
  * operation) bumps it and aborts the old one, and late results of stale work are ignored. A
  * connection has its own generation too, so an old transport's late event cannot move the
- * session. The wire work lives in `http/`, `signalling/`, `transport/`; this file decides.
+ * session. The wire work lives in `http/`, `signalling/`, `transport/`; this file decides
+ * which operation runs and what its failure means.
  */
 import {
   type Capabilities,
@@ -32,6 +31,7 @@ import { type ReactorOptions, type ResolvedOptions, resolveOptions } from "./opt
 import { AutoReconnect } from "./reconnect/auto-reconnect.js";
 import { SessionLifecycle } from "./session/lifecycle.js";
 import type { OperationContext } from "./session/operation.js";
+import { SessionStatus } from "./session/status.js";
 import type { Track } from "./tracks/track.js";
 import { TrackRegistry } from "./tracks/track-registry.js";
 import { type UploadOptions, uploadFile } from "./uploads/upload.js";
@@ -67,7 +67,7 @@ export class Reactor implements AsyncDisposable {
   private readonly registry: TrackRegistry;
   private readonly lifecycle: SessionLifecycle;
   private readonly autoReconnect: AutoReconnect | undefined;
-  private status: ReactorStatus = "disconnected";
+  private readonly status: SessionStatus;
   private lastError: ReactorError | undefined;
   private operation: { generation: number; controller: AbortController; done: Promise<void> } | undefined;
   private generation = 0;
@@ -82,6 +82,10 @@ export class Reactor implements AsyncDisposable {
         return;
       }
       this.reportError(listenerError(error, `'${String(event)}' listener`));
+    });
+    this.status = new SessionStatus((status, event) => {
+      logger.debug({ status, event }, "status");
+      this.emitter.emit("status_changed", status);
     });
     const jwt =
       this.options.jwt !== undefined
@@ -111,7 +115,7 @@ export class Reactor implements AsyncDisposable {
       options: this.options,
       registry: this.registry,
       emit: (event, ...args) => this.emitter.emit(event, ...args),
-      setStatus: (status) => this.setStatus(status),
+      transition: (event) => this.status.apply(event),
       // What the running session reports on its own (a drop, the server ending it, bad frames).
       reportError: (error) => this.reportError(inOperation(error, "session")),
       onDropped: (error) => this.autoReconnect?.start(error),
@@ -171,8 +175,8 @@ export class Reactor implements AsyncDisposable {
         { operation: "connect" },
       );
     }
-    if (this.status === "ready") return;
-    if (this.operation && this.status !== "disconnected") {
+    if (this.status.value === "ready") return;
+    if (this.operation && this.status.value !== "disconnected") {
       return raceAbort(this.operation.done, options.signal, "connect()");
     }
     this.autoReconnect?.cancel();
@@ -219,7 +223,7 @@ export class Reactor implements AsyncDisposable {
       await pending.done.catch(() => {});
     }
     await raceAbort(this.lifecycle.disconnect(options.recoverable === true), options.signal, "disconnect()");
-    this.setStatus("disconnected");
+    this.status.apply("disconnected");
   }
 
   /**
@@ -251,9 +255,9 @@ export class Reactor implements AsyncDisposable {
         cause: options.signal.reason,
         operation: "command",
       });
-    if (this.status !== "ready" || !this.lifecycle.connected) {
+    if (this.status.value !== "ready" || !this.lifecycle.connected) {
       this.reportError(
-        reactorError("NOT_READY", `Cannot send command '${type}': the session is ${this.status}, not ready`, {
+        reactorError("NOT_READY", `Cannot send command '${type}': the session is ${this.status.value}, not ready`, {
           operation: "command",
         }),
       );
@@ -282,8 +286,8 @@ export class Reactor implements AsyncDisposable {
    */
   async uploadFile(input: UploadInput, options: UploadOptions = {}): Promise<FileRef> {
     const sessionId = this.lifecycle.sessionId;
-    if (this.status !== "ready" || !sessionId) {
-      const error = reactorError("NOT_READY", `Cannot upload: the session is ${this.status}, not ready`, {
+    if (this.status.value !== "ready" || !sessionId) {
+      const error = reactorError("NOT_READY", `Cannot upload: the session is ${this.status.value}, not ready`, {
         operation: "upload",
       });
       this.reportError(error);
@@ -312,12 +316,12 @@ export class Reactor implements AsyncDisposable {
 
   /** The current status. */
   getStatus(): ReactorStatus {
-    return this.status;
+    return this.status.value;
   }
 
   /** Status and last error (the seed's `ReactorState`). */
   getState(): ReactorState {
-    return { status: this.status, ...(this.lastError && { lastError: this.lastError }) };
+    return { status: this.status.value, ...(this.lastError && { lastError: this.lastError }) };
   }
 
   /** The session id, while there is a session. */
@@ -408,7 +412,7 @@ export class Reactor implements AsyncDisposable {
             );
         if (op.isCurrent()) {
           await this.lifecycle.afterFailure(kind, typed);
-          this.setStatus("disconnected");
+          this.status.apply("operation-failed");
           if (typed.code !== "ABORTED") this.reportError(typed);
         }
         throw typed;
@@ -420,13 +424,6 @@ export class Reactor implements AsyncDisposable {
     })();
     this.operation = { generation, controller, done };
     return done;
-  }
-
-  private setStatus(status: ReactorStatus): void {
-    if (status === this.status) return;
-    this.status = status;
-    this.options.logger.debug({ status }, "status");
-    this.emitter.emit("status_changed", status);
   }
 
   private reportError(error: ReactorError): void {

@@ -1,8 +1,8 @@
 /**
  * The session and its current connection: creating or adopting a session, waiting for a GPU,
  * opening, losing and closing connections, ending the session, and turning inbound traffic into
- * events. The public state machine (`reactor.ts`) decides *when*; this file knows *how*.
- * Connection events are tagged with a connection generation so a late event of an old
+ * events. The public object (`reactor.ts`) decides *when* to connect, reconnect or disconnect;
+ * this file knows *how*, and reports each step to the status table (`status.ts`). Connection events are tagged with a connection generation so a late event of an old
  * transport is ignored.
  */
 import {
@@ -29,6 +29,7 @@ import type { PeerTransport } from "../transport/peer.js";
 import { SessionWire } from "../wire/session-wire.js";
 import { type InboundSink, routeInbound } from "./inbound.js";
 import type { OperationContext } from "./operation.js";
+import type { StatusEvent } from "./status.js";
 import { waitForSessionReady } from "./wait-ready.js";
 
 /** What the lifecycle needs from the public object. */
@@ -37,7 +38,8 @@ export interface LifecycleHost {
   options: ResolvedOptions;
   registry: TrackRegistry;
   emit<K extends keyof ReactorEventMap>(event: K, ...args: ReactorEventMap[K]): void;
-  setStatus(status: "disconnected" | "connecting" | "waiting" | "ready"): void;
+  /** Reports what happened to the status table (`status.ts`). */
+  transition(event: StatusEvent): void;
   reportError(error: ReactorError): void;
   /** A ready connection dropped and the session was kept (start auto-reconnect if enabled). */
   onDropped(error: ReactorError): void;
@@ -128,7 +130,7 @@ export class SessionLifecycle {
   /** Full connect: session (create or adopt), GPU wait, connection. Retries once with a new session if it was lost. */
   async connect(op: OperationContext, options: { sessionId?: string; connectionId?: number }): Promise<void> {
     for (let round = 0; ; round++) {
-      this.host.setStatus("connecting");
+      this.host.transition("negotiating");
       try {
         await this.acquireSession(op, options.sessionId);
         await this.openConnection(op, options.connectionId);
@@ -149,14 +151,14 @@ export class SessionLifecycle {
     const sessionId = this.sessionId;
     if (!sessionId) throw reactorError("NOT_READY", "There is no session to reconnect to");
     await this.closeConnection();
-    this.host.setStatus("connecting");
+    this.host.transition("negotiating");
     const session = await waitForSessionReady(this.coordinator, sessionId, {
       signal: op.signal,
       allowInactive: true,
       onUpdate: (d) => this.onSessionUpdate(op, d),
     });
     if (!op.isCurrent()) throw reactorError("ABORTED", "reconnect() was superseded");
-    this.host.setStatus("waiting");
+    this.host.transition("session-acquired");
     this.iceServers = await withRetry(() => this.coordinator.getIceServers(sessionId, op.signal), {
       signal: op.signal,
     });
@@ -211,7 +213,7 @@ export class SessionLifecycle {
       if (!op.isCurrent()) throw reactorError("ABORTED", "connect() was superseded");
     }
     const sessionId = this.sessionId as string;
-    this.host.setStatus("waiting");
+    this.host.transition("session-acquired");
     // ICE servers can be fetched while the session is still being polled.
     const ice = withRetry(() => this.coordinator.getIceServers(sessionId, op.signal), { signal: op.signal });
     ice.catch(() => {});
@@ -270,7 +272,7 @@ export class SessionLifecycle {
       }
     }
     this.requestSchema();
-    this.host.setStatus("ready");
+    this.host.transition("transport-ready");
   }
 
   private onTrack(
@@ -314,7 +316,7 @@ export class SessionLifecycle {
     void this.closeConnection();
     this.kept = true;
     this.host.reportError(error);
-    this.host.setStatus("disconnected");
+    this.host.transition("connection-lost");
     this.setExpiration(Date.now() + this.host.options.reconnectWindowMs);
     this.host.onDropped(error);
   }
@@ -325,7 +327,7 @@ export class SessionLifecycle {
     void this.closeConnection();
     this.host.registry.endAll();
     this.forgetSession();
-    this.host.setStatus("disconnected");
+    this.host.transition("session-ended");
   }
 
   private onSessionUpdate(op: OperationContext, session: SessionDescriptor): void {
