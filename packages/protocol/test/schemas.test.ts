@@ -41,6 +41,7 @@ import {
   sessionFromWire,
   TokenRequestSchema,
   TokenResponseSchema,
+  tokenRequestToWire,
   tokenResponseFromWire,
   UploadReferenceSchema,
   UploadSlotRequestSchema,
@@ -81,9 +82,20 @@ const rows: Row[] = [
   {
     name: "token request",
     schema: TokenRequestSchema,
-    valid: [null, {}, { expires_after: 3600 }, { authorization_details: [] }],
+    valid: [
+      null,
+      {},
+      { expires_after: 3600 },
+      { authorization_details: [] },
+      tokenRequestToWire({ models: ["echo"], maxSessions: 2, expiresAfter: 60 }),
+    ],
     required: [],
-    invalid: [{ expires_after: -1 }, "x"],
+    invalid: [
+      { expires_after: -1 },
+      "x",
+      { authorization_details: [{ type: "session", resources: { models: { match: [] } } }] },
+      { authorization_details: [{ type: "account" }] },
+    ],
   },
   {
     name: "token response",
@@ -462,6 +474,18 @@ describe("wire ↔ API translation", () => {
       false,
       false,
     ]);
+  });
+
+  it("token requests: null unscoped, the hosted API's authorization_details when scoped", () => {
+    expect(tokenRequestToWire()).toBeNull();
+    expect(tokenRequestToWire({ maxSessions: 3 })).toBeNull(); // max_sessions only means something scoped
+    expect(tokenRequestToWire({ expiresAfter: 600 })).toEqual({ expires_after: 600 });
+    expect(tokenRequestToWire({ models: ["reactor/helios"], maxSessions: 10, expiresAfter: 300 })).toEqual({
+      expires_after: 300,
+      authorization_details: [
+        { type: "session", resources: { models: { match: ["reactor/helios"] } }, constraints: { max_sessions: 10 } },
+      ],
+    });
   });
 
   it("error bodies become readable text", () => {

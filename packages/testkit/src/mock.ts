@@ -187,7 +187,12 @@ export async function startMockReactor(options: MockReactorOptions = {}): Promis
     },
     addGpu,
     waitForGpus: (count) => parts.pool.waitForCount(count),
-    token: (o = {}) => parts.authority.issue(apiKey, o.expiresAfterS, parseFaults(o.faults)).jwt,
+    token: (o = {}) =>
+      parts.authority.issue(
+        apiKey,
+        o.expiresAfterS === undefined ? undefined : { expires_after: o.expiresAfterS },
+        parseFaults(o.faults),
+      ).jwt,
     revokeTokens: () => parts.authority.revokeAll(),
     assertNoUnhandled() {
       if (history.unhandled.length === 0) return;

@@ -1,3 +1,4 @@
+import { createSessionRequest } from "@reactor-node/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type MockReactor, startMockReactor } from "../src/mock.js";
 import { api, createSession, deleteSession, token, waitReady } from "./helpers/http.js";
@@ -41,6 +42,46 @@ describe("HTTP API: auth, versions, CORS, bad input", () => {
     const res = await api(mock.url, "/sessions", { body: {}, jwt: expired.body.jwt });
     expect(res.status).toBe(401);
     expect(res.body.detail).toBe("JWT expired");
+  });
+
+  it("session-scoped tokens (authorization_details): only their models, at most max_sessions, only their sessions", async () => {
+    const scoped = async (details: unknown) =>
+      (
+        await api(mock.url, "/tokens", {
+          body: { authorization_details: details },
+          headers: { "Reactor-API-Key": mock.apiKey },
+        })
+      ).body.jwt as string;
+    const echoOnce = await scoped([
+      { type: "session", resources: { models: { match: ["echo"] } }, constraints: { max_sessions: 1 } },
+    ]);
+    const other = await scoped([{ type: "session", resources: { models: { match: ["reactor/other"] } } }]);
+    const denied = await api(mock.url, "/sessions", { jwt: other, body: createSessionRequest("echo") });
+    expect(denied.status).toBe(403);
+    expect(denied.body.detail).toMatch(/scoped to reactor\/other, not 'echo'/);
+
+    const mine = await createSession(mock, echoOnce);
+    expect((await api(mock.url, `/sessions/${mine.session_id}`, { jwt: echoOnce })).status).toBe(200);
+    const second = await api(mock.url, "/sessions", { jwt: echoOnce, body: createSessionRequest("echo") });
+    expect(second.status).toBe(403);
+    expect(second.body.detail).toMatch(/at most 1 sessions/);
+
+    // Someone else's session (made with the unscoped token) is out of reach of a scoped one…
+    const theirs = await createSession(mock, jwt);
+    expect((await api(mock.url, `/sessions/${theirs.session_id}`, { jwt: echoOnce })).status).toBe(403);
+    expect((await api(mock.url, `/sessions/${theirs.session_id}/info`, { jwt: other })).status).toBe(403);
+    // …while an unscoped token reaches every session of the account.
+    expect((await api(mock.url, `/sessions/${mine.session_id}`, { jwt })).status).toBe(200);
+    // Unknown detail types and empty model lists are refused (400), never ignored.
+    const bad = await api(mock.url, "/tokens", {
+      body: { authorization_details: [{ type: "session", resources: { models: { match: [] } } }] },
+      headers: { "Reactor-API-Key": mock.apiKey },
+    });
+    expect(bad.status).toBe(400);
+    expect(mock.history.unhandled.map((u) => u.path)).toEqual(["/tokens"]);
+    mock.history.clear();
+    await deleteSession(mock, echoOnce, mine.session_id);
+    await deleteSession(mock, jwt, theirs.session_id);
   });
 
   it("version headers: missing/older → 426, newer → 501, with a body naming both versions", async () => {

@@ -1,9 +1,11 @@
 /**
  * API keys and the JWTs `POST /tokens` exchanges them for: HS256 signed with node:crypto,
  * checked on every hosted request, expiry honoured, lifetime capped at 6 h like the service.
+ * A token asked for with `authorization_details` is session-scoped: it may create sessions only
+ * on its models (at most `max_sessions`) and act only on the sessions it created (403 otherwise).
  */
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import { TOKEN_MAX_LIFETIME_S } from "@reactor-node/protocol";
+import { TOKEN_MAX_LIFETIME_S, type TokenRequestWire } from "@reactor-node/protocol";
 import { type FaultSpec, parseFaults } from "../faults/spec.js";
 import { HttpError } from "./http.js";
 
@@ -19,6 +21,8 @@ export interface TokenClaims {
   jti: string;
   /** Faults every request and session made with this token carries (a testkit extension). */
   testkit_faults?: FaultSpec[];
+  /** Set for a session-scoped token: the models it may create sessions on, and how many. */
+  scope?: { models: string[]; max_sessions?: number };
 }
 
 const b64url = (data: Buffer | string) => Buffer.from(data).toString("base64url");
@@ -29,6 +33,8 @@ export class Authority {
   private readonly keys = new Map<string, string>();
   /** Tokens revoked by tests (`mock.revokeTokens()`), by `iat` cut-off. */
   private notBefore = 0;
+  /** Sessions created per scoped token (by `jti`), until the token expires. */
+  private readonly sessionsByToken = new Map<string, { count: number; exp: number }>();
 
   constructor(apiKeys: readonly string[]) {
     apiKeys.forEach((key, i) => {
@@ -46,10 +52,10 @@ export class Authority {
     if (!this.keys.has(key)) this.keys.set(key, `key_${this.keys.size + 1}`);
   }
 
-  /** Exchanges an API key for a token; `expiresAfterS` is capped at 6 h. */
+  /** Exchanges an API key for a token (`POST /tokens` body: lifetime capped at 6 h, optional scope). */
   issue(
     apiKey: string | undefined,
-    expiresAfterS: number | undefined,
+    request: TokenRequestWire | undefined,
     faults: FaultSpec[] = [],
     nowMs = Date.now(),
   ): { jwt: string; expires_at: number } {
@@ -57,13 +63,21 @@ export class Authority {
     const sub = this.keys.get(apiKey);
     if (!sub) throw new HttpError(401, "Invalid API key");
     const iat = Math.floor(nowMs / 1000);
-    const lifetime = Math.min(expiresAfterS ?? DEFAULT_TOKEN_LIFETIME_S, TOKEN_MAX_LIFETIME_S);
+    const lifetime = Math.min(request?.expires_after ?? DEFAULT_TOKEN_LIFETIME_S, TOKEN_MAX_LIFETIME_S);
+    const details = request?.authorization_details ?? [];
+    const maxSessions = details.map((d) => d.constraints?.max_sessions).filter((n) => n !== undefined);
     const claims: TokenClaims = {
       sub,
       iat,
       exp: iat + lifetime,
       jti: randomBytes(8).toString("hex"),
       ...(faults.length > 0 && { testkit_faults: faults }),
+      ...(details.length > 0 && {
+        scope: {
+          models: [...new Set(details.flatMap((d) => d.resources.models.match))],
+          ...(maxSessions.length > 0 && { max_sessions: Math.min(...maxSessions) }),
+        },
+      }),
     };
     const head = b64url(JSON.stringify({ alg: "HS256", typ: "JWT" }));
     const body = b64url(JSON.stringify(claims));
@@ -107,6 +121,21 @@ export class Authority {
     } catch {
       return undefined;
     }
+  }
+
+  /**
+   * Counts one session created with a scoped token; false (and nothing counted) once its
+   * `max_sessions` is spent. Entries of expired tokens are dropped, so the map stays bounded.
+   */
+  reserveSession(claims: TokenClaims, nowMs = Date.now()): boolean {
+    const max = claims.scope?.max_sessions;
+    if (max === undefined) return true;
+    for (const [jti, entry] of this.sessionsByToken) if (entry.exp * 1000 <= nowMs) this.sessionsByToken.delete(jti);
+    const entry = this.sessionsByToken.get(claims.jti) ?? { count: 0, exp: claims.exp };
+    if (entry.count >= max) return false;
+    entry.count++;
+    this.sessionsByToken.set(claims.jti, entry);
+    return true;
   }
 
   /** Revokes every token issued so far. */

@@ -305,7 +305,13 @@ export class Pipeline {
         );
       }
     }
-    if (r.auth === "jwt" && !localSession) this.c.authority.verify(ctx.header(HEADER_AUTHORIZATION));
+    if (r.auth !== "jwt" || localSession) return;
+    ctx.token = this.c.authority.verify(ctx.header(HEADER_AUTHORIZATION));
+    // A session-scoped token acts only on the sessions it created.
+    const session = sid === undefined ? undefined : this.c.sessions.get(sid);
+    if (ctx.token.scope && session && session.tokenId !== ctx.token.jti) {
+      throw new HttpError(403, `This token is scoped to the sessions it created; ${sid} is not one of them`);
+    }
   }
 
   private parseBody(r: Route, ctx: RequestContext<unknown>, onUnhandled: (detail: string) => void): unknown {

@@ -6,6 +6,7 @@
 import type { IncomingMessage } from "node:http";
 import type { z } from "zod";
 import type { FaultSpec } from "../faults/spec.js";
+import type { TokenClaims } from "./auth.js";
 import type { Reply } from "./http.js";
 
 /** How a route is authenticated. */
@@ -44,6 +45,8 @@ export interface RequestContext<T> {
   sessionId?: string;
   /** Faults carried by the bearer token (`testkit_faults` claim). */
   tokenFaults: FaultSpec[];
+  /** The verified bearer token's claims, on `jwt` routes. */
+  token?: TokenClaims;
 }
 
 /** One route. */

@@ -46,6 +46,8 @@ export class Session {
   waitingSince = 0;
   expiresAt: number | undefined;
   endReason: string | undefined;
+  /** The `jti` of the session-scoped token that created it (only such a token may act on it). */
+  tokenId: string | undefined;
   /** When the session became CLOSED (ms since the Unix epoch). */
   closedAt: number | undefined;
   /** The GPU that was asked and has not answered `assigned` yet. */

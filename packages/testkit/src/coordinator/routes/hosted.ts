@@ -34,7 +34,7 @@ export function hostedRoutes(c: Coordinator): Route[] {
       handler: (ctx) => {
         const raw = ctx.header(TOKEN_FAULT_HEADER);
         const faults = raw ? faultsOrBadRequest(() => parseFaultHeader(raw)) : [];
-        return json(200, c.authority.issue(ctx.header(HEADER_API_KEY), ctx.body?.expires_after, faults));
+        return json(200, c.authority.issue(ctx.header(HEADER_API_KEY), ctx.body ?? undefined, faults));
       },
     }),
     route({
@@ -44,6 +44,10 @@ export function hostedRoutes(c: Coordinator): Route[] {
       versions: "api",
       body: { kind: "json", schema: CreateSessionRequestSchema },
       handler: (ctx) => {
+        const scope = ctx.token?.scope;
+        if (scope && !scope.models.includes(ctx.body.model.name)) {
+          throw new HttpError(403, `This token is scoped to ${scope.models.join(", ")}, not '${ctx.body.model.name}'`);
+        }
         const model = c.models.get(ctx.body.model.name);
         if (!model) {
           throw new HttpError(
@@ -60,7 +64,11 @@ export function hostedRoutes(c: Coordinator): Route[] {
           ...ctx.tokenFaults,
           ...ctx.headerFaults,
         ]);
+        if (scope && !c.authority.reserveSession(ctx.token!)) {
+          throw new HttpError(403, `This token may create at most ${scope.max_sessions} sessions`);
+        }
         const session = c.sessions.create(model, faults);
+        if (scope) session.tokenId = ctx.token!.jti;
         ctx.sessionId = session.id;
         return json(201, session.toWire());
       },
