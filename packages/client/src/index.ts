@@ -3,6 +3,8 @@
  * thread with werift and speaks the Reactor wire protocol (docs/protocol.md) to the hosted service
  * or a local runtime. Every name of the seed SDK exists here in TypeScript form.
  */
+
+export type { AudioInput, PublishBackpressure, VideoInput } from "@reactor-node/frames";
 export {
   type Capabilities,
   ConflictError,
@@ -36,6 +38,15 @@ export { LISTENER_ERROR } from "./errors.js";
 export type { Listener, ReactorEventMap } from "./events.js";
 export { type Logger, SILENT_LOGGER } from "./logger.js";
 export { CONNECT_TIMEOUT_MS, DEFAULT_WIRE, type ReactorOptions, TRANSPORT_READY_TIMEOUT_MS } from "./options.js";
+export {
+  Publisher,
+  type PublisherDrops,
+  type PublisherState,
+  type PublisherStats,
+  type PublishOptions,
+  type PushFrameOptions,
+} from "./publish/publisher.js";
+export type { PublishTrackOptions } from "./publish/publishing.js";
 export { type ConnectOptions, type DisconnectOptions, Reactor, type SendCommandOptions } from "./reactor.js";
 export { LEGACY_MESSAGE_TYPE } from "./session/inbound.js";
 export type {

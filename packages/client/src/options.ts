@@ -72,6 +72,12 @@ export interface ReactorOptions {
    * replies) or `"v0"` (JSON text, for services that predate v1). Default {@link DEFAULT_WIRE}.
    */
   wire?: WireName;
+  /**
+   * Publish again, on the new connection, every track that was published when a connection
+   * dropped (publishing does not survive a reconnect on the wire). Default true; with false a
+   * drop ends every publisher (`pushFrame` then throws INVALID_ARGUMENT).
+   */
+  republishOnReconnect?: boolean;
 }
 
 /**
@@ -101,6 +107,7 @@ export interface ResolvedOptions {
   audioSource: AudioSourceFactory;
   reconnectWindowMs: number;
   wire: WireName;
+  republishOnReconnect: boolean;
 }
 
 function checkAudioOutput(audio: AudioOutputOptions | undefined): void {
@@ -153,5 +160,6 @@ export function resolveOptions(options: ReactorOptions): ResolvedOptions {
     audioSource: options.audioSource ?? createDecodedAudioSource,
     reconnectWindowMs: local ? LOCAL_RECONNECT_WINDOW_MS : HOSTED_RECONNECT_WINDOW_MS,
     wire: options.wire ?? DEFAULT_WIRE,
+    republishOnReconnect: options.republishOnReconnect !== false,
   };
 }

@@ -8,6 +8,8 @@
  * session. The wire work lives in `http/`, `signalling/`, `transport/`; this file decides
  * which operation runs and what its failure means.
  */
+
+import type { AudioInput, VideoInput } from "@reactor-node/frames";
 import {
   type Capabilities,
   type FileRef,
@@ -28,6 +30,8 @@ import { type ConnectKind, connectFailure, LISTENER_ERROR, listenerError } from 
 import { Emitter, type Listener, type ReactorEventMap } from "./events.js";
 import { Coordinator } from "./http/coordinator.js";
 import { type ReactorOptions, type ResolvedOptions, resolveOptions } from "./options.js";
+import { publishConnection } from "./publish/connection.js";
+import { Publishing, type PublishTrackOptions } from "./publish/publishing.js";
 import { AutoReconnect } from "./reconnect/auto-reconnect.js";
 import { SessionLifecycle } from "./session/lifecycle.js";
 import type { OperationContext } from "./session/operation.js";
@@ -65,6 +69,7 @@ export class Reactor implements AsyncDisposable {
   private readonly options: ResolvedOptions;
   private readonly emitter: Emitter<ReactorEventMap>;
   private readonly registry: TrackRegistry;
+  private readonly publishing: Publishing;
   private readonly lifecycle: SessionLifecycle;
   private readonly autoReconnect: AutoReconnect | undefined;
   private readonly status: SessionStatus;
@@ -102,7 +107,14 @@ export class Reactor implements AsyncDisposable {
       ...(jwt && { jwt }),
       timeoutMs: this.options.requestTimeoutMs,
     });
+    this.publishing = new Publishing({
+      reportError: (error) => this.reportError(error),
+      status: () => this.status.value,
+      republishOnReconnect: this.options.republishOnReconnect,
+      logger,
+    });
     this.registry = new TrackRegistry({
+      publish: (info, options) => this.publishing.publish(info, options),
       sendTrackControl: (event, name) => this.lifecycle.sendControl({ kind: "notification", event, name }),
       reportError: (error) => this.reportError(inOperation(error, "track")),
       createFrameSource: this.options.frameSource,
@@ -119,6 +131,9 @@ export class Reactor implements AsyncDisposable {
       // What the running session reports on its own (a drop, the server ending it, bad frames).
       reportError: (error) => this.reportError(inOperation(error, "session")),
       onDropped: (error) => this.autoReconnect?.start(error),
+      onConnectionReady: (transport) => this.publishing.connected(publishConnection(transport, this.lifecycle.wire)),
+      onConnectionClosed: () => this.publishing.disconnected(),
+      onSessionForgotten: () => void this.publishing.endAll(),
     });
     const policy = this.options.reconnectPolicy;
     if (policy) {
@@ -300,6 +315,30 @@ export class Reactor implements AsyncDisposable {
         announce: (ref) => this.lifecycle.wire.notify({ kind: "runtime", type: "fileUploaded", data: ref }),
       },
       input,
+      options,
+    );
+  }
+
+  /**
+   * Publishes input track `name` and pushes every frame of `source` (video frames, or audio
+   * chunks on an audio track) into it; unpublishes and resolves when the source ends. The source
+   * sets the pace. Errors as `track(name).publish()`; abort with `options.signal`.
+   */
+  async publishTrack(
+    name: string,
+    source: AsyncIterable<VideoInput | AudioInput> | Iterable<VideoInput | AudioInput>,
+    options: PublishTrackOptions = {},
+  ): Promise<void> {
+    let track: Track;
+    try {
+      track = this.registry.get(name);
+    } catch (error) {
+      this.reportError(error as ReactorError);
+      throw error;
+    }
+    return this.publishing.publishTrack(
+      { name: track.name, kind: track.kind, direction: track.direction },
+      source,
       options,
     );
   }

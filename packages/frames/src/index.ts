@@ -50,8 +50,20 @@ export {
   NATIVE_DECODER_PACKAGE,
   resolveDecoderBackend,
 } from "./decoder/backend.js";
+export {
+  AUDIO_MAX_CHANNELS,
+  AUDIO_MAX_SAMPLE_RATE_HZ,
+  AUDIO_MIN_SAMPLE_RATE_HZ,
+  AUDIO_QUEUE_MAX_MS,
+  AudioEncoder,
+  type AudioEncoderOptions,
+  type AudioEncoderStats,
+  type AudioInput,
+  createAudioEncoder,
+  type EncodedAudioPacket,
+  validateAudioInput,
+} from "./encoder/audio-encoder.js";
 export { ENCODER_ENV_VAR, resolveEncoderBackend } from "./encoder/backend.js";
-export { ENCODER_CLOSE_GRACE_MS } from "./encoder/encoder-thread.js";
 export { DEFAULT_OPUS_BITRATE } from "./encoder/opus-engine.js";
 export { mixChannels, OPUS_FRAME_SAMPLES, OPUS_SAMPLE_RATE_HZ, OpusFramer } from "./encoder/resampler.js";
 export { i420ByteLength, RGB_TO_BT601_LIMITED, rgbToI420 } from "./encoder/rgb-to-i420.js";
@@ -70,6 +82,7 @@ export {
 } from "./encoder/video-encoder.js";
 export { defaultVideoBitrate } from "./encoder/video-engine.js";
 export { MAX_VIDEO_DIMENSION, type VideoInput, validateVideoInput } from "./encoder/video-input.js";
+export { packetizeVp8, VP8_DESCRIPTOR_BYTES } from "./encoder/vp8-packetizer.js";
 export type { EncoderBackend } from "./encoder/worker-api.js";
 export { FRAME_FORMATS, type FrameFormat, frameByteLength, type RgbFrame, type VideoFrame } from "./frame.js";
 export { chromaSize, type I420Planes, packI420 } from "./kernel/i420.js";

@@ -6,6 +6,9 @@
  */
 import { reactorError } from "@reactor-node/protocol";
 import { approxBytes, HISTORY_DEFAULT_MAX_BYTES, HISTORY_DEFAULT_MAX_ENTRIES } from "./bounds.js";
+import type { PublishedRecord } from "./gpu/published-record.js";
+
+export type { PublishedRecord } from "./gpu/published-record.js";
 
 /** One HTTP request and the status it was answered with. */
 export interface HttpCall {
@@ -134,6 +137,11 @@ export class CallHistory {
   private totalBytes = 0;
   private readonly maxEntries: number;
   private readonly maxBytes: number;
+  /**
+   * What GPU peers received on published input tracks: one record per publish, updated in place
+   * (small and fixed-size, so bounded by count: the oldest past the entry limit is dropped).
+   */
+  readonly published: PublishedRecord[] = [];
   private readonly waiters = new Set<Waiter>();
 
   constructor(limits: HistoryLimits = {}) {
@@ -154,7 +162,25 @@ export class CallHistory {
       this.listBytes[list] = 0;
       this.dropped[list] = 0;
     }
+    this.published.length = 0;
     this.totalBytes = 0;
+  }
+
+  /** @internal replaces the record of the same publish (session, connection, track, start) or appends it. */
+  upsertPublished(record: PublishedRecord): void {
+    const index = this.published.findIndex(
+      (r) =>
+        r.sessionId === record.sessionId &&
+        r.connectionId === record.connectionId &&
+        r.track === record.track &&
+        r.startedAt === record.startedAt,
+    );
+    if (index >= 0) this.published[index] = record;
+    else {
+      this.published.push(record);
+      if (this.published.length > this.maxEntries) this.published.shift();
+    }
+    for (const w of [...this.waiters]) w.check();
   }
 
   /** @internal appends (dropping the oldest entries past the limits) and wakes waiters. */

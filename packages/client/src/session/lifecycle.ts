@@ -43,6 +43,12 @@ export interface LifecycleHost {
   reportError(error: ReactorError): void;
   /** A ready connection dropped and the session was kept (start auto-reconnect if enabled). */
   onDropped(error: ReactorError): void;
+  /** A connection passed the readiness gate (publishing binds to it). */
+  onConnectionReady?(transport: PeerTransport): void;
+  /** The current connection closed (drop, reconnect, disconnect). */
+  onConnectionClosed?(): void;
+  /** The session is gone for good (ended, failed, disconnected without keeping it). */
+  onSessionForgotten?(): void;
 }
 
 /** See the file comment. */
@@ -273,6 +279,7 @@ export class SessionLifecycle {
     }
     this.requestSchema();
     this.host.transition("transport-ready");
+    if (this.connection === connection) this.host.onConnectionReady?.(connection.transport);
   }
 
   private onTrack(
@@ -351,6 +358,7 @@ export class SessionLifecycle {
     this.connection = undefined;
     this.transport = undefined;
     this.connectionId = undefined;
+    if (connection || transport) this.host.onConnectionClosed?.();
     if (connection) await connection.close();
     else if (transport) await transport.close();
   }
@@ -372,6 +380,7 @@ export class SessionLifecycle {
     this.capabilities = undefined;
     this.schema = undefined;
     this.host.registry.resetCapabilities();
+    this.host.onSessionForgotten?.();
     this.setExpiration(undefined);
     this.host.emit("session_id_changed", undefined);
   }

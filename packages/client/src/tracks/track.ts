@@ -14,6 +14,7 @@ import {
 import type { MediaStreamTrack, RtpPacket } from "werift";
 import { listenerError } from "../errors.js";
 import type { Logger } from "../logger.js";
+import type { Publisher, PublishOptions } from "../publish/publisher.js";
 import { type FrameIteratorHost, TrackFrameIterator } from "./frame-iterator.js";
 import type {
   AudioOutputOptions,
@@ -36,6 +37,8 @@ export interface TrackHost {
   createAudioSource: AudioSourceFactory;
   audioOutput: AudioOutputOptions;
   logger: Logger;
+  /** Publishes an input track (see `publish/publishing.ts`). */
+  publish(info: TrackInfo, options: PublishOptions): Promise<Publisher>;
 }
 
 /** The media of one connection that a track is bound to. */
@@ -156,6 +159,18 @@ export class Track {
     this.requireReceived("resume");
     this.userPaused = false;
     this.host.sendTrackControl("resume_track", this.name);
+  }
+
+  /**
+   * Publishes this input (`sendonly`) track: asks the GPU for its publisher slot (control
+   * `publish_track`, 10 s timeout) and starts the track's encoder worker. Push frames into the
+   * returned {@link Publisher}. Rejects (and emits) INVALID_ARGUMENT for a track that is not an
+   * input, NOT_READY before the session is ready, PUBLISH_REFUSED when this client already
+   * publishes it or the GPU refuses (another connection holds the slot), TIMEOUT without an answer.
+   * Re-published automatically after a reconnect (option `republishOnReconnect` of the Reactor).
+   */
+  publish(options: PublishOptions = {}): Promise<Publisher> {
+    return this.host.publish({ ...this.info }, options);
   }
 
   /** A snapshot of the counters. */

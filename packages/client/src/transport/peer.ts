@@ -15,7 +15,14 @@ import {
   type TrackMappingEntry,
   VP8_CODEC,
 } from "@reactor-node/protocol";
-import { type MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters, type RTCRtpTransceiver } from "werift";
+import {
+  type MediaStreamTrack,
+  RTCPeerConnection,
+  RTCRtpCodecParameters,
+  type RTCRtpSender,
+  type RTCRtpTransceiver,
+  type RtcpPacket,
+} from "werift";
 import { raceAbort } from "../abort.js";
 import type { Logger } from "../logger.js";
 import { DataChannels } from "./channels.js";
@@ -179,6 +186,28 @@ export class PeerTransport {
     entry.transceiver.receiver.sendRtcpPLI(mediaSsrc).catch((error: unknown) => {
       this.options.logger.debug({ err: error, track: trackName }, "PLI not sent");
     });
+  }
+
+  /**
+   * The sender of input (`sendonly`) track `trackName`, and a feed of every RTCP packet of the
+   * connection: werift routes payload-specific feedback by the *sender* SSRC first, so a PLI
+   * for our track may land on another transceiver; publishers match on the media SSRC.
+   */
+  mediaSender(
+    trackName: string,
+  ): { sender: RTCRtpSender; onRtcp(listener: (packet: RtcpPacket) => void): () => void } | undefined {
+    const entry = this.transceivers.get(trackName);
+    if (!entry || entry.info.direction !== "sendonly" || this.closing) return undefined;
+    const all = [...this.transceivers.values()].map((e) => e.transceiver);
+    return {
+      sender: entry.transceiver.sender,
+      onRtcp: (listener) => {
+        const subs = all.flatMap((t) => [t.sender.onRtcp.subscribe(listener), t.receiver.onRtcp.subscribe(listener)]);
+        return () => {
+          for (const sub of subs) sub.unSubscribe();
+        };
+      },
+    };
   }
 
   /** Closes channels and the peer connection (idempotent; resolves when werift released its sockets). */

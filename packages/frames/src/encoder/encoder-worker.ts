@@ -1,10 +1,8 @@
 // Worker entry of a published track's encoder: one per track (VP8 and Opus are stateful),
 // exposed through comlink. Converts RGB/RGBA to I420 and encodes VP8, or resamples PCM to
 // 48 kHz and encodes Opus; buffers come in and go out transferred.
-import { parentPort } from "node:worker_threads";
 import { isReactorError, reactorError } from "@reactor-node/protocol";
-import * as Comlink from "comlink";
-import nodeEndpoint from "comlink/dist/esm/node-adapter.mjs";
+import { exposeWorkerApi, transferred } from "../worker/comlink-expose.js";
 import { LibavVp8Engine } from "./libav-vp8-engine.js";
 import { NativeVp8Engine } from "./native-vp8-engine.js";
 import { OpusEngine } from "./opus-engine.js";
@@ -21,9 +19,6 @@ import type {
   VideoEncodeOutput,
 } from "./worker-api.js";
 
-if (!parentPort) throw reactorError("INVALID_ARGUMENT", "encoder-worker must run in a worker thread");
-const port = parentPort;
-
 let backend: EncoderBackend = "wasm";
 let video: { engine: VideoEncoderEngine; settings: VideoEncoderSettings } | undefined;
 let audio: { engine: OpusEngine; framer: OpusFramer } | undefined;
@@ -39,13 +34,6 @@ async function createVideoEngine(settings: VideoEncoderSettings): Promise<void> 
 
 function sameSettings(a: VideoEncoderSettings, b: VideoEncoderSettings): boolean {
   return a.width === b.width && a.height === b.height && a.bitrate === b.bitrate && a.fps === b.fps;
-}
-
-// Comlink serialises thrown values as plain Errors; keep the ReactorError code in the message
-// header so the main thread can rebuild it (see video-encoder.ts).
-function boundaryError(error: unknown): Error {
-  if (isReactorError(error)) return Object.assign(new Error(error.message), { name: `ReactorError:${error.code}` });
-  return error instanceof Error ? error : new Error(String(error));
 }
 
 /** Encodes one picture, (re)creating the encoder when its size or bitrate changed. */
@@ -82,9 +70,9 @@ async function encodeVideo(input: VideoEncodeInput): Promise<VideoEncodeOutput> 
       convertMs: t1 - t0,
       encodeMs: t2 - t1,
     };
-    return Comlink.transfer(out, [data.buffer as ArrayBuffer]);
+    return transferred(out, [data.buffer]);
   } catch (error) {
-    throw boundaryError(toEncodeError(error));
+    throw toEncodeError(error);
   }
 }
 
@@ -103,21 +91,19 @@ const api = {
         framer: new OpusFramer(settings.channels),
       };
     } catch (error) {
-      throw boundaryError(
-        isReactorError(error)
-          ? error
-          : reactorError(
-              "CODEC_UNAVAILABLE",
-              `The encoder could not start: ${error instanceof Error ? error.message : String(error)}`,
-            ),
-      );
+      throw isReactorError(error)
+        ? error
+        : reactorError(
+            "CODEC_UNAVAILABLE",
+            `The encoder could not start: ${error instanceof Error ? error.message : String(error)}`,
+          );
     }
   },
 
   encodeVideo,
 
   encodeAudio(input: AudioEncodeInput): AudioEncodeOutput {
-    if (!audio) throw boundaryError(reactorError("NOT_READY", "encodeAudio() before init()"));
+    if (!audio) throw reactorError("NOT_READY", "encodeAudio() before init()");
     const t0 = performance.now();
     try {
       const packets: Uint8Array[] = [];
@@ -125,23 +111,20 @@ const api = {
         packets.push(...audio.engine.encode(frame));
       }
       const out = { packets, encodeMs: performance.now() - t0 };
-      return Comlink.transfer(
+      return transferred(
         out,
-        packets.map((p) => p.buffer as ArrayBuffer),
+        packets.map((p) => p.buffer),
       );
     } catch (error) {
-      throw boundaryError(toEncodeError(error));
+      throw toEncodeError(error);
     }
   },
 
-  close() {
+  release() {
     video?.engine.close();
     audio?.engine.close();
     video = undefined;
     audio = undefined;
-    // Leave from inside, after this call's reply is posted: terminating a thread inside a
-    // native (node-av) call aborts the whole process.
-    setImmediate(() => process.exit(0));
   },
 } satisfies EncoderWorkerApi;
 
@@ -159,4 +142,4 @@ function ownBuffer(bytes: Uint8Array): Uint8Array {
   return bytes.slice();
 }
 
-Comlink.expose(api, nodeEndpoint(port as never));
+exposeWorkerApi(api, "FRAME_ENCODE_ERROR");

@@ -7,14 +7,14 @@
  * picture has been taken by the encoder.
  */
 import { type ReactorError, reactorError } from "@reactor-node/protocol";
-import * as Comlink from "comlink";
 import type { Logger } from "../logger.js";
 import { SILENT_LOGGER } from "../logger.js";
+import { transferred, type WorkerHost } from "../worker/comlink-host.js";
 import { resolveEncoderBackend } from "./backend.js";
-import { EncoderThread } from "./encoder-thread.js";
+import { encoderThread } from "./encoder-thread.js";
 import { defaultVideoBitrate } from "./video-engine.js";
 import { transferable, type VideoInput, validateVideoInput } from "./video-input.js";
-import type { EncoderBackend, VideoEncodeInput } from "./worker-api.js";
+import type { EncoderBackend, EncoderWorkerApi, VideoEncodeInput } from "./worker-api.js";
 
 /** Backpressure of a publisher: `latest` replaces the waiting picture, `block` waits for room. */
 export type PublishBackpressure = "latest" | "block";
@@ -95,7 +95,7 @@ const BITRATE_WINDOW_MS = 1_000;
 
 /** See the file comment. */
 export class VideoEncoder {
-  private readonly thread: EncoderThread;
+  private readonly thread: WorkerHost<EncoderWorkerApi>;
   private readonly ready: Promise<void>;
   private readonly backpressure: PublishBackpressure;
   private readonly fps: number;
@@ -135,8 +135,8 @@ export class VideoEncoder {
     this.backpressure = options.backpressure ?? "latest";
     this.fps = options.fps ?? DEFAULT_PUBLISH_FPS;
     this.fixedBitrate = options.bitrate;
-    this.thread = new EncoderThread(this.logger, (error) => this.fail(error));
-    this.ready = this.thread.init({ kind: "video", backend });
+    this.thread = encoderThread(this.logger, (error) => this.fail(error));
+    this.ready = this.thread.call((api) => api.init({ kind: "video", backend }));
     this.ready.catch((error: unknown) => this.fail(error as ReactorError));
   }
 
@@ -148,6 +148,11 @@ export class VideoEncoder {
   /** Thread id of the encoder worker. */
   get threadId(): number {
     return this.thread.threadId;
+  }
+
+  /** Checks a picture as `push()` would (INVALID_ARGUMENT) without queueing it. */
+  validate(frame: VideoInput): void {
+    validateVideoInput(frame);
   }
 
   /**
@@ -246,7 +251,7 @@ export class VideoEncoder {
     }
     this.queue = [];
     this.encodedListeners.clear();
-    await this.thread.close();
+    await this.thread.close((api) => api.release());
     this.errorListeners.clear();
   }
 
@@ -285,9 +290,7 @@ export class VideoEncoder {
   private async encode(pending: Pending, input: VideoEncodeInput): Promise<void> {
     try {
       await this.ready;
-      const output = await this.thread.call(() =>
-        this.thread.api.encodeVideo(Comlink.transfer(input, [input.data.buffer as ArrayBuffer])),
-      );
+      const output = await this.thread.call((api) => api.encodeVideo(transferred(input, [input.data.buffer])));
       if (this.closed) return;
       this.counters.encoded++;
       if (output.keyframe) this.counters.keyframes++;

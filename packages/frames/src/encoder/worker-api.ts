@@ -57,12 +57,6 @@ export interface EncoderWorkerApi {
   /** Encodes one picture; (re)creates the encoder first when the size or bitrate changed. */
   encodeVideo(input: VideoEncodeInput): Promise<VideoEncodeOutput>;
   encodeAudio(input: AudioEncodeInput): AudioEncodeOutput;
-  /** Frees the encoder and leaves the thread between calls (never terminated mid-call: see decoder-worker). */
-  close(): void;
-}
-
-/** A failure crossing the worker boundary keeps its ReactorError code. */
-export interface WorkerErrorShape {
-  code: string;
-  message: string;
+  /** Frees the encoder (before the thread is asked to leave). */
+  release(): void;
 }

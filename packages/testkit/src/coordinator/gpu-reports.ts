@@ -70,6 +70,9 @@ export function recordGpuReport(history: CallHistory, strict: boolean, gpuId: st
         time,
       });
       return true;
+    case "published":
+      history.upsertPublished(m.record);
+      return true;
     default:
       return false;
   }

@@ -3,8 +3,14 @@
  * channels, the inbound-silence watchdog and the per-connection faults. Message semantics
  * (commands, publish slots) live in the session; this file moves frames and keeps time.
  */
-import { encodeEnvelope, type IceCandidateInit, type Scope, type TrackMappingEntry } from "@reactor-node/protocol";
-import type { RTCDataChannel, RTCPeerConnection } from "werift";
+import {
+  encodeEnvelope,
+  hasFrameMetadataAttribute,
+  type IceCandidateInit,
+  type Scope,
+  type TrackMappingEntry,
+} from "@reactor-node/protocol";
+import type { RTCDataChannel, RTCPeerConnection, RTCRtpTransceiver, RtpPacket } from "werift";
 import { clip, HISTORY_MAX_TEXT_CHARS } from "../bounds.js";
 import type { FaultSpec } from "../faults/spec.js";
 import { findFault } from "../faults/spec.js";
@@ -26,6 +32,8 @@ export interface ConnectionHost {
   onConnected(connection: GpuConnection): void;
   onGone(connection: GpuConnection): void;
   onKeyframeWanted(): void;
+  /** RTP of a published input track (client `sendonly`) arrived on this connection. */
+  onInboundRtp(connection: GpuConnection, track: string, kind: "video" | "audio", packet: RtpPacket): void;
 }
 
 /** RTCP payload-specific feedback packet type, and its PLI / FIR formats (RFC 4585, 5104). */
@@ -42,6 +50,8 @@ export class GpuConnection {
   readonly media = new ConnectionMedia();
   readonly channels = new Map<string, RTCDataChannel>();
   private readonly closedByUs = new Set<string>();
+  /** Input tracks (client `sendonly`) by name: their transceiver and the SSRC media arrived with. */
+  private readonly inputs = new Map<string, { transceiver: RTCRtpTransceiver; ssrc?: number }>();
   /** Candidates that arrived before the offer was applied. */
   private pendingCandidates: IceCandidateInit[] = [];
   private remoteApplied = false;
@@ -77,6 +87,7 @@ export class GpuConnection {
     this.remoteApplied = true;
     for (const transceiver of this.pc.getTransceivers()) {
       const entry = mapping.find((m) => m.mid === transceiver.mid);
+      if (entry?.direction === "sendonly") this.watchInput(entry.name, entry.kind, transceiver);
       if (entry?.direction !== "recvonly") continue;
       this.media.add(entry.name, entry.kind, transceiver.sender, !this.legacy);
     }
@@ -113,6 +124,43 @@ export class GpuConnection {
       transceiver.sender.onRtcp.subscribe(onRtcp as never);
       transceiver.receiver.onRtcp.subscribe(onRtcp as never);
     }
+  }
+
+  private watchInput(name: string, kind: "video" | "audio", transceiver: RTCRtpTransceiver): void {
+    const input: { transceiver: RTCRtpTransceiver; ssrc?: number } = { transceiver };
+    this.inputs.set(name, input);
+    const seen = new Set<unknown>();
+    const listen = (track: (typeof transceiver.receiver.tracks)[number]) => {
+      if (seen.has(track)) return;
+      seen.add(track);
+      track.onReceiveRtp.subscribe((packet) => {
+        if (this.closed) return;
+        input.ssrc = packet.header.ssrc;
+        this.host.onInboundRtp(this, name, kind, packet);
+      });
+    };
+    // werift adds the remote track while applying the offer (it carries the SSRC), before this runs.
+    for (const track of transceiver.receiver.tracks) listen(track);
+    transceiver.onTrack.subscribe((track) => listen(track));
+  }
+
+  /** Asks the publisher of input track `name` for a keyframe (RTCP PLI). */
+  requestInputKeyframe(name: string): void {
+    const input = this.inputs.get(name);
+    if (!input || input.ssrc === undefined || this.closed) return;
+    input.transceiver.receiver.sendRtcpPLI(input.ssrc).catch(() => {});
+    this.host.report({
+      type: "event",
+      sessionId: this.host.sessionId,
+      connectionId: this.connectionId,
+      name: "pli_sent",
+      detail: { track: name },
+    });
+  }
+
+  /** True when the answer negotiated frame-metadata trailers. */
+  get frameMetadata(): boolean {
+    return hasFrameMetadataAttribute(this.pc.localDescription?.sdp ?? "");
   }
 
   /** Applies trickled candidates, buffering those that arrive before the offer. */

@@ -9,6 +9,7 @@ import { CapabilitiesSchema, reactorError, TrackMappingEntrySchema } from "@reac
 import { z } from "zod";
 import { FaultSpecSchema } from "../faults/spec.js";
 import { ModelConfigSchema } from "../model/config.js";
+import { PublishedRecordSchema } from "./published-record.js";
 
 /** Path of the link's WebSocket endpoint on the coordinator. */
 export const GPU_LINK_PATH = "/_testkit/gpu";
@@ -143,6 +144,8 @@ export const GpuMessageSchema = z.discriminatedUnion("type", [
   /** The session's last connection is gone from the GPU (after `release`). */
   z.object({ type: z.literal("released"), sessionId }),
   z.object({ type: z.literal("uploadFetch"), requestId: z.number().int(), sessionId, uploadId: z.string() }),
+  /** What the GPU received on a published input track so far (the same record, updated). */
+  z.object({ type: z.literal("published"), sessionId, record: PublishedRecordSchema }),
 ]);
 export type GpuMessage = z.infer<typeof GpuMessageSchema>;
 

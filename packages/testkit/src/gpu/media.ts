@@ -80,6 +80,11 @@ export class ConnectionMedia {
     }
   }
 
+  /** Receivers decode again from the next keyframe (the output switched streams). */
+  requireKeyframe(): void {
+    this.needKeyframe = true;
+  }
+
   /** Sends one 20 ms Opus packet on every open audio track (the RTP clock runs while paused too). */
   sendAudioTick(packet: Uint8Array): void {
     if (!this.connected) return;

@@ -14,6 +14,7 @@ import {
   type TrackMappingEntry,
   type UploadReferenceWire,
 } from "@reactor-node/protocol";
+import type { RtpPacket } from "werift";
 import { ToneSource } from "../audio/tone-source.js";
 import { boundedJson, clip, HISTORY_MAX_DETAIL_CHARS } from "../bounds.js";
 import { type FaultSpec, findFault } from "../faults/spec.js";
@@ -24,6 +25,9 @@ import { createVideoSource, type VideoSource } from "../video/source.js";
 import { type ConnectionHost, GpuConnection } from "./connection.js";
 import type { GpuMessage, VideoSettings } from "./link.js";
 import { AUDIO_FRAME_MS } from "./media.js";
+import { PublishedAudio } from "./published-audio.js";
+import type { PublishedRecord } from "./published-record.js";
+import { type EchoFrame, PublishedVideo } from "./published-video.js";
 
 /** What the session needs from its GPU peer. */
 export interface SessionServices {
@@ -40,6 +44,15 @@ export class SessionHost {
   readonly connections = new Map<number, GpuConnection>();
   /** Input track name → the connection publishing it. */
   private readonly publishers = new Map<string, number>();
+  /** What the model receives on each published input track (echoed on its outputs). */
+  private readonly inbound = new Map<string, { connectionId: number; media: PublishedVideo | PublishedAudio }>();
+  /** Echoed frames replace the source's from the first one on (until the track is unpublished). */
+  private echoingVideo = false;
+  private echoingAudio = false;
+  private echoKeyframeWanted = false;
+  private lastSourceTs = 0;
+  private lastSourceAt = performance.now();
+  private lastEchoTs = -1;
   private readonly source: VideoSource;
   /** `main_audio` while nothing is published on `mic`. */
   readonly tone: ToneSource;
@@ -74,6 +87,9 @@ export class SessionHost {
     this.capabilities = capabilitiesOf(this.model.schema, services.video.fps);
     this.source = createVideoSource({ ...services.video, ...(services.logger && { logger: services.logger }) });
     this.source.onFrame((frame) => {
+      this.lastSourceTs = frame.timestamp90k;
+      this.lastSourceAt = performance.now();
+      if (this.echoingVideo) return;
       for (const c of this.connections.values()) c.media.sendVideo(frame);
     });
     const outputTracks = this.capabilities.tracks
@@ -96,7 +112,8 @@ export class SessionHost {
       },
       onConnected: (c) => this.onConnected(c),
       onGone: (c) => this.onGone(c),
-      onKeyframeWanted: () => this.source.requestKeyframe(),
+      onKeyframeWanted: () => this.keyframeWanted(),
+      onInboundRtp: (c, track, _kind, packet) => this.onInboundRtp(c, track, packet),
     };
   }
 
@@ -152,9 +169,10 @@ export class SessionHost {
       name: "connected",
     });
     this.source.start();
-    if (connection.media.wantsKeyframe()) this.source.requestKeyframe();
+    if (connection.media.wantsKeyframe()) this.keyframeWanted();
     if (this.capabilities.tracks.some((t) => t.kind === "audio" && t.direction === "recvonly") && !this.audioTimer) {
       this.audioTimer = setInterval(() => {
+        if (this.echoingAudio) return;
         const packet = this.tone.next();
         for (const c of this.connections.values()) c.media.sendAudioTick(packet);
       }, AUDIO_FRAME_MS);
@@ -182,7 +200,11 @@ export class SessionHost {
 
   private onGone(connection: GpuConnection): void {
     if (this.connections.get(connection.connectionId) === connection) this.connections.delete(connection.connectionId);
-    for (const [track, owner] of this.publishers) if (owner === connection.connectionId) this.publishers.delete(track);
+    for (const [track, owner] of this.publishers) {
+      if (owner !== connection.connectionId) continue;
+      this.publishers.delete(track);
+      this.stopInbound(track);
+    }
     if (![...this.connections.values()].some((c) => c.media.connected)) {
       this.source.stop();
       if (this.audioTimer) clearInterval(this.audioTimer);
@@ -295,11 +317,14 @@ export class SessionHost {
           this.unhandled(connection, `${m.event} for unknown output track '${m.name}'`);
           return;
         }
-        if (connection.media.wantsKeyframe()) this.source.requestKeyframe();
+        if (connection.media.wantsKeyframe()) this.keyframeWanted();
         return;
       }
       if (m.event === "unpublish_track") {
-        if (this.publishers.get(m.name) === connection.connectionId) this.publishers.delete(m.name);
+        if (this.publishers.get(m.name) === connection.connectionId) {
+          this.publishers.delete(m.name);
+          this.stopInbound(m.name);
+        }
         return;
       }
     }
@@ -329,7 +354,99 @@ export class SessionHost {
     const owner = this.publishers.get(name);
     if (owner !== undefined && owner !== connectionId) return `'${name}' is already published by connection ${owner}`;
     this.publishers.set(name, connectionId);
+    if (owner === undefined) this.startInbound(connectionId, name, track.kind);
     return undefined;
+  }
+
+  private startInbound(connectionId: number, name: string, kind: "video" | "audio"): void {
+    const report = (record: PublishedRecord) =>
+      this.services.report({ type: "published", sessionId: this.sessionId, record });
+    if (kind === "audio") {
+      const media = new PublishedAudio(
+        {
+          emit: (payload) => {
+            this.echoingAudio = true;
+            for (const c of this.connections.values()) c.media.sendAudioTick(payload);
+          },
+          report,
+        },
+        this.sessionId,
+        connectionId,
+        name,
+      );
+      this.inbound.set(name, { connectionId, media });
+      return;
+    }
+    const fps = this.services.video.fps;
+    const media = new PublishedVideo(
+      {
+        logger: this.services.logger,
+        frameMetadata: this.connections.get(connectionId)?.frameMetadata ?? false,
+        effect: () => {
+          const state = this.model.snapshot();
+          if (state.effect === "none" || state.intensity === 0) return undefined;
+          return { effect: state.effect, intensity: state.intensity, bitrate: 0, fps };
+        },
+        takeKeyframeWanted: () => {
+          const wanted = this.echoKeyframeWanted;
+          this.echoKeyframeWanted = false;
+          return wanted;
+        },
+        requestKeyframe: () => this.connections.get(connectionId)?.requestInputKeyframe(name),
+        emit: (frame) => this.emitEcho(frame),
+        report,
+      },
+      this.sessionId,
+      connectionId,
+      name,
+    );
+    this.inbound.set(name, { connectionId, media });
+  }
+
+  private stopInbound(name: string): void {
+    const entry = this.inbound.get(name);
+    if (!entry) return;
+    this.inbound.delete(name);
+    void entry.media.close();
+    if (entry.media instanceof PublishedAudio) {
+      this.echoingAudio = false;
+      return;
+    }
+    if (!this.echoingVideo) return;
+    // Back to the model's own picture, starting at a keyframe.
+    this.echoingVideo = false;
+    for (const c of this.connections.values()) c.media.requireKeyframe();
+    this.source.requestKeyframe();
+  }
+
+  private onInboundRtp(connection: GpuConnection, track: string, packet: RtpPacket): void {
+    const entry = this.inbound.get(track);
+    if (entry?.connectionId !== connection.connectionId) return;
+    entry.media.pushRtp(packet);
+  }
+
+  private keyframeWanted(): void {
+    if (this.echoingVideo) this.echoKeyframeWanted = true;
+    else this.source.requestKeyframe();
+  }
+
+  // Echoed frames continue the source's 90 kHz clock, so the output's timestamps never jump back.
+  private emitEcho(frame: EchoFrame): void {
+    this.echoingVideo = true;
+    const now = Math.round(this.lastSourceTs + (performance.now() - this.lastSourceAt) * 90);
+    const ts = Math.max(now, this.lastEchoTs + 1) % 2 ** 32;
+    this.lastEchoTs = ts;
+    for (const c of this.connections.values()) {
+      if (frame.restart) c.media.requireKeyframe();
+      c.media.sendVideo({
+        data: frame.data,
+        keyframe: frame.keyframe,
+        timestamp90k: ts,
+        frameNumber: -1,
+        boundary: false,
+        origin: "live",
+      });
+    }
   }
 
   private unhandled(connection: GpuConnection, detail: string): void {
@@ -379,6 +496,7 @@ export class SessionHost {
       // Let SCTP flush the goodbye before the transports go.
       await new Promise((r) => setTimeout(r, 50));
     }
+    for (const name of [...this.inbound.keys()]) this.stopInbound(name);
     await Promise.all([...this.connections.values()].map((c) => c.close("released")));
     this.connections.clear();
     await this.source.close();
