@@ -1,5 +1,5 @@
 /**
- * A published input track (PROTOCOL.md §4 publish slots, §6 media): what `track.publish()`
+ * A published input track (docs/protocol.md §4 publish slots, §6 media): what `track.publish()`
  * returns. `pushFrame()` validates on this thread and hands the frame to the track's encoder
  * worker (`@reactor-node/frames`); encoded frames are packetized and paced onto the current
  * connection's sender for the track. The publisher outlives connections: after a drop it is

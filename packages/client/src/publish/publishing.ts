@@ -1,5 +1,5 @@
 /**
- * The session's publishers (PROTOCOL.md §4: one publisher slot per input track across all
+ * The session's publishers (docs/protocol.md §4: one publisher slot per input track across all
  * connections, first come first served; §5 `publish_track` / `unpublish_track`; §6 publishing
  * does not survive a reconnect on the wire). `publish()` checks the track and the session,
  * starts the encoder worker, asks the GPU for the slot and binds the publisher to the

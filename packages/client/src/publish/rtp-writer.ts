@@ -1,5 +1,5 @@
 /**
- * Writes one published track's media onto its negotiated `sendonly` sender (PROTOCOL.md §6: no
+ * Writes one published track's media onto its negotiated `sendonly` sender (docs/protocol.md §6: no
  * renegotiation): RTP headers (random sequence and timestamp bases, the 90 kHz video / 48 kHz
  * Opus clock from the frames' own timestamps, the marker on a frame's last packet), pacing, and
  * the receiver's feedback for this SSRC (PLI/FIR → keyframe, REMB and receiver reports →
