@@ -4,7 +4,7 @@
  * (entries per list and approximate bytes overall, the oldest dropped first and counted in
  * `dropped`), because a shared `reactor-testkit serve` records whatever its clients send.
  */
-import { reactorError } from "@reactor-node/protocol";
+import { type ClientMessage, reactorError, type ServerMessage, type WireName } from "@reactor-node/protocol";
 import { approxBytes, HISTORY_DEFAULT_MAX_BYTES, HISTORY_DEFAULT_MAX_ENTRIES } from "./bounds.js";
 import type { PublishedRecord } from "./gpu/published-record.js";
 
@@ -55,6 +55,14 @@ export interface DataChannelRecord {
   truncated?: boolean;
   /** Parsed JSON, or `undefined` when the frame was not JSON (or too deep or large to keep). */
   decoded: unknown;
+  /** The frame's encoding by the latching rule (docs/protocol.md §9): text or `{`/`[` bytes = v0. */
+  wire?: WireName;
+  /**
+   * The frame as the protocol's codec decodes it, either wire (`kind: "command"`, `"runtime"`,
+   * `"model"`, …; a client's frames as `ClientMessage`, the GPU's as `ServerMessage`), or
+   * `undefined` when it does not decode (or was too large to keep).
+   */
+  message?: ClientMessage | ServerMessage;
   time: number;
 }
 

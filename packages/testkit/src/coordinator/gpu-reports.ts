@@ -3,9 +3,23 @@
  * verdicts, frames they could not decode, and lifecycle events. Lifecycle messages that move
  * the state machine are not handled here (see sessions.ts).
  */
+import { type ClientMessage, detectWire, type ServerMessage, wireCodec } from "@reactor-node/protocol";
 import { boundedJson, clip, HISTORY_MAX_DETAIL_CHARS } from "../bounds.js";
 import type { GpuMessage } from "../gpu/link.js";
 import type { CallHistory } from "../history.js";
+
+// Either wire, by the latching rule; a frame that does not decode is recorded without a message.
+function decodeFrame(
+  channel: string,
+  direction: "in" | "out",
+  frame: string | Uint8Array,
+): ClientMessage | ServerMessage | undefined {
+  if (channel !== "data" && channel !== "control") return undefined;
+  const codec = wireCodec(detectWire(frame));
+  const result = direction === "in" ? codec.decodeClient(channel, frame) : codec.decodeServer(channel, frame);
+  // Kept only within the history's JSON bounds, like `decoded`.
+  return result.ok && boundedJson(result.message) === result.message ? result.message : undefined;
+}
 
 /** Records a history-only GPU message; returns false for messages the state machine handles. */
 export function recordGpuReport(history: CallHistory, strict: boolean, gpuId: string, m: GpuMessage): boolean {
@@ -23,6 +37,9 @@ export function recordGpuReport(history: CallHistory, strict: boolean, gpuId: st
           decoded = undefined;
         }
       }
+      const frame = m.text ?? (m.binaryBase64 !== undefined ? Buffer.from(m.binaryBase64, "base64") : undefined);
+      const wire = m.text !== null || frame !== undefined ? detectWire(frame ?? "") : undefined;
+      const message = frame !== undefined && !truncated ? decodeFrame(m.channel, m.direction, frame) : undefined;
       history.push("dataChannel", {
         sessionId: m.sessionId,
         connectionId: m.connectionId,
@@ -32,6 +49,8 @@ export function recordGpuReport(history: CallHistory, strict: boolean, gpuId: st
         ...(m.binaryBytes !== undefined && { binaryBytes: m.binaryBytes }),
         ...(truncated && { textLength: m.textLength, truncated }),
         decoded,
+        ...(wire && { wire }),
+        ...(message && { message }),
         time,
       });
       return true;

@@ -1,14 +1,14 @@
 /**
  * One client connection on a fake GPU peer: a werift answerer, its `control` and `data`
  * channels, the inbound-silence watchdog and the per-connection faults. Message semantics
- * (commands, publish slots) live in the session; this file moves frames and keeps time.
+ * (commands, publish slots, the wire each connection latched) live in the session; this file
+ * moves frames and keeps time.
  */
 import {
-  encodeEnvelope,
   hasFrameMetadataAttribute,
   type IceCandidateInit,
-  type Scope,
   type TrackMappingEntry,
+  type WireName,
 } from "@reactor-node/protocol";
 import type { RTCDataChannel, RTCPeerConnection, RTCRtpTransceiver, RtpPacket } from "werift";
 import { clip, HISTORY_MAX_TEXT_CHARS } from "../bounds.js";
@@ -63,6 +63,8 @@ export class GpuConnection {
   private everConnected = false;
   /** `ice-blackhole`: unreachable answer candidates, client candidates ignored, STUN unanswered. */
   private readonly blackhole: boolean;
+  /** The encoding latched from the client's first inbound frame (docs/protocol.md §9); set by the session. */
+  wire: WireName | undefined;
 
   constructor(
     private readonly host: ConnectionHost,
@@ -281,20 +283,8 @@ export class GpuConnection {
       this.sendText(label, "this is not JSON {");
       this.sendText(label, JSON.stringify({ scope: "nonsense", data: 42 }));
       this.sendText(label, JSON.stringify({ type: "response", method: 7 }));
-      this.sendBinary(label, Buffer.from([0xff, 0x00, 0xfe, 0x13, 0x37]));
+      this.sendBytes(label, Buffer.from([0xff, 0x00, 0xfe, 0x13, 0x37]));
     }
-  }
-
-  /** Sends an envelope on `data` (when open). Returns false when it could not be sent. */
-  sendEnvelope(scope: Scope, type: string, data: unknown): boolean {
-    let text: string;
-    try {
-      text = encodeEnvelope(scope, type, data);
-    } catch (error) {
-      this.host.logger.warn({ err: error, type }, "could not encode outbound message");
-      return false;
-    }
-    return this.sendText("data", text);
   }
 
   /** Sends raw text on a channel (when open), recording it. */
@@ -318,13 +308,16 @@ export class GpuConnection {
     return true;
   }
 
-  private sendBinary(label: string, bytes: Buffer): void {
+  /** Sends a binary frame on a channel (when open), recording it. Returns false when it could not be sent. */
+  sendBytes(label: string, bytes: Uint8Array): boolean {
     const channel = this.channels.get(label);
-    if (channel?.readyState !== "open") return;
+    if (channel?.readyState !== "open") return false;
+    const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     try {
-      channel.send(bytes);
-    } catch {
-      return;
+      channel.send(buffer);
+    } catch (error) {
+      this.host.logger.warn({ err: error, label }, "data channel send failed");
+      return false;
     }
     this.report({
       type: "dataChannel",
@@ -332,9 +325,9 @@ export class GpuConnection {
       connectionId: this.connectionId,
       channel: label,
       direction: "out",
-      text: null,
-      binaryBytes: bytes.length,
+      ...this.recorded(buffer),
     });
+    return true;
   }
 
   /** Runs `fn` after `ms` unless the connection closes first. */
@@ -363,8 +356,17 @@ export class GpuConnection {
   }
 
   /** How a frame is recorded: its text (the first 64 KiB), or its size when binary. */
-  private recorded(frame: string | Buffer): { text: string | null; binaryBytes?: number; textLength?: number } {
-    if (typeof frame !== "string") return { text: null, binaryBytes: frame.length };
+  private recorded(frame: string | Buffer): {
+    text: string | null;
+    binaryBytes?: number;
+    binaryBase64?: string;
+    textLength?: number;
+  } {
+    if (typeof frame !== "string") {
+      // Small binary frames (v1 messages) travel in full, so the history can decode them.
+      const keep = frame.length <= HISTORY_MAX_TEXT_CHARS;
+      return { text: null, binaryBytes: frame.length, ...(keep && { binaryBase64: frame.toString("base64") }) };
+    }
     if (frame.length <= HISTORY_MAX_TEXT_CHARS) return { text: frame };
     return { text: clip(frame, HISTORY_MAX_TEXT_CHARS), textLength: frame.length };
   }

@@ -7,6 +7,7 @@
  */
 import { CapabilitiesSchema, reactorError, TrackMappingEntrySchema } from "@reactor-node/protocol";
 import { z } from "zod";
+import { HISTORY_MAX_TEXT_CHARS } from "../bounds.js";
 import { FaultSpecSchema } from "../faults/spec.js";
 import { ModelConfigSchema } from "../model/config.js";
 import { PublishedRecordSchema } from "./published-record.js";
@@ -118,6 +119,11 @@ export const GpuMessageSchema = z.discriminatedUnion("type", [
     /** The frame's text (cut to its first 64 KiB, then `textLength` says how long it was). */
     text: z.string().nullable(),
     binaryBytes: z.number().int().optional(),
+    /** A binary frame's bytes, when it is at most 64 KiB. */
+    binaryBase64: z
+      .string()
+      .max(Math.ceil(HISTORY_MAX_TEXT_CHARS / 3) * 4)
+      .optional(),
     textLength: z.number().int().optional(),
   }),
   z.object({

@@ -1,18 +1,21 @@
 /**
  * A session hosted by a fake GPU peer: the model instance, the shared video source feeding
  * every connection, the input-track publish slots, the data-channel semantics (runtime
- * messages, commands, control requests) and the session-wide faults (`gpu-drop`,
+ * messages, commands, control requests, in whichever wire each connection latched) and the
+ * session-wide faults (`gpu-drop`,
  * `session-ended`, `moderation-terminate`).
  */
 import {
-  decodeControlFrame,
-  decodeDataFrame,
-  encodeControlResponse,
+  type ClientMessage,
+  detectWire,
   type IceCandidateInit,
   PUBLISH_REFUSED_CODE,
   PUBLISH_TRACK_METHOD,
+  type ServerMessage,
   type TrackMappingEntry,
   type UploadReferenceWire,
+  type WireFrame,
+  wireCodec,
 } from "@reactor-node/protocol";
 import type { RtpPacket } from "werift";
 import { ToneSource } from "../audio/tone-source.js";
@@ -224,26 +227,72 @@ export class SessionHost {
     this.services.report({ type: "sessionEnded", sessionId: this.sessionId, reason });
   }
 
+  /**
+   * One inbound frame. The connection's wire is latched from its first frame, as the runtime
+   * does (docs/protocol.md §9: text or `{`/`[` bytes = v0, other binary = v1); a frame in the
+   * other encoding afterwards is recorded as unhandled and dropped.
+   */
   private async onFrame(connection: GpuConnection, channel: "data" | "control", frame: string | Buffer): Promise<void> {
-    if (channel === "control") {
-      this.onControl(connection, frame);
+    const wire = detectWire(frame);
+    connection.wire ??= wire;
+    if (wire !== connection.wire) {
+      this.unhandled(
+        connection,
+        `a ${wire} frame on '${channel}' after the connection latched ${connection.wire} (the encoding cannot change mid-stream)`,
+      );
       return;
     }
-    const decoded = decodeDataFrame(frame);
+    const decoded = wireCodec(wire).decodeClient(channel, frame);
     if (!decoded.ok) {
       this.unhandled(connection, decoded.error.message);
       return;
     }
     const m = decoded.message;
-    if (m.scope === "legacy") {
-      this.unhandled(connection, "data frame without an envelope");
-      return;
+    switch (m.kind) {
+      case "command":
+        return this.onCommand(connection, m);
+      case "runtime":
+        return this.onRuntime(connection, m.type, m.data, m.requestId);
+      case "request":
+        return this.onRequest(connection, m);
+      case "notification":
+        return this.onNotification(connection, m);
+      case "legacy":
+        this.unhandled(connection, "data frame without an envelope");
+        return;
+      case "response":
+        this.services.report({
+          type: "event",
+          sessionId: this.sessionId,
+          connectionId: connection.connectionId,
+          name: "client_error",
+          detail: boundedJson(m),
+        });
+        return;
+      case "unknown":
+        // A request of a newer release is still answered, so its caller does not wait 10 s.
+        if (m.requestId !== undefined) {
+          this.send(connection, {
+            kind: "response",
+            channel,
+            requestId: m.requestId,
+            error: { code: "unknown_request", message: "this testkit does not know the request" },
+          });
+        }
+        this.unhandled(connection, `a ${channel} message without a payload this testkit knows`);
+        return;
     }
-    if (m.scope === "runtime") return this.onRuntime(connection, m.type, m.data);
+  }
+
+  /**
+   * Runs a command. v1 gets a RESPONSE with the command's id: the model's reply, an ack, or
+   * `invalid_command` / `unresolved_upload` / `internal_error` with the reason; v0 gets the
+   * reply only (its codec drops acknowledgements and errors, as the runtime never sends them).
+   */
+  private async onCommand(connection: GpuConnection, m: Extract<ClientMessage, { kind: "command" }>): Promise<void> {
     const uploads: Record<string, UploadReferenceWire> = {};
     for (const [k, ref] of Object.entries(m.uploads ?? {})) uploads[k] = ref.toWire();
-    const data = typeof m.data === "object" && m.data !== null && !Array.isArray(m.data) ? m.data : {};
-    const outcome = await this.model.handle(m.type, data as Record<string, unknown>, uploads);
+    const outcome = await this.model.handle(m.type, m.data, uploads);
     this.services.report({
       type: "command",
       sessionId: this.sessionId,
@@ -254,20 +303,32 @@ export class SessionHost {
       ok: outcome.ok,
       ...(!outcome.ok && { code: outcome.code, reason: outcome.reason }),
     });
+    const { requestId } = m;
     if (!outcome.ok) {
-      this.services.logger.info({ code: outcome.code, reason: outcome.reason }, "command refused (not answered to v0)");
+      const error = { code: outcome.code, message: outcome.reason };
+      if (!this.send(connection, { kind: "response", channel: "data", ...(requestId && { requestId }), error })) {
+        this.services.logger.info(
+          { code: outcome.code, reason: outcome.reason },
+          "command refused (not answered to v0)",
+        );
+      }
       return;
     }
-    for (const reply of outcome.replies) connection.sendEnvelope("application", reply.type, reply.data);
+    const [reply, ...more] = outcome.replies;
+    if (reply)
+      this.send(connection, { kind: "model", type: reply.type, data: reply.data, ...(requestId && { requestId }) });
+    else if (requestId) this.send(connection, { kind: "response", channel: "data", requestId });
+    for (const extra of more) this.send(connection, { kind: "model", type: extra.type, data: extra.data });
     for (const b of outcome.broadcasts) this.broadcast(b);
   }
 
-  private onRuntime(connection: GpuConnection, type: string, data: unknown): void {
+  private onRuntime(connection: GpuConnection, type: string, data: unknown, requestId: string | undefined): void {
+    const id = requestId !== undefined ? { requestId } : {};
     switch (type) {
       case "ping":
         return;
       case "requestSchema":
-        connection.sendEnvelope("runtime", "modelSchema", this.model.schema);
+        this.send(connection, { kind: "runtime", type: "modelSchema", data: this.model.schema, ...id });
         return;
       case "fileUploaded":
         this.services.report({
@@ -280,72 +341,71 @@ export class SessionHost {
         return;
       case "requestClip":
       case "requestRecording":
-        connection.sendEnvelope("runtime", "clipFailed", { reason: "recording is not enabled on this testkit model" });
-        return;
-      default:
-        this.unhandled(connection, `unknown runtime message '${type}'`);
-    }
-  }
-
-  private onControl(connection: GpuConnection, frame: string | Buffer): void {
-    const decoded = decodeControlFrame(frame);
-    if (!decoded.ok) {
-      this.unhandled(connection, decoded.error.message);
-      return;
-    }
-    const m = decoded.message;
-    if (m.type === "request") {
-      if (m.method !== PUBLISH_TRACK_METHOD) {
-        this.reply(connection, m.method, m.requestId, {
-          error: { code: "unknown_method", message: `unknown method '${clip(m.method, 64)}'` },
+        this.send(connection, {
+          kind: "runtime",
+          type: "clipFailed",
+          data: { reason: "recording is not enabled on this testkit model" },
+          ...id,
         });
         return;
-      }
-      const name = typeof m.data.name === "string" ? m.data.name : "";
-      const error = this.claimPublish(connection.connectionId, name);
-      this.reply(
-        connection,
-        m.method,
-        m.requestId,
-        error ? { error: { code: PUBLISH_REFUSED_CODE, message: error } } : { data: {} },
-      );
-      return;
+      default:
+        this.unhandled(connection, `unknown runtime message '${clip(type, 64)}'`);
     }
-    if (m.type === "notification") {
-      if (m.event === "pause_track" || m.event === "resume_track") {
-        if (!connection.media.setPaused(m.name, m.event === "pause_track")) {
-          this.unhandled(connection, `${m.event} for unknown output track '${m.name}'`);
-          return;
-        }
-        if (connection.media.wantsKeyframe()) this.keyframeWanted();
-        return;
-      }
-      if (m.event === "unpublish_track") {
-        if (this.publishers.get(m.name) === connection.connectionId) {
-          this.publishers.delete(m.name);
-          this.stopInbound(m.name);
-        }
-        return;
-      }
-    }
-    this.unhandled(connection, `unexpected control message ${JSON.stringify(boundedJson(m))}`);
   }
 
-  /** Answers a control request; a reply that cannot be encoded (too large) is reported, not thrown. */
-  private reply(
-    connection: GpuConnection,
-    method: string,
-    requestId: string,
-    result: Parameters<typeof encodeControlResponse>[2],
-  ): void {
-    let text: string;
-    try {
-      text = encodeControlResponse(method, requestId, result);
-    } catch (error) {
-      this.unhandled(connection, `control reply to '${clip(method, 64)}' not sent: ${(error as Error).message}`);
+  private onRequest(connection: GpuConnection, m: Extract<ClientMessage, { kind: "request" }>): void {
+    const answer = { kind: "response", channel: "control", method: m.method, requestId: m.requestId } as const;
+    if (m.method !== PUBLISH_TRACK_METHOD) {
+      this.send(connection, {
+        ...answer,
+        error: { code: "unknown_method", message: `unknown method '${clip(m.method, 64)}'` },
+      });
       return;
     }
-    connection.sendText("control", text);
+    const name = typeof m.data.name === "string" ? m.data.name : "";
+    const error = this.claimPublish(connection.connectionId, name);
+    this.send(
+      connection,
+      error ? { ...answer, error: { code: PUBLISH_REFUSED_CODE, message: error } } : { ...answer, data: {} },
+    );
+  }
+
+  private onNotification(connection: GpuConnection, m: Extract<ClientMessage, { kind: "notification" }>): void {
+    if (m.event === "pause_track" || m.event === "resume_track") {
+      if (!connection.media.setPaused(m.name, m.event === "pause_track")) {
+        this.unhandled(connection, `${m.event} for unknown output track '${clip(m.name, 64)}'`);
+        return;
+      }
+      if (connection.media.wantsKeyframe()) this.keyframeWanted();
+      return;
+    }
+    if (m.event === "unpublish_track") {
+      if (this.publishers.get(m.name) === connection.connectionId) {
+        this.publishers.delete(m.name);
+        this.stopInbound(m.name);
+      }
+      return;
+    }
+    this.unhandled(connection, `unexpected control notification '${clip(m.event, 64)}'`);
+  }
+
+  /**
+   * Sends `message` in the connection's wire (v0 until it latched one). False when nothing was
+   * sent: the wire has no such message (v0 command answers), the channel is not open, or it
+   * cannot be encoded (recorded as unhandled: e.g. a reply over the message limit).
+   */
+  private send(connection: GpuConnection, message: ServerMessage): boolean {
+    let frame: WireFrame | undefined;
+    try {
+      frame = wireCodec(connection.wire ?? "v0").encodeServer(message);
+    } catch (error) {
+      this.unhandled(connection, `a '${message.kind}' message was not sent: ${(error as Error).message}`);
+      return false;
+    }
+    if (!frame) return false;
+    return typeof frame.payload === "string"
+      ? connection.sendText(frame.channel, frame.payload)
+      : connection.sendBytes(frame.channel, frame.payload);
   }
 
   private claimPublish(connectionId: number, name: string): string | undefined {
@@ -458,13 +518,13 @@ export class SessionHost {
     });
   }
 
-  /** Sends a model message to every connection. */
+  /** Sends a model message to every connection, each in its own wire. */
   broadcast(message: ModelMessage): void {
-    for (const c of this.connections.values()) c.sendEnvelope("application", message.type, message.data);
+    for (const c of this.connections.values()) this.send(c, { kind: "model", type: message.type, data: message.data });
   }
 
   private broadcastRuntime(type: string, data: unknown): void {
-    for (const c of this.connections.values()) c.sendEnvelope("runtime", type, data);
+    for (const c of this.connections.values()) this.send(c, { kind: "runtime", type, data });
   }
 
   private async resolveUpload(ref: UploadReferenceWire): Promise<Uint8Array> {

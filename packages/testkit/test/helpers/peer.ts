@@ -6,12 +6,13 @@
 import {
   type CapabilitiesWire,
   CLIENT_INFO,
+  type ClientMessage,
   decodeControlFrame,
-  encodeCommand,
-  encodeControlNotification,
-  encodeControlRequest,
-  encodeRuntimeMessage,
+  type ServerMessage,
   type SessionResponseWire,
+  type WireCodec,
+  type WireName,
+  wireCodec,
 } from "@reactor-node/protocol";
 import { type RTCDataChannel, RTCPeerConnection, RTCRtpCodecParameters, Vp8RtpPayload } from "werift";
 import type { MockReactor } from "../../src/mock.js";
@@ -19,6 +20,8 @@ import { createPatternDecoder, type PatternDecoder } from "./decoder.js";
 import { api } from "./http.js";
 
 export interface PeerOptions {
+  /** The data-channel encoding it speaks (default v0, as the official JS SDK). */
+  wire?: WireName;
   /** Legacy single-connection signalling (no connection id, no control channel). */
   legacy?: boolean;
   /** Send resume_track for every output track once ready (default true). */
@@ -79,8 +82,12 @@ export class TestPeer {
     undecodable: 0,
   };
   binaryFrames = 0;
+  /** Every inbound frame as its wire's codec decodes it (undecodable ones as `{ error }`), both channels. */
+  readonly messages: Array<ServerMessage | { error: string }> = [];
   private decoder?: PatternDecoder;
   private requestId = 1;
+  private commandId = 1;
+  private codec: WireCodec = wireCodec("v0");
   dataClosed = false;
 
   private constructor(
@@ -113,6 +120,7 @@ export class TestPeer {
     options: PeerOptions = {},
   ): Promise<TestPeer> {
     const peer = new TestPeer(mock, jwt, session.session_id, session.capabilities!);
+    peer.codec = wireCodec(options.wire ?? "v0");
     if (options.decode) peer.decoder = await createPatternDecoder();
     await peer.negotiate(options);
     if (!options.noWait)
@@ -132,12 +140,15 @@ export class TestPeer {
       }
       this.control = this.pc.createDataChannel("control");
       this.control.onMessage.subscribe((m) => {
+        this.record("control", m);
+        if (this.codec.name !== "v0") return;
         const d = decodeControlFrame(m);
         this.controlReceived.push(d.ok ? d.message : { error: d.error.message, raw: String(m) });
       });
     }
     this.data = this.pc.createDataChannel("data");
     this.data.onMessage.subscribe((m) => {
+      this.record("data", m);
       if (typeof m !== "string") {
         this.binaryFrames++;
         return;
@@ -264,29 +275,54 @@ export class TestPeer {
       timeoutMs,
       "peer ready",
     );
-    this.data.send(encodeRuntimeMessage("requestSchema", {}));
+    this.send({ kind: "runtime", type: "requestSchema", data: {}, requestId: `ctrl_${this.requestId++}` });
     if (resume && this.control) {
       for (const t of this.caps.tracks) {
-        if (t.direction === "recvonly") this.control.send(encodeControlNotification("resume_track", t.name));
+        if (t.direction === "recvonly") this.send({ kind: "notification", event: "resume_track", name: t.name });
       }
     }
   }
 
-  /** Sends a command envelope on `data`. */
-  command(type: string, data: Record<string, unknown> = {}): void {
-    this.data.send(encodeCommand(type, data));
+  private record(channel: "data" | "control", frame: string | Buffer): void {
+    const d = this.codec.decodeServer(channel, frame);
+    this.messages.push(d.ok ? d.message : { error: d.error.message });
   }
 
-  /** Sends raw text on `data`. */
-  sendRaw(text: string, channel: "data" | "control" = "data"): void {
-    (channel === "data" ? this.data : this.control!).send(text);
+  /** Encodes `message` in this peer's wire and sends it on its channel (v0 ignores request ids). */
+  send(message: ClientMessage): void {
+    const frame = this.codec.encodeClient(message);
+    const channel = frame.channel === "data" ? this.data : this.control!;
+    channel.send(typeof frame.payload === "string" ? frame.payload : Buffer.from(frame.payload));
   }
 
-  /** Sends a control request and resolves with its response. */
+  /** Sends a command (`data_<n>` on v1); returns its request id. */
+  command(type: string, data: Record<string, unknown> = {}): string {
+    const requestId = `data_${this.commandId++}`;
+    this.send({ kind: "command", type, data, requestId });
+    return requestId;
+  }
+
+  /** Resolves with the message answering `requestId` (v1). */
+  answer(requestId: string, what = `the answer to ${requestId}`): Promise<ServerMessage> {
+    return this.until(
+      () => this.messages.find((m): m is ServerMessage => "kind" in m && "requestId" in m && m.requestId === requestId),
+      what,
+    );
+  }
+
+  /** Sends raw text or bytes on a channel. */
+  sendRaw(frame: string | Uint8Array, channel: "data" | "control" = "data"): void {
+    (channel === "data" ? this.data : this.control!).send(typeof frame === "string" ? frame : Buffer.from(frame));
+  }
+
+  /** Sends a control request and resolves with its response (as the v0 codec shapes it on v0). */
   async request(method: string, data: Record<string, unknown>): Promise<any> {
     const id = `ctrl_${this.requestId++}`;
-    this.control!.send(encodeControlRequest(method, id, data));
-    return this.until(() => this.controlReceived.find((m: any) => m.requestId === id), "control response");
+    this.send({ kind: "request", method, requestId: id, data });
+    if (this.codec.name === "v0") {
+      return this.until(() => this.controlReceived.find((m: any) => m.requestId === id), "control response");
+    }
+    return this.answer(id, "control response");
   }
 
   /** Resolves with the first truthy value of `probe`, polling every 10 ms. */
