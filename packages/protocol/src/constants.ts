@@ -112,6 +112,12 @@ export const LOCAL_MODEL_LOADING_RETRY_AFTER_S = 1;
 export const HTTP_MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
 /** Default per-request timeout for coordinator calls. */
 export const HTTP_REQUEST_TIMEOUT_MS = 30_000;
+/** Retries of one idempotent helper request (`GET …/ice_servers`) after its first try (our choice: few, the callers have their own budgets). */
+export const REQUEST_RETRY_MAX_ATTEMPTS = 2;
+/** First delay before retrying such a request; doubled each time. */
+export const REQUEST_RETRY_INITIAL_DELAY_MS = 200;
+/** Cap of that delay. */
+export const REQUEST_RETRY_MAX_DELAY_MS = 2_000;
 /**
  * Longest wait a server's `Retry-After` can impose on one retry (our choice). A day-long value
  * would park `connect()` for a day; the overall deadline decides whether to keep waiting.

@@ -3,6 +3,7 @@ import {
   backoffDelayMs,
   defaultReconnectPolicy,
   NEVER_RECONNECT,
+  REQUEST_RETRY_SCHEDULE,
   RETRY_AFTER_MAX_MS,
   reactorError,
   retryAfterMs,
@@ -52,6 +53,17 @@ describe("SDP-answer poll schedule", () => {
     expect(sdpPollDelayMs(10, 10)).toBeNull();
     expect(backoffDelayMs({ initialDelayMs: 1, factor: 3, maxDelayMs: 20, maxAttempts: 4 }, 3)).toBe(20);
   });
+});
+
+describe("helper-request retry schedule", () => {
+  it.each([
+    [0, 200],
+    [1, 400],
+    [2, null],
+  ])("after try %i → %s ms", (attempt, delay) => {
+    expect(backoffDelayMs(REQUEST_RETRY_SCHEDULE, attempt)).toBe(delay);
+  });
+  it("three tries, 600 ms of waiting at most", () => expect(worstCaseWaitMs(REQUEST_RETRY_SCHEDULE)).toBe(600));
 });
 
 describe("reconnect policy", () => {

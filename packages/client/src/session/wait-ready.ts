@@ -5,19 +5,17 @@
  * (5xx, 429, network) spend an attempt and honour `Retry-After`; anything else ends the wait.
  */
 import {
-  isReactorError,
   isSessionReady,
   isTerminalWhileWaiting,
   type ReactorError,
   reactorError,
-  retryAfterMs,
+  SESSION_POLL_SCHEDULE,
   type SessionDescriptor,
   SessionState,
-  sessionPollDelayMs,
   TRANSPORT_PROTOCOL,
 } from "@reactor-node/protocol";
-import { sleep } from "../abort.js";
 import type { Coordinator } from "../http/coordinator.js";
+import { budgetSpent, poll } from "../http/poll.js";
 
 /** Options of {@link waitForSessionReady}. */
 export interface WaitReadyOptions {
@@ -28,45 +26,33 @@ export interface WaitReadyOptions {
   allowInactive?: boolean;
   /** A descriptor already in hand (e.g. from `POST /start_session`), checked before the first poll. */
   initial?: SessionDescriptor;
-  /** Schedule override for tests; defaults to the protocol's `sessionPollDelayMs`. */
+  /** Schedule override for tests; defaults to the protocol's `SESSION_POLL_SCHEDULE`. */
   delayMs?: (attempt: number) => number | null;
 }
 
 /** Polls until the session is ready to connect; returns the ready descriptor. */
-export async function waitForSessionReady(
+export function waitForSessionReady(
   coordinator: Coordinator,
   sessionId: string,
   options: WaitReadyOptions = {},
 ): Promise<SessionDescriptor> {
-  const delayOf = options.delayMs ?? sessionPollDelayMs;
-  let candidate = options.initial;
-  let lastError: ReactorError | undefined;
-  for (let attempt = 0; ; attempt++) {
-    if (!candidate) {
-      try {
-        candidate = await coordinator.getSession(sessionId, options.signal);
-        lastError = undefined;
-      } catch (error) {
-        if (!isReactorError(error) || !error.recoverable || error.code === "ABORTED") throw error;
-        lastError = error;
-      }
-    }
-    if (candidate) {
+  let initial = options.initial;
+  return poll<SessionDescriptor>({
+    attempt: async () => {
+      const candidate = initial ?? (await coordinator.getSession(sessionId, options.signal));
+      initial = undefined;
       options.onUpdate?.(candidate);
+      // A terminal state or a foreign transport is a non-recoverable error: it ends the loop.
       const verdict = judge(candidate, options.allowInactive === true);
-      if (verdict === "ready") return candidate;
+      if (verdict === "ready") return { done: true, value: candidate };
       if (verdict !== "waiting") throw verdict;
-    }
-    candidate = undefined;
-    const delay = delayOf(attempt);
-    if (delay === null) {
-      throw reactorError("TIMEOUT", `No GPU was assigned to session ${sessionId} within the polling budget`, {
-        ...(lastError && { cause: lastError }),
-        ...(lastError?.retryAfter !== undefined && { retryAfter: lastError.retryAfter }),
-      });
-    }
-    await sleep(Math.max(delay, retryAfterMs(lastError?.retryAfter)), options.signal);
-  }
+      return { done: false };
+    },
+    schedule: options.delayMs ?? SESSION_POLL_SCHEDULE,
+    exhausted: (lastError) =>
+      budgetSpent(`No GPU was assigned to session ${sessionId} within the polling budget`, lastError),
+    ...(options.signal && { signal: options.signal }),
+  });
 }
 
 function judge(session: SessionDescriptor, allowInactive: boolean): "ready" | "waiting" | ReactorError {

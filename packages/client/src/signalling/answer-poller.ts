@@ -4,9 +4,9 @@
  * is complete). Budget 200 ms ×2, cap 15 s, 6 attempts by default. A different `connection_id`
  * in the answer is adopted by the caller.
  */
-import { isReactorError, type ReactorError, reactorError, retryAfterMs, sdpPollDelayMs } from "@reactor-node/protocol";
-import { sleep } from "../abort.js";
+import { SDP_POLL_SCHEDULE } from "@reactor-node/protocol";
 import type { Coordinator } from "../http/coordinator.js";
+import { budgetSpent, poll } from "../http/poll.js";
 
 /** The answer and the connection id the server confirmed. */
 export interface SdpAnswer {
@@ -15,31 +15,25 @@ export interface SdpAnswer {
 }
 
 /** Polls until the answer arrives or the budget (`maxAttempts`) is spent. */
-export async function pollForAnswer(
+export function pollForAnswer(
   coordinator: Coordinator,
   sessionId: string,
   connectionId: number,
   options: { signal?: AbortSignal; maxAttempts?: number } = {},
 ): Promise<SdpAnswer> {
-  let lastError: ReactorError | undefined;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const poll = await coordinator.getAnswer(sessionId, connectionId, options.signal);
-      if (!poll.pending) {
-        return { sdp: poll.sdpAnswer, ...(poll.connectionId !== undefined && { connectionId: poll.connectionId }) };
-      }
-      lastError = undefined;
-    } catch (error) {
-      if (!isReactorError(error) || !error.recoverable || error.code === "ABORTED") throw error;
-      lastError = error;
-    }
-    const delay = sdpPollDelayMs(attempt, options.maxAttempts);
-    if (delay === null) {
-      throw reactorError("TIMEOUT", `No SDP answer for connection ${connectionId} within the polling budget`, {
-        ...(lastError && { cause: lastError }),
-        ...(lastError?.retryAfter !== undefined && { retryAfter: lastError.retryAfter }),
-      });
-    }
-    await sleep(Math.max(delay, retryAfterMs(lastError?.retryAfter)), options.signal);
-  }
+  return poll<SdpAnswer>({
+    attempt: async () => {
+      const answer = await coordinator.getAnswer(sessionId, connectionId, options.signal);
+      if (answer.pending) return { done: false };
+      const value = {
+        sdp: answer.sdpAnswer,
+        ...(answer.connectionId !== undefined && { connectionId: answer.connectionId }),
+      };
+      return { done: true, value };
+    },
+    schedule: { ...SDP_POLL_SCHEDULE, ...(options.maxAttempts !== undefined && { maxAttempts: options.maxAttempts }) },
+    exhausted: (lastError) =>
+      budgetSpent(`No SDP answer for connection ${connectionId} within the polling budget`, lastError),
+    ...(options.signal && { signal: options.signal }),
+  });
 }

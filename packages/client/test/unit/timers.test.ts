@@ -1,6 +1,8 @@
-/** Keep-alive and automatic reconnect schedules, with fake timers. */
+/** Keep-alive, automatic reconnect and the poll loop's schedules, with fake timers. */
 import { defaultReconnectPolicy, reactorError } from "@reactor-node/protocol";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { poll } from "../../src/http/poll.js";
+import { withRetry } from "../../src/http/retry.js";
 import { SILENT_LOGGER } from "../../src/logger.js";
 import { AutoReconnect } from "../../src/reconnect/auto-reconnect.js";
 import { Keepalive } from "../../src/transport/keepalive.js";
@@ -82,5 +84,68 @@ describe("AutoReconnect", () => {
     await vi.advanceTimersByTimeAsync(10_000);
     expect(cancelledAttempts).toBe(0);
     expect(vi.getTimerCount()).toBe(0);
+  });
+});
+
+describe("poll: the one retry/poll loop", () => {
+  const schedule = { initialDelayMs: 100, factor: 2, maxDelayMs: 300, maxAttempts: 3 };
+
+  it("sleeps the schedule's delays after each 'not yet', then ends with the exhausted error", async () => {
+    const tries: number[] = [];
+    const start = Date.now();
+    const result = poll({
+      attempt: async () => {
+        tries.push(Date.now() - start);
+        return { done: false };
+      },
+      schedule,
+      exhausted: () => reactorError("TIMEOUT", "spent"),
+    }).catch((e) => e);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(await result).toMatchObject({ code: "TIMEOUT", message: "spent" });
+    expect(tries).toEqual([0, 100, 300, 600]);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it("a retryable failure's Retry-After stretches the sleep (clamped); a non-retryable one ends at once", async () => {
+    const tries: number[] = [];
+    const start = Date.now();
+    const result = poll({
+      attempt: async () => {
+        tries.push(Date.now() - start);
+        if (tries.length === 1) throw reactorError("RATE_LIMITED", "429", { retryAfter: 86_400 });
+        if (tries.length === 2) throw reactorError("SERVER_ERROR", "503", { retryAfter: 1 });
+        return { done: true, value: "ok" };
+      },
+      schedule,
+      exhausted: () => reactorError("TIMEOUT", "spent"),
+    });
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect(await result).toBe("ok");
+    expect(tries).toEqual([0, 60_000, 61_000]);
+
+    let calls = 0;
+    const refused = poll({
+      attempt: async () => {
+        calls++;
+        throw reactorError("UNAUTHORIZED", "401");
+      },
+      schedule,
+      exhausted: () => reactorError("TIMEOUT", "spent"),
+    });
+    await expect(refused).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    expect(calls).toBe(1);
+  });
+
+  it("withRetry: the protocol's request schedule (3 tries, 200 then 400 ms), then the last error", async () => {
+    const tries: number[] = [];
+    const start = Date.now();
+    const result = withRetry(async () => {
+      tries.push(Date.now() - start);
+      throw reactorError("NETWORK_ERROR", `try ${tries.length}`);
+    }).catch((e) => e);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(await result).toMatchObject({ code: "NETWORK_ERROR", message: "try 3" });
+    expect(tries).toEqual([0, 200, 600]);
   });
 });

@@ -1,5 +1,8 @@
 /** Polling schedules as pure functions of the attempt number (docs/protocol.md §3). */
 import {
+  REQUEST_RETRY_INITIAL_DELAY_MS,
+  REQUEST_RETRY_MAX_ATTEMPTS,
+  REQUEST_RETRY_MAX_DELAY_MS,
   SDP_POLL_BACKOFF_FACTOR,
   SDP_POLL_INITIAL_DELAY_MS,
   SDP_POLL_MAX_ATTEMPTS,
@@ -32,6 +35,14 @@ export const SDP_POLL_SCHEDULE: BackoffSchedule = Object.freeze({
   factor: SDP_POLL_BACKOFF_FACTOR,
   maxDelayMs: SDP_POLL_MAX_DELAY_MS,
   maxAttempts: SDP_POLL_MAX_ATTEMPTS,
+});
+
+/** Retrying one idempotent helper request on recoverable failures: 200 ms ×2, cap 2 s, 2 retries. */
+export const REQUEST_RETRY_SCHEDULE: BackoffSchedule = Object.freeze({
+  initialDelayMs: REQUEST_RETRY_INITIAL_DELAY_MS,
+  factor: 2,
+  maxDelayMs: REQUEST_RETRY_MAX_DELAY_MS,
+  maxAttempts: REQUEST_RETRY_MAX_ATTEMPTS,
 });
 
 /**
