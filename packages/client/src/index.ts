@@ -6,7 +6,9 @@
 
 export type { AudioInput, PublishBackpressure, VideoInput } from "@reactor-node/frames";
 export {
+  type AudioFrame,
   type Capabilities,
+  type Clip,
   ConflictError,
   defaultReconnectPolicy,
   ERROR_CODES,
@@ -29,11 +31,15 @@ export {
   type ReconnectPolicy,
   type RgbFrame,
   type TrackInfo,
+  timeMicros,
   VersionMismatchError,
   type VideoFrame,
   type WireName,
 } from "@reactor-node/protocol";
 export { type FetchJwtTokenOptions, fetchJwtToken, type JwtInput } from "./auth/jwt-source.js";
+export type { ClipTarget } from "./clips/clip-sink.js";
+export type { ClipDownloadProgress, DownloadClipOptions, DownloadedClip } from "./clips/download.js";
+export { type ClipPlaylist, PLAYLIST_MAX_BYTES, PLAYLIST_MAX_SEGMENTS, parseClipPlaylist } from "./clips/playlist.js";
 export { LISTENER_ERROR } from "./errors.js";
 export type { Listener, ReactorEventMap } from "./events.js";
 export { type Logger, SILENT_LOGGER } from "./logger.js";

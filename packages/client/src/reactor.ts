@@ -12,6 +12,7 @@
 import type { AudioInput, VideoInput } from "@reactor-node/frames";
 import {
   type Capabilities,
+  type Clip,
   type FileRef,
   inOperation,
   isReactorError,
@@ -26,6 +27,9 @@ import {
 } from "@reactor-node/protocol";
 import { raceAbort } from "./abort.js";
 import { apiKeyJwtSource, jwtSourceFrom } from "./auth/jwt-source.js";
+import type { ClipTarget } from "./clips/clip-sink.js";
+import { type DownloadClipOptions, type DownloadedClip, downloadClip } from "./clips/download.js";
+import { requestClipOn } from "./clips/request-clip.js";
 import { type ConnectKind, connectFailure, LISTENER_ERROR, listenerError } from "./errors.js";
 import { Emitter, type Listener, type ReactorEventMap } from "./events.js";
 import { Coordinator } from "./http/coordinator.js";
@@ -343,6 +347,58 @@ export class Reactor implements AsyncDisposable {
     );
   }
 
+  /**
+   * Asks the model for a clip of its last `seconds` of output (`requestClip`, docs/protocol.md
+   * §10). Resolves with the clip's window and playlist URL as soon as the server promises it
+   * (download it with {@link downloadClip}); rejects with INVALID_ARGUMENT for a duration that
+   * is not a positive number (nothing is sent), NOT_READY, CLIP_FAILED with the server's reason
+   * or after 10 s without a reply, or ABORTED.
+   */
+  async requestClip(seconds: number, options: { signal?: AbortSignal } = {}): Promise<Clip> {
+    if (typeof seconds !== "number" || !Number.isFinite(seconds) || seconds <= 0) {
+      throw reactorError(
+        "INVALID_ARGUMENT",
+        `requestClip() needs a positive number of seconds, got ${String(seconds)}`,
+      );
+    }
+    this.requireReady("request a clip");
+    return requestClipOn(this.lifecycle.wire, this.options.apiUrl, "snap", seconds, options.signal);
+  }
+
+  /** Asks for a recording of the whole session so far (`requestRecording`); as {@link requestClip}. */
+  async requestRecording(options: { signal?: AbortSignal } = {}): Promise<Clip> {
+    this.requireReady("request a recording");
+    return requestClipOn(this.lifecycle.wire, this.options.apiUrl, "recording", undefined, options.signal);
+  }
+
+  /**
+   * Downloads a clip into a file (or a WritableStream) as one fragmented MP4: polls the playlist
+   * while the server prepares it, then fetches every segment, reporting progress. Given a number
+   * instead of a clip, requests a clip of that many seconds first. Needs no live connection once
+   * the clip exists. Rejects with NOT_FOUND (404), CLIP_EXPIRED (410), TIMEOUT (not ready well
+   * after its predicted time), ABORTED, or the request's own errors; a file is never left half-written.
+   */
+  async downloadClip(
+    clip: Clip | number,
+    target: ClipTarget,
+    options: DownloadClipOptions = {},
+  ): Promise<DownloadedClip> {
+    const resolved =
+      typeof clip === "number" ? await this.requestClip(clip, options.signal ? { signal: options.signal } : {}) : clip;
+    const coordinator = this.lifecycle.coordinator;
+    return downloadClip(
+      {
+        apiUrl: this.options.apiUrl,
+        authorization: (signal) => coordinator.authorization(signal),
+        ...(this.options.requestTimeoutMs !== undefined && { requestTimeoutMs: this.options.requestTimeoutMs }),
+        reportListenerError: (error) => this.reportError(listenerError(error, "downloadClip() onProgress")),
+      },
+      resolved,
+      target,
+      options,
+    );
+  }
+
   /** The track called `name` (before capabilities arrive, a placeholder checked once they do). */
   track(name: string): Track {
     return this.registry.get(name);
@@ -463,6 +519,15 @@ export class Reactor implements AsyncDisposable {
     })();
     this.operation = { generation, controller, done };
     return done;
+  }
+
+  private requireReady(what: string): void {
+    if (this.status.value === "ready" && this.lifecycle.connected) return;
+    const error = reactorError("NOT_READY", `Cannot ${what}: the session is ${this.status.value}, not ready`, {
+      operation: "clip",
+    });
+    this.reportError(error);
+    throw error;
   }
 
   private reportError(error: ReactorError): void {

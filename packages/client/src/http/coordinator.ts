@@ -57,6 +57,12 @@ export class Coordinator {
     return this.options.local;
   }
 
+  /** The `Authorization` value hosted requests carry (resolved now), or undefined locally / without credentials. */
+  async authorization(signal?: AbortSignal): Promise<string | undefined> {
+    const jwt = this.local || !this.options.jwt ? "" : await this.options.jwt.resolve(signal);
+    return jwt ? `Bearer ${jwt}` : undefined;
+  }
+
   /** `POST /sessions` (201) or, locally, `POST /start_session` (200, full descriptor at once). */
   async createSession(
     modelName: string,

@@ -4,6 +4,7 @@ import type { CallHistory } from "../history.js";
 import type { Logger } from "../logger.js";
 import type { ModelConfig } from "../model/config.js";
 import type { Authority } from "./auth.js";
+import type { ClipStore } from "./clips.js";
 import type { ConnectionManager } from "./connections.js";
 import type { GpuPool } from "./gpu-pool.js";
 import type { SessionManager } from "./sessions.js";
@@ -17,6 +18,8 @@ export interface Coordinator {
   sessions: SessionManager;
   connections: ConnectionManager;
   uploads: UploadStore;
+  /** Finished and promised clips (docs/protocol.md §10). */
+  clips: ClipStore;
   pool: GpuPool;
   history: CallHistory;
   logger: Logger;

@@ -11,10 +11,11 @@ import {
 } from "@reactor-node/protocol";
 import { FAULT_HEADER, TOKEN_FAULT_HEADER } from "../faults/spec.js";
 
-/** What a handler answers. `body: undefined` sends an empty body. */
+/** What a handler answers. `body: undefined` sends an empty body; `raw` sends bytes as they are. */
 export interface Reply {
   status: number;
   body?: unknown;
+  raw?: { data: Uint8Array | string; contentType: string };
   headers?: Record<string, string>;
 }
 

@@ -358,7 +358,10 @@ export class Pipeline {
     const allowed = origin !== undefined && this.access.originAllowed(origin) ? origin : undefined;
     const headers: Record<string, string> = { ...corsHeaders(allowed), ...(reply.headers ?? {}) };
     let payload: Buffer | undefined;
-    if (reply.body !== undefined) {
+    if (reply.raw !== undefined) {
+      payload = Buffer.from(reply.raw.data);
+      headers["Content-Type"] = reply.raw.contentType;
+    } else if (reply.body !== undefined) {
       payload = Buffer.from(JSON.stringify(reply.body));
       headers["Content-Type"] = "application/json";
     }

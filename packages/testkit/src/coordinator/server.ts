@@ -15,12 +15,14 @@ import type { ModelConfig } from "../model/config.js";
 import type { Timings } from "../timings.js";
 import { AccessPolicy } from "./access.js";
 import { Authority } from "./auth.js";
+import { ClipStore } from "./clips.js";
 import { ConnectionManager } from "./connections.js";
 import type { Coordinator } from "./context.js";
 import { generateGpuSecret, gpuCredentialMatches } from "./gpu-credential.js";
 import { GpuPool } from "./gpu-pool.js";
 import { Pipeline } from "./pipeline.js";
 import { Router } from "./router.js";
+import { clipRoutes } from "./routes/clips.js";
 import { hostedRoutes } from "./routes/hosted.js";
 import { localRoutes } from "./routes/local.js";
 import { transportRoutes } from "./routes/transport.js";
@@ -91,6 +93,7 @@ function listenUrl(host: string, port: number, scheme: "http" | "ws"): string {
 export async function startCoordinator(options: CoordinatorOptions): Promise<CoordinatorServer> {
   if (options.models.length === 0) throw reactorError("INVALID_ARGUMENT", "at least one model is required");
   const uploads = new UploadStore();
+  const clips = new ClipStore();
   let sessions!: SessionManager;
   const pool = new GpuPool(
     {
@@ -108,6 +111,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
     pool,
     connections,
     uploads,
+    clips,
     history: options.history,
     logger: options.logger,
     timings: options.timings,
@@ -126,6 +130,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
     sessions,
     connections,
     uploads,
+    clips,
     pool,
     history: options.history,
     logger: options.logger,
@@ -136,6 +141,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
   const router = new Router().add(
     ...hostedRoutes(parts),
     ...uploadRoutes(parts),
+    ...clipRoutes(parts),
     ...transportRoutes(parts),
     ...localRoutes(parts),
   );
@@ -223,6 +229,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
         faults = [];
         sessions.close();
         uploads.close();
+        clips.close();
         pool.close();
         wss.close();
         await new Promise<void>((resolve) => {

@@ -10,6 +10,7 @@ import {
 import { HttpStatusFault } from "../faults/http-status.js";
 import type { FaultSpec } from "../faults/spec.js";
 import type { ModelConfig } from "../model/config.js";
+import { DEFAULT_RECORDING, type RecordingSettings } from "../recording/recorder.js";
 import { type ConnectionRecord, ConnectionTable } from "./connection-table.js";
 
 /** The coordinator's `server_info.server_version`. */
@@ -58,6 +59,8 @@ export class Session {
     readonly model: ModelConfig,
     readonly faults: FaultSpec[],
     readonly local: boolean,
+    /** Whether the GPU records this session's output (the body's `recording`). */
+    readonly recording: RecordingSettings = DEFAULT_RECORDING,
   ) {
     this.httpFaults = faults.flatMap((f) => (f.name === "http-status" ? [new HttpStatusFault(f)] : []));
     if (model.maxSessionSeconds !== undefined) this.expiresAt = this.createdAt + model.maxSessionSeconds * 1000;
@@ -88,6 +91,7 @@ export class Session {
         capabilities: this.capabilities,
       }),
       ...(this.expiresAt !== undefined && { expires_at: Math.floor(this.expiresAt / 1000) }),
+      recording: { enabled: this.recording.enabled, chunk_seconds: this.recording.chunkSeconds },
     };
   }
 
@@ -106,7 +110,7 @@ export class Session {
       model: { name: this.model.name },
       server_info: { server_version: "0.1.0" },
       selected_transport: { protocol: TRANSPORT_PROTOCOL, version: WEBRTC_VERSION },
-      recording: { enabled: false, chunk_seconds: 4 },
+      recording: { enabled: this.recording.enabled, chunk_seconds: this.recording.chunkSeconds },
       capabilities: this.capabilities,
     };
   }

@@ -11,7 +11,9 @@ import type { GpuMessage } from "../gpu/link.js";
 import type { CallHistory } from "../history.js";
 import type { Logger } from "../logger.js";
 import type { ModelConfig } from "../model/config.js";
+import type { RecordingSettings } from "../recording/recorder.js";
 import type { Timings } from "../timings.js";
+import { ClipStore } from "./clips.js";
 import type { ConnectionManager } from "./connections.js";
 import type { GpuHandle, GpuPool } from "./gpu-pool.js";
 import { recordGpuReport } from "./gpu-reports.js";
@@ -28,6 +30,7 @@ export interface SessionManagerDeps {
   pool: GpuPool;
   connections: ConnectionManager;
   uploads: UploadStore;
+  clips: ClipStore;
   history: CallHistory;
   logger: Logger;
   timings: Timings;
@@ -62,6 +65,7 @@ export class SessionManager {
       ) {
         this.sessions.delete(id);
         this.deps.uploads.forgetSession(id);
+        this.deps.clips.forgetSession(id);
       }
     }
     this.deps.uploads.sweep(now);
@@ -88,8 +92,8 @@ export class SessionManager {
   }
 
   /** Creates a hosted session and starts it down the state machine. */
-  create(model: ModelConfig, faults: FaultSpec[]): Session {
-    const session = new Session(randomUUID(), model, faults, false);
+  create(model: ModelConfig, faults: FaultSpec[], recording?: RecordingSettings): Session {
+    const session = new Session(randomUUID(), model, faults, false, recording);
     this.sessions.set(session.id, session);
     this.event("state", session, SessionState.CREATED);
     this.later(session, this.deps.timings.pendingDelayMs, () => {
@@ -101,8 +105,8 @@ export class SessionManager {
   }
 
   /** Creates the local-mode session and waits (≤ 10 s) until its GPU accepted it. */
-  async createLocal(model: ModelConfig, faults: FaultSpec[]): Promise<Session> {
-    const session = new Session(LOCAL_SESSION_ID, model, faults, true);
+  async createLocal(model: ModelConfig, faults: FaultSpec[], recording?: RecordingSettings): Promise<Session> {
+    const session = new Session(LOCAL_SESSION_ID, model, faults, true, recording);
     this.sessions.set(session.id, session);
     this.enqueue(session);
     this.armExpiry(session);
@@ -179,6 +183,7 @@ export class SessionManager {
           iceGatherTimeoutMs: this.deps.timings.iceGatherTimeoutMs,
         },
         local: session.local,
+        recording: session.recording,
       });
     }
     if (Number.isFinite(nextAt)) this.pumpTimer = setTimeout(() => this.pump(), Math.max(0, nextAt - now));
@@ -239,6 +244,10 @@ export class SessionManager {
     }
     // A GPU speaks only for the session it hosts (until it reports it released).
     if (gpu.sessionId !== m.sessionId) return;
+    if (ClipStore.handles(m)) {
+      this.deps.clips.onGpuMessage(gpu.id, gpu.id, m);
+      return;
+    }
     if (recordGpuReport(this.deps.history, this.deps.strict, gpu.id, m)) return;
     const session = this.sessions.get(m.sessionId);
     if (!session || session.gpuId !== gpu.id) return;

@@ -92,7 +92,7 @@ export async function startGpuPeer(options: GpuPeerOptions): Promise<GpuPeer> {
           return;
         }
         try {
-          const host = new SessionHost(m.sessionId, m.model, m.faults, m.timings, services);
+          const host = new SessionHost(m.sessionId, m.model, m.faults, m.timings, services, m.recording);
           session = host;
           send({ type: "assigned", sessionId: m.sessionId, ok: true, capabilities: host.capabilities });
         } catch (error) {

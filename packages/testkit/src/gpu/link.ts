@@ -5,7 +5,7 @@
  * the GPU reports answers, connection states, data-channel traffic (for the call history) and
  * fetches uploaded bytes. Either side drops a frame that fails its schema (and logs it).
  */
-import { CapabilitiesSchema, reactorError, TrackMappingEntrySchema } from "@reactor-node/protocol";
+import { CapabilitiesSchema, ClipReadySchema, reactorError, TrackMappingEntrySchema } from "@reactor-node/protocol";
 import { z } from "zod";
 import { HISTORY_MAX_TEXT_CHARS } from "../bounds.js";
 import { FaultSpecSchema } from "../faults/spec.js";
@@ -46,6 +46,8 @@ export const CoordinatorMessageSchema = z.discriminatedUnion("type", [
     faults: z.array(FaultSpecSchema),
     timings: GpuTimingsSchema,
     local: z.boolean(),
+    /** Whether the model records its output (absent: off). */
+    recording: z.object({ enabled: z.boolean(), chunkSeconds: z.number().positive() }).optional(),
   }),
   z.object({
     type: z.literal("offer"),
@@ -152,6 +154,27 @@ export const GpuMessageSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("uploadFetch"), requestId: z.number().int(), sessionId, uploadId: z.string() }),
   /** What the GPU received on a published input track so far (the same record, updated). */
   z.object({ type: z.literal("published"), sessionId, record: PublishedRecordSchema }),
+  /** A clip was promised to a client (`clipReady`); its bytes follow once its chunk closes. */
+  z.object({ type: z.literal("clipPending"), sessionId, key: z.string().max(64), clip: ClipReadySchema }),
+  /** One fMP4 media segment of a promised clip. */
+  z.object({
+    type: z.literal("clipSegment"),
+    sessionId,
+    key: z.string().max(64),
+    index: z.number().int().nonnegative(),
+    durationS: z.number().nonnegative(),
+    dataBase64: z.string(),
+  }),
+  /** The clip is complete: its init segment and how many media segments were sent. */
+  z.object({
+    type: z.literal("clipDone"),
+    sessionId,
+    key: z.string().max(64),
+    initBase64: z.string(),
+    segments: z.number().int().nonnegative(),
+    frames: z.object({ first: z.number().int(), last: z.number().int(), count: z.number().int() }),
+  }),
+  z.object({ type: z.literal("clipFailed"), sessionId, key: z.string().max(64), reason: z.string() }),
 ]);
 export type GpuMessage = z.infer<typeof GpuMessageSchema>;
 

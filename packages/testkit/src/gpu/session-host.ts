@@ -24,6 +24,7 @@ import { type FaultSpec, findFault } from "../faults/spec.js";
 import type { Logger } from "../logger.js";
 import type { ModelConfig } from "../model/config.js";
 import { capabilitiesOf, EchoModel, type ModelMessage } from "../model/echo.js";
+import { type ClipSink, DEFAULT_RECORDING, type RecordingSettings, SessionRecorder } from "../recording/recorder.js";
 import { createVideoSource, type VideoSource } from "../video/source.js";
 import { type ConnectionHost, GpuConnection } from "./connection.js";
 import type { GpuMessage, VideoSettings } from "./link.js";
@@ -65,6 +66,8 @@ export class SessionHost {
   private dropped = false;
   private closed = false;
   private readonly host: ConnectionHost;
+  /** Records what the model streams, for clips and recordings. */
+  readonly recorder: SessionRecorder;
 
   constructor(
     readonly sessionId: string,
@@ -72,6 +75,7 @@ export class SessionHost {
     readonly faults: readonly FaultSpec[],
     timings: { idleTimeoutMs: number; iceGatherTimeoutMs: number },
     private readonly services: SessionServices,
+    recording: RecordingSettings = DEFAULT_RECORDING,
   ) {
     this.tone = new ToneSource(services.logger);
     this.model = new EchoModel(config, {
@@ -89,11 +93,13 @@ export class SessionHost {
     });
     this.capabilities = capabilitiesOf(this.model.schema, services.video.fps);
     this.source = createVideoSource({ ...services.video, ...(services.logger && { logger: services.logger }) });
+    this.recorder = new SessionRecorder(sessionId, recording, this.source, this.clipSink());
     this.source.onFrame((frame) => {
       this.lastSourceTs = frame.timestamp90k;
       this.lastSourceAt = performance.now();
       if (this.echoingVideo) return;
       for (const c of this.connections.values()) c.media.sendVideo(frame);
+      this.recorder.onFrame(frame);
     });
     const outputTracks = this.capabilities.tracks
       .filter((t) => t.direction === "recvonly")
@@ -340,14 +346,20 @@ export class SessionHost {
         });
         return;
       case "requestClip":
-      case "requestRecording":
-        this.send(connection, {
-          kind: "runtime",
-          type: "clipFailed",
-          data: { reason: "recording is not enabled on this testkit model" },
-          ...id,
-        });
+      case "requestRecording": {
+        const duration = (data as { duration_seconds?: unknown } | null)?.duration_seconds;
+        const answer =
+          type === "requestClip"
+            ? this.recorder.request("snap", typeof duration === "number" ? duration : Number.NaN)
+            : this.recorder.request("recording");
+        this.send(
+          connection,
+          answer.ok
+            ? { kind: "runtime", type: "clipReady", data: answer.clip, ...id }
+            : { kind: "runtime", type: "clipFailed", data: { reason: answer.reason }, ...id },
+        );
         return;
+      }
       default:
         this.unhandled(connection, `unknown runtime message '${clip(type, 64)}'`);
     }
@@ -527,6 +539,20 @@ export class SessionHost {
     for (const c of this.connections.values()) this.send(c, { kind: "runtime", type, data });
   }
 
+  private clipSink(): ClipSink {
+    const sessionId = this.sessionId;
+    const report = (m: GpuMessage) => this.services.report(m);
+    const b64 = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64");
+    return {
+      pending: (key, clip) => report({ type: "clipPending", sessionId, key, clip }),
+      segment: (key, index, durationS, data) =>
+        report({ type: "clipSegment", sessionId, key, index, durationS, dataBase64: b64(data) }),
+      done: (key, init, segments, frames) =>
+        report({ type: "clipDone", sessionId, key, initBase64: b64(init), segments, frames }),
+      failed: (key, reason) => report({ type: "clipFailed", sessionId, key, reason }),
+    };
+  }
+
   private async resolveUpload(ref: UploadReferenceWire): Promise<Uint8Array> {
     return this.services.fetchUpload(this.sessionId, ref.upload_id);
   }
@@ -559,6 +585,7 @@ export class SessionHost {
     for (const name of [...this.inbound.keys()]) this.stopInbound(name);
     await Promise.all([...this.connections.values()].map((c) => c.close("released")));
     this.connections.clear();
+    this.recorder.finish();
     await this.source.close();
   }
 }

@@ -9,6 +9,10 @@ export const ModelConfigSchema = z.object({
   audio: z.boolean().optional(),
   /** Adds the `webcam` input track (default true). */
   webcam: z.boolean().optional(),
+  /** Whether sessions record their output (default: hosted yes, local no) and the chunk length. */
+  recording: z
+    .object({ enabled: z.boolean().optional(), chunkSeconds: z.number().positive().max(30).optional() })
+    .optional(),
   /** Sessions end after this many seconds (`expires_at` in the session body). */
   maxSessionSeconds: z.number().positive().optional(),
 });

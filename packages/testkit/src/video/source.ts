@@ -95,6 +95,12 @@ export interface VideoSource {
   onFrame(listener: (frame: VideoFrame) => void): () => void;
   /** Makes the next frame a keyframe (PLI/FIR); in the loop it may take one extra frame. */
   requestKeyframe(): void;
+  /**
+   * An intra-coded twin of a frame this source sent, when one exists (loop frames at even
+   * indices): a recording can start a clip there, and the frames that followed it on the wire
+   * decode after it as they did after the original.
+   */
+  keyframeVariant(frame: VideoFrame): Uint8Array | undefined;
   /** Changes what the model shows; takes effect on the next frame (live encoding when not the loop's state). */
   setState(state: VideoState): void;
   /** The current state (overlay as given). */
@@ -401,6 +407,11 @@ export function createVideoSource(options: VideoSourceOptions = {}): VideoSource
     },
     requestKeyframe() {
       keyframePending = true;
+    },
+    keyframeVariant(frame) {
+      if (frame.keyframe) return frame.data;
+      if (frame.origin !== "loop" || frame.boundary) return undefined;
+      return loop.keyframes[frame.frameNumber % LOOP_FRAMES] ?? undefined;
     },
     setState(patch) {
       if (closed) return;

@@ -10,6 +10,7 @@ import {
 import { faultsFromExtraArgs, parseFaultHeader, TOKEN_FAULT_HEADER } from "../../faults/spec.js";
 import type { Coordinator } from "../context.js";
 import { HttpError, json } from "../http.js";
+import { recordingFor } from "../recording.js";
 import { type Route, route } from "../router.js";
 
 /** Turns a fault-parsing failure into a 400. */
@@ -67,7 +68,7 @@ export function hostedRoutes(c: Coordinator): Route[] {
         if (scope && !c.authority.reserveSession(ctx.token!)) {
           throw new HttpError(403, `This token may create at most ${scope.max_sessions} sessions`);
         }
-        const session = c.sessions.create(model, faults);
+        const session = c.sessions.create(model, faults, recordingFor(model, false, ctx.body.extra_args));
         if (scope) session.tokenId = ctx.token!.jti;
         ctx.sessionId = session.id;
         return json(201, session.toWire());

@@ -14,6 +14,7 @@ import { faultsFromExtraArgs } from "../../faults/spec.js";
 import { echoSchemaFor } from "../../model/echo-schema.js";
 import type { Coordinator } from "../context.js";
 import { HttpError, json } from "../http.js";
+import { recordingFor } from "../recording.js";
 import { type Route, route } from "../router.js";
 import { faultsOrBadRequest } from "./hosted.js";
 
@@ -63,7 +64,8 @@ export function localRoutes(c: Coordinator): Route[] {
           ...faultsFromExtraArgs(ctx.body?.extra_args),
           ...ctx.headerFaults,
         ]);
-        const session = await c.sessions.createLocal(defaultModel(), faults);
+        const model = defaultModel();
+        const session = await c.sessions.createLocal(model, faults, recordingFor(model, true, ctx.body?.extra_args));
         ctx.sessionId = session.id;
         return json(200, session.toLocalWire());
       },

@@ -1,0 +1,224 @@
+/**
+ * Downloading a clip (docs/protocol.md §10): poll its playlist while it answers 202 (waiting what
+ * `Retry-After` says, clamped, and never past the predicted ready time plus
+ * {@link CLIP_READY_SLACK_MS}), then fetch the init segment and every media segment in order and
+ * write them back to back. The result is one fragmented MP4 file: the very bytes an HLS player
+ * would play, which every common player opens, written as they arrive with no second copy in
+ * memory and no remuxing library (nothing to re-encode: the segments already are one movie).
+ * The Bearer JWT goes only to the API's own origin; 404 is NOT_FOUND, 410 CLIP_EXPIRED.
+ */
+import {
+  abortError,
+  CLIP_PENDING_RETRY_AFTER_S,
+  CLIP_POLL_MAX_DELAY_MS,
+  CLIP_POLL_MIN_DELAY_MS,
+  CLIP_READY_SLACK_MS,
+  type Clip,
+  errorFromHttpStatus,
+  HEADER_AUTHORIZATION,
+  HTTP_REQUEST_TIMEOUT_MS,
+  isReactorError,
+  parseRetryAfter,
+  type ReactorError,
+  reactorError,
+} from "@reactor-node/protocol";
+import { type ClipTarget, openClipSink } from "./clip-sink.js";
+import { type ClipPlaylist, PLAYLIST_MAX_BYTES, parseClipPlaylist } from "./playlist.js";
+
+/** Progress of a download, reported after every chunk written. */
+export interface ClipDownloadProgress {
+  /** Bytes written so far. */
+  bytes: number;
+  /** Parts fetched completely (the init segment counts as one). */
+  partsDone: number;
+  /** Parts to fetch: init + media segments. */
+  parts: number;
+}
+
+/** Options of `reactor.downloadClip()`. */
+export interface DownloadClipOptions {
+  onProgress?: (progress: ClipDownloadProgress) => void;
+  signal?: AbortSignal;
+}
+
+/** What a finished download wrote. */
+export interface DownloadedClip {
+  /** The file written, when the target was a path. */
+  path?: string;
+  bytes: number;
+  /** Media segments fetched. */
+  segments: number;
+  /** Duration the playlist declares, seconds. */
+  durationS: number;
+  /** Playlist polls that answered 202 before it was ready. */
+  pendingPolls: number;
+}
+
+/** What a download needs from the session. */
+export interface ClipDownloadHost {
+  /** The API base URL; only requests to its origin carry the JWT. */
+  apiUrl: string;
+  /** The `Authorization` header value, or undefined (local mode, no credentials). */
+  authorization(signal: AbortSignal | undefined): Promise<string | undefined>;
+  requestTimeoutMs?: number;
+  /** A throwing `onProgress` is reported here; the download goes on. */
+  reportListenerError(error: unknown): void;
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined, what: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(abortError(signal, what));
+      return;
+    }
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(abortError(signal, what));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/** Downloads `clip` into `target`. Every failure is a ReactorError; a file target is never left half-written. */
+export async function downloadClip(
+  host: ClipDownloadHost,
+  clip: Clip,
+  target: ClipTarget,
+  options: DownloadClipOptions = {},
+): Promise<DownloadedClip> {
+  const { signal } = options;
+  if (!clip || typeof clip.playlistUrl !== "string") {
+    throw reactorError("INVALID_ARGUMENT", "downloadClip() needs a Clip from requestClip() or requestRecording()");
+  }
+  if (signal?.aborted) throw abortError(signal, "downloadClip()");
+  const apiOrigin = new URL(host.apiUrl).origin;
+  const get = async (url: string, what: string): Promise<Response> => {
+    const headers: Record<string, string> = {};
+    if (new URL(url).origin === apiOrigin) {
+      const auth = await host.authorization(signal);
+      if (auth) headers[HEADER_AUTHORIZATION] = auth;
+    }
+    const timeoutMs = host.requestTimeoutMs ?? HTTP_REQUEST_TIMEOUT_MS;
+    const timeout = AbortSignal.timeout(timeoutMs);
+    try {
+      return await fetch(url, { headers, signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
+    } catch (cause) {
+      if (signal?.aborted) throw abortError(signal, "downloadClip()");
+      if (timeout.aborted) throw reactorError("TIMEOUT", `${what}: no response within ${timeoutMs} ms`, { cause });
+      throw reactorError("NETWORK_ERROR", `${what}: ${(cause as Error).message}`, { cause });
+    }
+  };
+  const fail = async (response: Response, what: string): Promise<ReactorError> => {
+    const detail = (await response.text().catch(() => "")).slice(0, 300);
+    if (response.status === 410) {
+      return reactorError("CLIP_EXPIRED", `${what}: HTTP 410, the clip is gone${detail ? ` (${detail})` : ""}`);
+    }
+    return errorFromHttpStatus({
+      status: response.status,
+      retryAfter: response.headers.get("retry-after"),
+      request: what,
+      ...(detail && { detail }),
+    });
+  };
+
+  // 1. The playlist, polled while it is being prepared.
+  // A clip asked for long ago still gets one poll interval before a 202 counts as stuck.
+  const deadline = Math.max(clip.predictedReadyAt + CLIP_READY_SLACK_MS, Date.now() + CLIP_POLL_MAX_DELAY_MS);
+  let pendingPolls = 0;
+  let playlist: ClipPlaylist;
+  for (;;) {
+    const response = await get(clip.playlistUrl, "GET clip playlist");
+    if (response.status === 202) {
+      await response.body?.cancel().catch(() => {});
+      pendingPolls++;
+      const hinted = parseRetryAfter(response.headers.get("retry-after")) ?? CLIP_PENDING_RETRY_AFTER_S;
+      const delay = Math.min(CLIP_POLL_MAX_DELAY_MS, Math.max(CLIP_POLL_MIN_DELAY_MS, hinted * 1000));
+      if (Date.now() + delay > deadline) {
+        throw reactorError(
+          "TIMEOUT",
+          `The clip was not ready ${CLIP_READY_SLACK_MS} ms after its predicted time (${new Date(clip.predictedReadyAt).toISOString()})`,
+        );
+      }
+      await sleep(delay, signal, "downloadClip()");
+      continue;
+    }
+    if (response.status !== 200) throw await fail(response, "GET clip playlist");
+    const text = await readText(response, PLAYLIST_MAX_BYTES, "GET clip playlist");
+    playlist = parseClipPlaylist(text, response.url || clip.playlistUrl);
+    break;
+  }
+
+  // 2. Init + segments, back to back.
+  const sink = await openClipSink(target);
+  const parts = [playlist.initUrl, ...playlist.segments.map((s) => s.url)];
+  const progress: ClipDownloadProgress = { bytes: 0, partsDone: 0, parts: parts.length };
+  const report = (): void => {
+    try {
+      options.onProgress?.({ ...progress });
+    } catch (error) {
+      host.reportListenerError(error);
+    }
+  };
+  try {
+    for (const [i, url] of parts.entries()) {
+      const what = i === 0 ? "GET clip init segment" : `GET clip segment ${i - 1}`;
+      const response = await get(url, what);
+      if (response.status !== 200) throw await fail(response, what);
+      if (!response.body) throw reactorError("INVALID_RESPONSE", `${what}: empty body`);
+      const reader = response.body.getReader();
+      for (;;) {
+        let chunk: { done: true; value?: undefined } | { done: false; value: Uint8Array };
+        try {
+          chunk = await reader.read();
+        } catch (cause) {
+          if (signal?.aborted) throw abortError(signal, "downloadClip()");
+          throw reactorError("NETWORK_ERROR", `${what}: the body broke off`, { cause });
+        }
+        if (chunk.done) break;
+        try {
+          await sink.write(chunk.value);
+        } catch (cause) {
+          throw reactorError("CLIP_FAILED", `Writing the clip failed: ${(cause as Error).message}`, { cause });
+        }
+        progress.bytes += chunk.value.byteLength;
+        report();
+      }
+      progress.partsDone++;
+      report();
+    }
+    await sink.commit();
+  } catch (error) {
+    await sink.discard(error);
+    if (isReactorError(error)) throw error;
+    throw reactorError("CLIP_FAILED", `Writing the clip failed: ${String(error)}`, { cause: error });
+  }
+  return {
+    ...(typeof target === "string" && { path: target }),
+    bytes: progress.bytes,
+    segments: playlist.segments.length,
+    durationS: playlist.durationS,
+    pendingPolls,
+  };
+}
+
+async function readText(response: Response, maxBytes: number, what: string): Promise<string> {
+  const reader = response.body?.getReader();
+  if (!reader) return "";
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => {});
+      throw reactorError("INVALID_RESPONSE", `${what}: body exceeds ${maxBytes} bytes`);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
