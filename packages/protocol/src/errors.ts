@@ -89,6 +89,11 @@ export const ERROR_CODES = {
     description: "An inbound data-channel frame could not be decoded",
   },
   DATA_CHANNEL_CLOSED: { component: "gpu", recoverable: true, description: "A data channel closed unexpectedly" },
+  SEND_QUEUE_FULL: {
+    component: "gpu",
+    recoverable: true,
+    description: "A data channel's outbound queue is full; send again once it drains",
+  },
   CLIP_FAILED: { component: "gpu", recoverable: true, description: "A clip or recording request failed or timed out" },
   CLIP_EXPIRED: {
     component: "api",

@@ -5,6 +5,8 @@
  */
 export * from "./api.js";
 export * from "./constants.js";
+export * from "./datachannel/empty-message.js";
+export * from "./datachannel/paced-sender.js";
 export * from "./errors.js";
 export * from "./file-ref.js";
 export * from "./http/auth.js";

@@ -123,6 +123,7 @@ describe("code → recoverable and component: the table decides, nothing overrid
     ["INVALID_ARGUMENT", false, "api"],
     ["DECODE_ERROR", true, "gpu"],
     ["DATA_CHANNEL_CLOSED", true, "gpu"],
+    ["SEND_QUEUE_FULL", true, "gpu"],
     ["CLIP_FAILED", true, "gpu"],
     ["CLIP_EXPIRED", false, "api"],
     ["INVALID_COMMAND", false, "gpu"],

@@ -113,6 +113,7 @@ export class PeerTransport {
     this.channels = new DataChannels(offer.control, offer.data, {
       onFrame: (label, frame) => this.options.events.onFrame(label, frame),
       onStateChange: (label, state) => this.onStateChange(`${label}:${state}`),
+      onSendFailed: (label, error) => this.options.logger.warn({ err: error, label }, "data channel send failed"),
     });
     for (const [name, entry] of offer.transceivers) {
       this.transceivers.set(name, entry);

@@ -5,8 +5,10 @@
  * moves frames and keeps time.
  */
 import {
+  emptyMessageSender,
   hasFrameMetadataAttribute,
   type IceCandidateInit,
+  PacedSender,
   type TrackMappingEntry,
   type WireName,
 } from "@reactor-node/protocol";
@@ -49,6 +51,8 @@ export class GpuConnection {
   readonly pc: RTCPeerConnection;
   readonly media = new ConnectionMedia();
   readonly channels = new Map<string, RTCDataChannel>();
+  /** Each channel's paced outbound queue (werift stalls on bursts; see the protocol's PacedSender). */
+  private readonly senders = new Map<string, PacedSender>();
   private readonly closedByUs = new Set<string>();
   /** Input tracks (client `sendonly`) by name: their transceiver and the SSRC media arrived with. */
   private readonly inputs = new Map<string, { transceiver: RTCRtpTransceiver; ssrc?: number }>();
@@ -228,6 +232,18 @@ export class GpuConnection {
       this.host.logger.debug({ label }, "ignoring unknown data channel");
     }
     this.channels.set(label, channel);
+    const failed = (error: unknown) => this.host.logger.warn({ err: error, label }, "data channel send failed");
+    const sendEmpty = emptyMessageSender(channel, failed);
+    this.senders.get(label)?.close();
+    this.senders.set(
+      label,
+      new PacedSender(channel, {
+        label,
+        ...(sendEmpty && { sendEmpty }),
+        onSendFailed: failed,
+        onDropped: (count) => this.host.logger.debug({ label, count }, "queued messages dropped at close"),
+      }),
+    );
     channel.onMessage.subscribe((frame) => {
       this.armIdle();
       this.report({
@@ -287,16 +303,9 @@ export class GpuConnection {
     }
   }
 
-  /** Sends raw text on a channel (when open), recording it. */
+  /** Sends raw text on a channel (when open; queued and paced), recording it. */
   sendText(label: string, text: string): boolean {
-    const channel = this.channels.get(label);
-    if (channel?.readyState !== "open") return false;
-    try {
-      channel.send(text);
-    } catch (error) {
-      this.host.logger.warn({ err: error, label }, "data channel send failed");
-      return false;
-    }
+    if (!this.enqueue(label, text)) return false;
     this.report({
       type: "dataChannel",
       sessionId: this.host.sessionId,
@@ -308,17 +317,10 @@ export class GpuConnection {
     return true;
   }
 
-  /** Sends a binary frame on a channel (when open), recording it. Returns false when it could not be sent. */
+  /** Sends a binary frame on a channel (when open; queued and paced), recording it. False when refused. */
   sendBytes(label: string, bytes: Uint8Array): boolean {
-    const channel = this.channels.get(label);
-    if (channel?.readyState !== "open") return false;
     const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    try {
-      channel.send(buffer);
-    } catch (error) {
-      this.host.logger.warn({ err: error, label }, "data channel send failed");
-      return false;
-    }
+    if (!this.enqueue(label, buffer)) return false;
     this.report({
       type: "dataChannel",
       sessionId: this.host.sessionId,
@@ -327,6 +329,20 @@ export class GpuConnection {
       direction: "out",
       ...this.recorded(buffer),
     });
+    return true;
+  }
+
+  // A client that does not read (its queue full) loses this message, logged; the GPU goes on.
+  private enqueue(label: string, frame: string | Buffer): boolean {
+    const channel = this.channels.get(label);
+    const sender = this.senders.get(label);
+    if (channel?.readyState !== "open" || !sender) return false;
+    try {
+      sender.send(frame);
+    } catch (error) {
+      this.host.logger.warn({ err: error, label }, "data channel send refused");
+      return false;
+    }
     return true;
   }
 
@@ -401,6 +417,8 @@ export class GpuConnection {
       state: reason === "failed" ? "failed" : "closed",
     });
     this.host.onGone(this);
+    for (const sender of this.senders.values()) sender.close();
+    this.senders.clear();
     try {
       await this.pc.close();
     } catch {
