@@ -1,7 +1,8 @@
 /**
  * Which sessions record: hosted sessions do by default (clips are a hosted feature), local ones
- * do not (the runtime's default, fixtures/runtime/echo.session.json). A model's config and the
- * session's `extra_args.recording: {enabled, chunk_seconds}` override that, in that order.
+ * do not (the runtime's default, packages/protocol/test/vectors/runtime/echo.session.json). A
+ * model's config and the session's `extra_args.recording: {enabled, chunk_seconds}` override
+ * that, in that order.
  */
 import { RECORDING_CHUNK_SECONDS, RecordingInfoSchema } from "@reactor-node/protocol";
 import { z } from "zod";
