@@ -63,6 +63,12 @@ export interface ReactorOptions {
   sdpPollAttempts?: number;
   /** Replaces the video decoder (advanced; default `@reactor-node/frames`). */
   frameSource?: FrameSourceFactory;
+  /**
+   * Ask for per-frame metadata (docs/protocol.md §6, default true): the offer carries
+   * `a=x-reactor-frame-metadata:1`, and when the answer echoes it received frames carry
+   * `frame.metadata` and published frames may carry `userData`.
+   */
+  frameMetadata?: boolean;
   /** What received audio tracks deliver: sample rate and channels (default 48 kHz mono). */
   audio?: AudioOutputOptions;
   /** Replaces the audio decoder (advanced; default `@reactor-node/frames`' Opus worker). */
@@ -103,6 +109,7 @@ export interface ResolvedOptions {
   connectTimeoutMs: number;
   sdpPollAttempts: number | undefined;
   frameSource: FrameSourceFactory;
+  frameMetadata: boolean;
   audio: AudioOutputOptions;
   audioSource: AudioSourceFactory;
   reconnectWindowMs: number;
@@ -156,6 +163,7 @@ export function resolveOptions(options: ReactorOptions): ResolvedOptions {
     connectTimeoutMs: options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS,
     sdpPollAttempts: options.sdpPollAttempts,
     frameSource: options.frameSource ?? createDecodedFrameSource,
+    frameMetadata: options.frameMetadata !== false,
     audio: { ...options.audio },
     audioSource: options.audioSource ?? createDecodedAudioSource,
     reconnectWindowMs: local ? LOCAL_RECONNECT_WINDOW_MS : HOSTED_RECONNECT_WINDOW_MS,

@@ -1,5 +1,5 @@
 /** Adapts a ready connection to what publishing needs: the control requests, the senders, negotiated trailers. */
-import { hasFrameMetadataAttribute, PUBLISH_TRACK_METHOD } from "@reactor-node/protocol";
+import { PUBLISH_TRACK_METHOD } from "@reactor-node/protocol";
 import type { PeerTransport } from "../transport/peer.js";
 import type { SessionWire } from "../wire/session-wire.js";
 import type { PublishConnection } from "./publishing.js";
@@ -7,9 +7,7 @@ import type { PublishConnection } from "./publishing.js";
 /** The publishing view of `transport`, its control requests going through the session's `wire`. */
 export function publishConnection(transport: PeerTransport, wire: SessionWire): PublishConnection {
   // Trailers only when both sides said so: our offer carried the attribute and the answer echoed it.
-  const frameMetadata =
-    hasFrameMetadataAttribute(transport.pc.localDescription?.sdp ?? "") &&
-    hasFrameMetadataAttribute(transport.pc.remoteDescription?.sdp ?? "");
+  const frameMetadata = transport.frameMetadata;
   return {
     requestPublish: async (name, signal) => {
       await wire.request(

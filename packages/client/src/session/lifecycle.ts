@@ -244,6 +244,7 @@ export class SessionLifecycle {
       sessionId,
       iceServers: this.iceServers,
       tracks,
+      frameMetadata: options.frameMetadata,
       kind: op.kind,
       ...(connectionId !== undefined && { connectionId }),
       signal: op.signal,
@@ -291,7 +292,11 @@ export class SessionLifecycle {
     const { registry, options } = this.host;
     if (generation !== this.connectionGeneration || !registry.markReceived(generation, info)) return;
     const track = registry.get(info.name);
-    track.bind({ track: media, requestKeyframe: (ssrc) => transport()?.requestKeyframe(info.name, ssrc) });
+    track.bind({
+      track: media,
+      requestKeyframe: (ssrc) => transport()?.requestKeyframe(info.name, ssrc),
+      frameMetadata: transport()?.frameMetadata === true,
+    });
     this.host.emit("track_received", info.name, track);
     // A track arriving after ready is resumed on its own (docs/protocol.md §4).
     if (this.connection && options.autoResumeTracks && !track.paused && registry.markResumed(info.name)) {

@@ -27,6 +27,8 @@ export interface NegotiateOptions {
   sessionId: string;
   iceServers: IceServer[];
   tracks: readonly TrackInfo[];
+  /** Ask for per-frame metadata trailers (the offer carries the attribute). */
+  frameMetadata?: boolean;
   /** `connect` offers with `POST` (first offer of this client), `reconnect` re-offers with `PUT`. */
   kind: ConnectKind;
   /** A connection registered by someone else (validated locally: 1000 < id ≤ 9999). */
@@ -72,6 +74,7 @@ export async function negotiate(options: NegotiateOptions): Promise<Connection> 
   const transport = new PeerTransport({
     iceServers: options.iceServers,
     tracks: options.tracks,
+    frameMetadata: options.frameMetadata === true,
     logger,
     events: {
       ...options.events,

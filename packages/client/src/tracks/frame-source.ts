@@ -47,7 +47,12 @@ export interface FrameSource<F = RgbFrame> {
 }
 
 /** Creates a frame source; called lazily by a track. */
-export type FrameSourceFactory = (options: { logger: Logger; trackName: string }) => FrameSource;
+export type FrameSourceFactory = (options: {
+  logger: Logger;
+  trackName: string;
+  /** Frames carry metadata trailers (negotiated): strip them before decoding, surface `frame.metadata`. */
+  frameMetadata?: boolean;
+}) => FrameSource;
 
 /** What received audio is turned into. */
 export interface AudioOutputOptions {
@@ -68,8 +73,13 @@ export type AudioSourceFactory = (options: {
 const asRgb = (frame: VideoFrame): RgbFrame => frame as RgbFrame;
 
 /** The default factory: `@reactor-node/frames`' worker-thread VP8 decoder, RGB output. */
-export const createDecodedFrameSource: FrameSourceFactory = ({ logger }) => {
-  const receiver = createVideoReceiver({ format: "rgb24", policy: "latest", logger });
+export const createDecodedFrameSource: FrameSourceFactory = ({ logger, frameMetadata }) => {
+  const receiver = createVideoReceiver({
+    format: "rgb24",
+    policy: "latest",
+    logger,
+    frameMetadata: frameMetadata === true,
+  });
   return {
     pushRtp: (packet) => receiver.pushRtp(packet as Parameters<typeof receiver.pushRtp>[0]),
     onFrame: (callback) => receiver.onFrame((frame) => callback(asRgb(frame))),

@@ -46,6 +46,8 @@ export interface TrackBinding {
   track: MediaStreamTrack;
   /** Sends an RTCP PLI for `mediaSsrc` on this connection. */
   requestKeyframe(mediaSsrc: number): void;
+  /** The connection negotiated frame-metadata trailers: strip them and surface `frame.metadata`. */
+  frameMetadata: boolean;
 }
 
 /** Counters of a track. */
@@ -232,7 +234,11 @@ export class Track {
             trackName: this.name,
             output: this.host.audioOutput,
           })
-        : this.host.createFrameSource({ logger: this.host.logger, trackName: this.name });
+        : this.host.createFrameSource({
+            logger: this.host.logger,
+            trackName: this.name,
+            frameMetadata: binding.frameMetadata,
+          });
     const offs = [
       source.onKeyframeNeeded(() => {
         const ssrc = binding.track.ssrc;

@@ -6,6 +6,7 @@
  */
 import {
   type ChannelLabel,
+  hasFrameMetadataAttribute,
   type IceCandidateInit,
   type IceServer,
   OPUS_CODEC,
@@ -14,6 +15,7 @@ import {
   type TrackInfo,
   type TrackMappingEntry,
   VP8_CODEC,
+  withFrameMetadataAttribute,
 } from "@reactor-node/protocol";
 import {
   type MediaStreamTrack,
@@ -50,6 +52,8 @@ export interface PeerEvents {
 export interface PeerTransportOptions {
   iceServers: IceServer[];
   tracks: readonly TrackInfo[];
+  /** Offer `a=x-reactor-frame-metadata:1` (docs/protocol.md §6). */
+  frameMetadata?: boolean;
   logger: Logger;
   events: PeerEvents;
 }
@@ -70,6 +74,7 @@ export class PeerTransport {
   private readonly transceivers = new Map<string, { info: TrackInfo; transceiver: RTCRtpTransceiver }>();
   private readonly subscriptions: Array<() => void> = [];
   private readyFlag = false;
+  private metadataNegotiated = false;
   private lostFlag = false;
   private closing: Promise<void> | undefined;
   private limit = outboundMessageLimit(undefined);
@@ -124,11 +129,20 @@ export class PeerTransport {
         }).unSubscribe,
       );
     }
-    return { sdp: offer.sdp, trackMapping: offer.trackMapping };
+    // werift keeps no custom session attribute in its own description, so it is added to what is sent.
+    const sdp = this.options.frameMetadata ? withFrameMetadataAttribute(offer.sdp) : offer.sdp;
+    return { sdp, trackMapping: offer.trackMapping };
+  }
+
+  /** True once the answer echoed the frame-metadata attribute this transport offered: video frames carry trailers. */
+  get frameMetadata(): boolean {
+    return this.metadataNegotiated;
   }
 
   /** Applies the server's answer and derives the outbound message limit from it. */
   async applyAnswer(sdp: string): Promise<void> {
+    // Before setRemoteDescription: tracks arrive during it and ask whether to strip trailers.
+    this.metadataNegotiated = this.options.frameMetadata === true && hasFrameMetadataAttribute(sdp);
     await this.pc.setRemoteDescription({ type: "answer", sdp });
     this.limit = outboundMessageLimit(sdp);
     // Without a declared size werift assumes 64 KiB (RFC 8841); the protocol's fallback is 256 KiB.

@@ -9,10 +9,12 @@
  */
 import {
   DATA_CHANNEL_MAX_MESSAGE_BYTES,
+  hasFrameMetadataAttribute,
   OPUS_CODEC,
   reactorError,
   type TrackMappingEntry,
   VP8_CODEC,
+  withFrameMetadataAttribute,
 } from "@reactor-node/protocol";
 import { RTCPeerConnection, RTCRtpCodecParameters } from "werift";
 
@@ -122,5 +124,7 @@ export async function answerOffer(
   await waitForGathering(pc, gatherTimeoutMs);
   const sdp = pc.localDescription?.sdp;
   if (!sdp) throw reactorError("SERVER_ERROR", "werift produced no local description");
-  return ensureEndOfCandidates(sdp);
+  // Trailers are negotiated like the runtime does: echoed only when the offer asked.
+  const answered = hasFrameMetadataAttribute(sdpOffer) ? withFrameMetadataAttribute(sdp) : sdp;
+  return ensureEndOfCandidates(answered);
 }

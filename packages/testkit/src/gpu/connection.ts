@@ -89,6 +89,7 @@ export class GpuConnection {
     this.answering = true;
     const offer = this.blackhole ? stripCandidates(sdpOffer) : sdpOffer;
     let sdp = await answerOffer(this.pc, offer, mapping, this.host.iceGatherTimeoutMs);
+    this.media.frameMetadata = hasFrameMetadataAttribute(sdp);
     if (this.blackhole) sdp = blackholeCandidates(sdp);
     this.remoteApplied = true;
     for (const transceiver of this.pc.getTransceivers()) {
@@ -164,9 +165,9 @@ export class GpuConnection {
     });
   }
 
-  /** True when the answer negotiated frame-metadata trailers. */
+  /** True when the answer negotiated frame-metadata trailers (werift keeps no custom session attribute). */
   get frameMetadata(): boolean {
-    return hasFrameMetadataAttribute(this.pc.localDescription?.sdp ?? "");
+    return this.media.frameMetadata;
   }
 
   /** Applies trickled candidates, buffering those that arrive before the offer. */

@@ -5,7 +5,7 @@
  * connection with a `control` channel start paused until `resume_track`; legacy connections
  * start flowing.
  */
-import { RTP_MAX_PAYLOAD_BYTES } from "@reactor-node/protocol";
+import { appendFrameMetadata, RTP_MAX_PAYLOAD_BYTES } from "@reactor-node/protocol";
 import { type RTCRtpSender, RtpHeader, RtpPacket } from "werift";
 import { Vp8Packetizer } from "werift/nonstandard";
 import { OPUS_FRAME_MS, OPUS_FRAME_SAMPLES } from "../audio/tone.js";
@@ -15,6 +15,14 @@ import type { VideoFrame } from "../video/source.js";
 export const AUDIO_FRAME_MS = OPUS_FRAME_MS;
 /** RTP payload type the answerer gives Opus. */
 const OPUS_PAYLOAD_TYPE = 111;
+
+/** What a frame's trailer says besides its id (docs/protocol.md §6). */
+export interface FrameTag {
+  /** When the frame was captured (µs since the epoch). */
+  captureTimeUs?: bigint;
+  /** Opaque bytes travelling with the frame (a published frame's, echoed). */
+  userData?: Uint8Array;
+}
 
 /** Counters for tests and benchmarks. */
 export interface MediaStats {
@@ -39,6 +47,9 @@ export class ConnectionMedia {
   private readonly packetizer = new Vp8Packetizer({ maxPayloadSize: RTP_MAX_PAYLOAD_BYTES });
   private audioSeq = Math.floor(Math.random() * 0xffff);
   private audioTs = Math.floor(Math.random() * 0xffffffff);
+  /** The answer echoed `a=x-reactor-frame-metadata:1`: every video frame gets a trailer. */
+  frameMetadata = false;
+  private frameIds = 0n;
   /** Video waits for a keyframe after a resume so the receiver can start decoding. */
   private needKeyframe = true;
   connected = false;
@@ -64,14 +75,24 @@ export class ConnectionMedia {
     );
   }
 
-  /** Sends one encoded frame on every open video track. */
-  sendVideo(frame: VideoFrame): void {
+  /**
+   * Sends one encoded frame on every open video track; with trailers negotiated, each frame
+   * carries its id (counting from 1 on this connection), `captureTimeUs` and `userData`.
+   */
+  sendVideo(frame: VideoFrame, tag: FrameTag = {}): void {
     if (!this.connected) return;
     for (const track of this.tracks.values()) {
       if (track.kind !== "video" || track.paused) continue;
       if (this.needKeyframe && !frame.keyframe) continue;
       this.needKeyframe = false;
-      const data = Buffer.from(frame.data.buffer, frame.data.byteOffset, frame.data.byteLength);
+      const payload = this.frameMetadata
+        ? appendFrameMetadata(frame.data, {
+            frameId: ++this.frameIds,
+            ...(tag.captureTimeUs !== undefined && { captureTimeUs: tag.captureTimeUs }),
+            ...(tag.userData !== undefined && { userData: tag.userData }),
+          })
+        : frame.data;
+      const data = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
       const packets = this.packetizer.packetize(data, frame.timestamp90k);
       for (const packet of packets) void track.sender.sendRtp(packet).catch(() => {});
       this.stats.videoFrames++;

@@ -13,6 +13,7 @@ import {
   PUBLISH_TRACK_METHOD,
   type ServerMessage,
   type TrackMappingEntry,
+  timeMicros,
   type UploadReferenceWire,
   type WireFrame,
   wireCodec,
@@ -98,7 +99,8 @@ export class SessionHost {
       this.lastSourceTs = frame.timestamp90k;
       this.lastSourceAt = performance.now();
       if (this.echoingVideo) return;
-      for (const c of this.connections.values()) c.media.sendVideo(frame);
+      const tag = { captureTimeUs: timeMicros() };
+      for (const c of this.connections.values()) c.media.sendVideo(frame, tag);
       this.recorder.onFrame(frame);
     });
     const outputTracks = this.capabilities.tracks
@@ -510,14 +512,21 @@ export class SessionHost {
     this.lastEchoTs = ts;
     for (const c of this.connections.values()) {
       if (frame.restart) c.media.requireKeyframe();
-      c.media.sendVideo({
-        data: frame.data,
-        keyframe: frame.keyframe,
-        timestamp90k: ts,
-        frameNumber: -1,
-        boundary: false,
-        origin: "live",
-      });
+      c.media.sendVideo(
+        {
+          data: frame.data,
+          keyframe: frame.keyframe,
+          timestamp90k: ts,
+          frameNumber: -1,
+          boundary: false,
+          origin: "live",
+        },
+        // The published frame's capture time and user data travel on with its echo.
+        {
+          captureTimeUs: frame.metadata?.captureTimeUs ?? timeMicros(),
+          ...(frame.metadata?.userData !== undefined && { userData: frame.metadata.userData }),
+        },
+      );
     }
   }
 
