@@ -110,5 +110,5 @@ export type { VideoReceiverStats } from "./receiver/stats.js";
 export type { VideoReceiver } from "./receiver/video-receiver.js";
 export { DEFAULT_JITTER_LATENCY_MS } from "./rtp/assembler.js";
 export type { EncodedVideoFrame } from "./rtp/encoded-frame.js";
-export { RtpClock, VIDEO_CLOCK_RATE_HZ } from "./rtp/rtp-clock.js";
+export { RtpClock } from "./rtp/rtp-clock.js";
 export { encodePng } from "./snapshot/png.js";

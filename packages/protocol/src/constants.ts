@@ -132,7 +132,7 @@ export const RECONNECT_INITIAL_DELAY_MS = 500;
 /** Default reconnect policy: delay cap. */
 export const RECONNECT_MAX_DELAY_MS = 8_000;
 
-// §4/§6 codecs, as plain data for any WebRTC stack (`new RTCRtpCodecParameters(VP8_CODEC)` in werift)
+// §4/§6 codecs, as plain data for any WebRTC stack (`rtpCodecs()` in media/codecs.ts builds the list)
 /** VP8 as this SDK and the testkit negotiate it: NACK, PLI (keyframe requests) and FIR feedback. */
 export const VP8_CODEC = Object.freeze({
   mimeType: "video/VP8",

@@ -20,6 +20,7 @@ export * from "./http/version.js";
 export * from "./logger.js";
 export * from "./media/clip.js";
 export * from "./media/clock.js";
+export * from "./media/codecs.js";
 export * from "./media/frame-metadata.js";
 export * from "./media/sdp.js";
 export * from "./model-schema.js";

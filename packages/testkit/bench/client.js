@@ -1,5 +1,6 @@
 // A minimal werift receiver for the benchmark: signals over HTTP like any client, resumes
 // main_video and counts VP8 frames (no decoding: the number measured is the testkit's).
+import { rtpCodecs } from "@reactor-node/protocol";
 import { RTCPeerConnection, RTCRtpCodecParameters } from "werift";
 
 const V = { "Reactor-API-Version": "1", "Reactor-API-Accept-Version": "1", "Reactor-WebRTC-Version": "1.0" };
@@ -44,7 +45,7 @@ export async function receive(base, jwt) {
   const T = `/sessions/${sid}/transport/webrtc`;
   const cid = (await call(base, `${T}/connections`, { method: "POST", jwt })).body.connection_id;
   const pc = new RTCPeerConnection({
-    codecs: { video: [new RTCRtpCodecParameters({ mimeType: "video/VP8", clockRate: 90000 })], audio: [] },
+    codecs: rtpCodecs((codec) => new RTCRtpCodecParameters(codec)),
     iceUseIpv6: false,
     bundlePolicy: "max-bundle",
   });

@@ -9,12 +9,11 @@ import {
   hasFrameMetadataAttribute,
   type IceCandidateInit,
   type IceServer,
-  OPUS_CODEC,
   type ReactorError,
   reactorError,
+  rtpCodecs,
   type TrackInfo,
   type TrackMappingEntry,
-  VP8_CODEC,
   withFrameMetadataAttribute,
 } from "@reactor-node/protocol";
 import {
@@ -58,15 +57,6 @@ export interface PeerTransportOptions {
   events: PeerEvents;
 }
 
-// The frames package decodes VP8, so it is the only video codec offered (the runtime takes the
-// first of VP9, VP8, H264, AV1, H265 the offer lists). Audio is Opus 48 kHz.
-function offeredCodecs() {
-  return {
-    video: [new RTCRtpCodecParameters({ ...VP8_CODEC, rtcpFeedback: VP8_CODEC.rtcpFeedback.map((f) => ({ ...f })) })],
-    audio: [new RTCRtpCodecParameters({ ...OPUS_CODEC })],
-  };
-}
-
 /** The client side of one peer connection. */
 export class PeerTransport {
   readonly pc: RTCPeerConnection;
@@ -87,7 +77,9 @@ export class PeerTransport {
         ...(s.username !== undefined && { username: s.username }),
         ...(s.credential !== undefined && { credential: s.credential }),
       })),
-      codecs: offeredCodecs(),
+      // VP8 only (what the frames package decodes; the runtime takes the first of VP9, VP8,
+      // H264, AV1, H265 the offer lists) and Opus 48 kHz.
+      codecs: rtpCodecs((codec) => new RTCRtpCodecParameters(codec)),
       // One transport for every m-line: werift leaves the sockets of unbundled transports it
       // discards at answer time open, which would keep the process alive after close().
       bundlePolicy: "max-bundle",

@@ -5,20 +5,13 @@
 // sender → receiver: {type:"hello"} · {type:"offer", id, sdp} · {type:"ready", id}
 //                    {type:"stopped", streams:[{id, framesSent, firstNumber, lastNumber, plis, …}], cpu}
 //                    {type:"closed"} · {type:"error", message}
+import { rtpCodecs } from "@reactor-node/protocol";
 import { RTCRtpCodecParameters } from "werift";
 
-/** VP8 with NACK and PLI feedback, loopback IPv4 only (a fresh object per peer). */
+/** The protocol's codecs (VP8 with NACK/PLI/FIR, Opus), loopback IPv4 only (a fresh object per peer). */
 export function peerConfig() {
   return {
     iceUseIpv6: false,
-    codecs: {
-      video: [
-        new RTCRtpCodecParameters({
-          mimeType: "video/VP8",
-          clockRate: 90_000,
-          rtcpFeedback: [{ type: "nack" }, { type: "nack", parameter: "pli" }],
-        }),
-      ],
-    },
+    codecs: rtpCodecs((codec) => new RTCRtpCodecParameters(codec)),
   };
 }

@@ -3,7 +3,7 @@
 // synthetic VP8 stream through werift's Vp8Packetizer on sendonly werift peers; signalling and
 // control travel over the IPC channel (messages in ./ipc.js). A PLI from the receiver makes the
 // stream send a keyframe.
-import { RTP_MAX_PAYLOAD_BYTES } from "@reactor-node/protocol";
+import { RTP_MAX_PAYLOAD_BYTES, VIDEO_RTP_CLOCK_HZ } from "@reactor-node/protocol";
 import { acquireVideoEncoder, createVideoSource, DEFAULT_PATTERN_STATE, defaultBitrate } from "@reactor-node/testkit";
 import { RTCPeerConnection } from "werift";
 import { Vp8Packetizer } from "werift/nonstandard";
@@ -11,7 +11,6 @@ import { peerConfig } from "./ipc.js";
 
 if (!process.send) throw new Error("sender.js must be started with an IPC channel (child_process.fork)");
 
-const RTP_CLOCK_HZ = 90_000;
 /** @type {Map<number, Stream>} */
 const streams = new Map();
 /** CPU and time when the streams started (the sender's own cost is reported per run). */
@@ -82,7 +81,7 @@ function replayPlayer({ width, height, fps }, write) {
     const variant = keyPending ? loop.keyframes[index] : null;
     if (variant) keyPending = false;
     if (variant || index === 0) keyframes++;
-    write(variant ?? loop.delta[index], Math.round((n * RTP_CLOCK_HZ) / fps) % 2 ** 32);
+    write(variant ?? loop.delta[index], Math.round((n * VIDEO_RTP_CLOCK_HZ) / fps) % 2 ** 32);
     lastSentAt = performance.now();
     n++;
     timer = setTimeout(tick, Math.max(0, startedAt + n * period - performance.now()));

@@ -1,8 +1,7 @@
 import LibAVWrapper from "@libav.js/variant-webm";
-import { reactorError } from "@reactor-node/protocol";
+import { reactorError, VIDEO_RTP_CLOCK_HZ } from "@reactor-node/protocol";
 import { chromaSize } from "../kernel/i420.js";
 import {
-  ENCODER_TIME_BASE_HZ,
   type EncodedVp8,
   type VideoEncoderEngine,
   type VideoEncoderSettings,
@@ -73,7 +72,7 @@ export class LibavVp8Engine implements VideoEncoderEngine {
         qmin: VP8_QMIN,
         qmax: VP8_QMAX,
       },
-      time_base: [1, ENCODER_TIME_BASE_HZ],
+      time_base: [1, VIDEO_RTP_CLOCK_HZ],
       options: { ...VP8_REALTIME_OPTIONS },
     }) as unknown as [number, number, number, number];
     if (!ctx) throw reactorError("INVALID_ARGUMENT", "libav.js could not open its libvpx VP8 encoder");

@@ -1,6 +1,5 @@
-import { reactorError } from "@reactor-node/protocol";
+import { reactorError, VIDEO_RTP_CLOCK_HZ } from "@reactor-node/protocol";
 import {
-  ENCODER_TIME_BASE_HZ,
   type EncodedVp8,
   type VideoEncoderEngine,
   type VideoEncoderSettings,
@@ -60,7 +59,7 @@ export class NativeVp8Engine implements VideoEncoderEngine {
     ctx.width = settings.width;
     ctx.height = settings.height;
     ctx.pixelFormat = constants.AV_PIX_FMT_YUV420P;
-    ctx.timeBase = new lib.Rational(1, ENCODER_TIME_BASE_HZ);
+    ctx.timeBase = new lib.Rational(1, VIDEO_RTP_CLOCK_HZ);
     ctx.framerate = new lib.Rational(Math.round(settings.fps), 1);
     ctx.bitRate = bitrate;
     ctx.rcMaxRate = bitrate;

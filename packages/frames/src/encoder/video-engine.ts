@@ -47,9 +47,6 @@ export const VP8_QMAX = 56;
  */
 export const VP8_MAX_KEYFRAME_INTERVAL_S = 10;
 
-/** The time base encoders are fed with: the RTP video clock. */
-export const ENCODER_TIME_BASE_HZ = 90_000;
-
 /** A sensible VP8 target for a picture size: ≈1 Mbps at 640×360@30, ≈1.6 Mbps at 1280×720@30 (power 0.66 of the area). */
 export function defaultVideoBitrate(width: number, height: number, fps: number): number {
   const pixels = (width * height) / (640 * 360);

@@ -1,6 +1,6 @@
+import { VIDEO_RTP_CLOCK_HZ } from "@reactor-node/protocol";
 import type { RtpPacket } from "werift/nonstandard";
 import { ReorderBuffer, type ResyncReason } from "./reorder-buffer.js";
-import { VIDEO_CLOCK_RATE_HZ } from "./rtp-clock.js";
 import { Vp8Depacketizer } from "./vp8-depacketizer.js";
 
 /** How long the reorder buffer waits for a missing packet (NACK retransmissions) before declaring it lost. */
@@ -57,8 +57,8 @@ export class RtpFrameAssembler {
   constructor(private readonly options: RtpFrameAssemblerOptions) {
     const latencyMs = options.jitterLatencyMs ?? DEFAULT_JITTER_LATENCY_MS;
     this.reorder = new ReorderBuffer<RtpPacket>({
-      maxWaitTicks: Math.round((latencyMs * VIDEO_CLOCK_RATE_HZ) / 1000),
-      maxJumpTicks: (MAX_TIMESTAMP_JUMP_MS * VIDEO_CLOCK_RATE_HZ) / 1000,
+      maxWaitTicks: Math.round((latencyMs * VIDEO_RTP_CLOCK_HZ) / 1000),
+      maxJumpTicks: (MAX_TIMESTAMP_JUMP_MS * VIDEO_RTP_CLOCK_HZ) / 1000,
       onPacket: (packet) => this.depacketize(packet),
       onLoss: (from, to) => this.lost(from, to),
       onResync: (reason, dropped) => {

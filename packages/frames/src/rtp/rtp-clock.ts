@@ -1,5 +1,4 @@
-/** The RTP video clock rate (docs/protocol.md §6). */
-export const VIDEO_CLOCK_RATE_HZ = 90_000;
+import { VIDEO_RTP_CLOCK_HZ } from "@reactor-node/protocol";
 
 const TWO_POW_32 = 0x1_0000_0000;
 const HALF_RANGE = 0x8000_0000;
@@ -12,7 +11,7 @@ export class RtpClock {
   private last: number | undefined;
   private offset = 0;
 
-  constructor(private readonly clockRate: number = VIDEO_CLOCK_RATE_HZ) {}
+  constructor(private readonly clockRate: number = VIDEO_RTP_CLOCK_HZ) {}
 
   /** The unwrapped timestamp of `rtpTimestamp`, in ms. */
   toMs(rtpTimestamp: number): number {

@@ -2,7 +2,7 @@
 // werift Vp8Packetizer → a sendonly VP8 track) and a receiver whose track feeds a VideoReceiver.
 // RTCP PLI travels back through werift to the source. Loss is injected in the sender, before
 // werift sees the packet, so NACKs cannot repair it (the packet is in no retransmission cache).
-import { RTP_MAX_PAYLOAD_BYTES } from "@reactor-node/protocol";
+import { RTP_MAX_PAYLOAD_BYTES, rtpCodecs } from "@reactor-node/protocol";
 import { createVideoSource, type VideoFrame as SourceFrame, type VideoSource } from "@reactor-node/testkit";
 import { type MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters, type RTCRtpTransceiver } from "werift";
 import { type RtpPacket, Vp8Packetizer } from "werift/nonstandard";
@@ -11,17 +11,9 @@ import type { VideoReceiver } from "../../src/index.js";
 /** How long ICE gathering and connecting may take on loopback before the test fails. */
 const CONNECT_TIMEOUT_MS = 10_000;
 
-/** VP8 with NACK and PLI feedback, the way the testkit's GPU peer offers it. */
+/** The codecs the testkit's GPU peer and the client negotiate (the protocol's list). */
 function vp8Codecs() {
-  return {
-    video: [
-      new RTCRtpCodecParameters({
-        mimeType: "video/VP8",
-        clockRate: 90_000,
-        rtcpFeedback: [{ type: "nack" }, { type: "nack", parameter: "pli" }],
-      }),
-    ],
-  };
+  return rtpCodecs((codec) => new RTCRtpCodecParameters(codec));
 }
 
 /** One frame as the sender handed it to werift (or dropped it). */

@@ -10,20 +10,16 @@
 import {
   DATA_CHANNEL_MAX_MESSAGE_BYTES,
   hasFrameMetadataAttribute,
-  OPUS_CODEC,
   reactorError,
+  rtpCodecs,
   type TrackMappingEntry,
-  VP8_CODEC,
   withFrameMetadataAttribute,
 } from "@reactor-node/protocol";
 import { RTCPeerConnection, RTCRtpCodecParameters } from "werift";
 
-/** The codecs a fake GPU peer negotiates. */
+/** The codecs a fake GPU peer negotiates: the protocol's list, the client's too. */
 function codecs() {
-  return {
-    video: [new RTCRtpCodecParameters({ ...VP8_CODEC, rtcpFeedback: VP8_CODEC.rtcpFeedback.map((f) => ({ ...f })) })],
-    audio: [new RTCRtpCodecParameters({ ...OPUS_CODEC })],
-  };
+  return rtpCodecs((codec) => new RTCRtpCodecParameters(codec));
 }
 
 /** Options of {@link createAnswerer}. */

@@ -36,7 +36,6 @@ export {
   DEFAULT_VIDEO_FPS,
   DEFAULT_VIDEO_HEIGHT,
   DEFAULT_VIDEO_WIDTH,
-  RTP_VIDEO_CLOCK_HZ,
   type VideoFrame,
   type VideoSource,
   type VideoSourceOptions,

@@ -1,4 +1,4 @@
-import { reactorError } from "@reactor-node/protocol";
+import { reactorError, VIDEO_RTP_CLOCK_HZ } from "@reactor-node/protocol";
 import type { EncoderParams, WireState } from "./encoder-protocol.js";
 import { acquireVideoEncoder, type VideoEncoderService, type VideoLogger } from "./encoder-service.js";
 import { LOOP_FRAMES } from "./frame-number.js";
@@ -7,8 +7,6 @@ import type { EncodedLoop } from "./loop-cache.js";
 import { assertPatternSize } from "./pattern.js";
 import { defaultBitrate } from "./vp8-encoder.js";
 
-/** RTP video clock rate. */
-export const RTP_VIDEO_CLOCK_HZ = 90_000;
 /** Default picture size and rate (the echo model's typical output). */
 export const DEFAULT_VIDEO_WIDTH = 640;
 /** Default picture height. */
@@ -237,7 +235,7 @@ export function createVideoSource(options: VideoSourceOptions = {}): VideoSource
   }
 
   function timestampFor(s: number): number {
-    return Math.round((s * RTP_VIDEO_CLOCK_HZ) / fps) % 2 ** 32;
+    return Math.round((s * VIDEO_RTP_CLOCK_HZ) / fps) % 2 ** 32;
   }
 
   function schedule(): void {

@@ -8,6 +8,7 @@ import {
   CLIENT_INFO,
   type ClientMessage,
   decodeControlFrame,
+  rtpCodecs,
   type ServerMessage,
   type SessionResponseWire,
   type WireCodec,
@@ -97,16 +98,7 @@ export class TestPeer {
     readonly caps: CapabilitiesWire,
   ) {
     this.pc = new RTCPeerConnection({
-      codecs: {
-        video: [
-          new RTCRtpCodecParameters({
-            mimeType: "video/VP8",
-            clockRate: 90000,
-            rtcpFeedback: [{ type: "nack" }, { type: "nack", parameter: "pli" }],
-          }),
-        ],
-        audio: [new RTCRtpCodecParameters({ mimeType: "audio/opus", clockRate: 48000, channels: 2 })],
-      },
+      codecs: rtpCodecs((codec) => new RTCRtpCodecParameters(codec)),
       iceUseIpv6: false,
 
       maxMessageSize: 256 * 1024,
