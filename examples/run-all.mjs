@@ -43,8 +43,31 @@ const cases = [
     ],
   ],
   [
+    "06-record-clip.mjs",
+    [
+      /clip snap: \d+\.\d{3} s → \d+\.\d{3} s/,
+      /saved \S+reactor-clip\.mp4: [1-9]\d* bytes, [12]\.\d{2} s in \d+ segment\(s\)/,
+      /saved \S+reactor-recording\.mp4: [1-9]\d* bytes, \d+\.\d{2} s/,
+    ],
+  ],
+  [
+    "07-frame-metadata.mjs",
+    [
+      /received [1-9]\d* frames with metadata; last frame id [1-9]\d*, capture → here \d+\.\d ms/,
+      /echoed user data came back on [1-9]\d* frames, e\.g\. "hello #\d+"/,
+    ],
+  ],
+  [
     "08-parallel-processing.mjs",
     [/frame \d+: mean RGB \{"r":\d+,"g":\d+,"b":\d+\}/, /processed 60 frames on 2 worker threads, in order: true/],
+  ],
+  [
+    "09-receive-audio.mjs",
+    [
+      /heard [1-9]\d* frames: \d\.\d{2} s at 16000 Hz, 1 channel\(s\)/,
+      /tone: 44\d\.\d Hz, then 88\d\.\d Hz/,
+      /wrote \S+reactor-audio\.wav/,
+    ],
   ],
 ];
 
