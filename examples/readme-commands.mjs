@@ -4,6 +4,7 @@
 // Ends with "N passed, M failed".
 import { spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -60,9 +61,13 @@ const RULES = [
     }),
   ],
   [
-    /^reactor (connect|token|schema)\b/,
+    /^reactor (connect|token|schema|clip)\b/,
     (c, mock) => ({
-      run: `node packages/cli/bin/reactor.js ${c.replace(/^reactor /, "").replace(/\s+#.*$/, "")}`,
+      // A file the command writes goes to the temp directory, not the work tree.
+      run: `node packages/cli/bin/reactor.js ${c
+        .replace(/^reactor /, "")
+        .replace(/\s+#.*$/, "")
+        .replace(/--out (\S+)/, (_m, f) => `--out ${join(tmpdir(), `readme-${f}`)}`)}`,
       env: { REACTOR_API_KEY: mock.apiKey, REACTOR_API_URL: mock.url },
       note: "against `reactor-testkit serve`",
       expect: [
@@ -70,7 +75,9 @@ const RULES = [
           ? /^[\w-]+\.[\w-]+\.[\w-]+$/m
           : c.startsWith("reactor schema")
             ? /set_effect\(/
-            : /received [1-9]\d* frames/,
+            : c.startsWith("reactor clip")
+              ? /clip [\d.]+–[\d.]+ s saved to \S+ \([1-9]\d* bytes/
+              : /received [1-9]\d* frames/,
       ],
     }),
   ],

@@ -1,4 +1,5 @@
-/** The `reactor` command line: `connect`, `token`, `schema`. */
+/** The `reactor` command line: `connect`, `token`, `schema`, `clip`. */
+import { CLIP_USAGE, clipCommand } from "./commands/clip.js";
 import { CONNECT_USAGE, connectCommand } from "./commands/connect.js";
 import { SCHEMA_USAGE, schemaCommand } from "./commands/schema.js";
 import { TOKEN_USAGE, tokenCommand } from "./commands/token.js";
@@ -9,6 +10,7 @@ const USAGE = `usage:
   ${CONNECT_USAGE}
   ${TOKEN_USAGE}
   ${SCHEMA_USAGE}
+  ${CLIP_USAGE}
 environment: REACTOR_API_KEY, REACTOR_API_URL, REACTOR_MODEL
 exit codes: 0 ok, 1 failed, 2 bad usage, 3 auth, 4 version mismatch, 5 no GPU`;
 
@@ -16,6 +18,7 @@ const COMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>> =
   connect: connectCommand,
   token: tokenCommand,
   schema: schemaCommand,
+  clip: clipCommand,
 };
 
 /** Runs the CLI; resolves with the exit code and never throws. Errors are one line on stderr. */
@@ -27,7 +30,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   }
   const command = COMMANDS[name];
   if (!command) {
-    io.stderr.write(`reactor: unknown command '${name}' (expected connect, token or schema)\n`);
+    io.stderr.write(`reactor: unknown command '${name}' (expected connect, token, schema or clip)\n`);
     return EXIT.USAGE;
   }
   try {

@@ -39,6 +39,13 @@ describe("reactor CLI: usage errors", () => {
     [["connect", "--api-key", "rk_x"], /no model/, 2],
     [["token"], /no API key: set REACTOR_API_KEY/, 3],
     [["connect", "--model", "echo"], /no API key/, 3],
+    [["clip", "--model", "echo", "--out", "x.mp4", "--api-key", "rk_x"], /--seconds N is required/, 2],
+    [
+      ["clip", "--model", "echo", "--seconds", "0", "--out", "x.mp4", "--api-key", "rk_x"],
+      /--seconds must be a positive number/,
+      2,
+    ],
+    [["clip", "--model", "echo", "--seconds", "2", "--api-key", "rk_x"], /--out FILE is required/, 2],
   ])("reactor %j → %s, exit %i", async (args, pattern, code) => {
     const result = await reactor(args as string[]);
     expect(result.code).toBe(code);
@@ -110,6 +117,21 @@ describe("reactor CLI against the testkit", () => {
     expect(result.stdout).toMatch(/status ready/);
     expect(result.stdout).toMatch(/received [1-9]\d* frames/);
     expect(existsSync(join(dir, "none.png"))).toBe(false);
+  });
+
+  it("clip: saves the last N seconds as an MP4 file", async () => {
+    const out = join(dir, "clip.mp4");
+    const result = await reactor(
+      ["clip", "--model", "echo", "--seconds", "1", "--out", out, "--api-url", mock.url, "--json"],
+      { REACTOR_API_KEY: mock.apiKey },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    const summary = JSON.parse(result.stdout);
+    expect(summary).toMatchObject({ kind: "snap", path: out, segments: 1 });
+    expect(summary.durationS).toBeCloseTo(1, 1);
+    // An MP4 file: a box stream starting with ftyp.
+    expect(readFileSync(out).subarray(4, 8).toString()).toBe("ftyp");
+    expect(readFileSync(out).length).toBe(summary.bytes);
   });
 
   it("schema: prints the model's commands", async () => {
