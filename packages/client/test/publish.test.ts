@@ -3,14 +3,12 @@
  * on `main_video` (the echo model forwards it), frame numbers in order and colours within
  * tolerance; the slot, errors, keyframe requests, reconnects and the encoder thread's lifetime.
  */
-import { isReactorError, type RgbFrame } from "@reactor-node/protocol";
-import { LOOP_FRAMES, type MockReactor, readPattern, renderPatternRgb, startMockReactor } from "@reactor-node/testkit";
+import { isReactorError } from "@reactor-node/protocol";
+import { LOOP_FRAMES, type MockReactor, renderPatternRgb, startMockReactor } from "@reactor-node/testkit";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Reactor } from "../src/reactor.js";
 import { record, until } from "./helpers.js";
-
-const W = 320;
-const H = 180;
+import { echoed, H, pushPatternUntil, settledThreads, threadsBackTo, W } from "./publish-helpers.js";
 
 let mock: MockReactor;
 beforeAll(async () => {
@@ -29,42 +27,6 @@ async function connected(options: Partial<ConstructorParameters<typeof Reactor>[
   open.push(reactor);
   await reactor.connect();
   return reactor;
-}
-
-/**
- * Pushes pattern frames from `from` on at `fps` (stamped with their own times) until `done()`
- * holds, or `max` frames were pushed. Returns how many were pushed. The machine may be loaded:
- * the test waits on what arrives, not on a frame count fixed in advance.
- */
-async function pushPatternUntil(
-  push: (frame: { data: Uint8Array; width: number; height: number; format: "rgb24"; timestamp: number }) => unknown,
-  done: () => boolean,
-  options: { from?: number; max?: number; fps?: number; width?: number; height?: number } = {},
-): Promise<number> {
-  const { from = 0, max = 900, fps = 30, width = W, height = H } = options;
-  let n = from;
-  while (!done() && n < from + max) {
-    push({ data: renderPatternRgb(n, width, height), width, height, format: "rgb24", timestamp: (n * 1000) / fps });
-    n++;
-    await new Promise((r) => setTimeout(r, 1000 / fps));
-  }
-  return n - from;
-}
-
-/** Collects pattern readings of received frames whose size is the published one. */
-function echoed(reactor: Reactor): { numbers: number[]; worst: number; frames: RgbFrame[] } {
-  const out = { numbers: [] as number[], worst: 0, frames: [] as RgbFrame[] };
-  reactor.onFrame((frame) => {
-    if (frame.width !== W || frame.height !== H) return;
-    const reading = readPattern(frame.data, frame.width, frame.height);
-    if (!reading) return;
-    out.numbers.push(reading.frameNumber);
-    out.frames.push(frame);
-    for (const p of reading.patches) {
-      for (let c = 0; c < 3; c++) out.worst = Math.max(out.worst, Math.abs(p.actual[c]! - p.expected[c]!));
-    }
-  });
-  return out;
 }
 
 describe("publishing video", () => {
@@ -105,5 +67,143 @@ describe("publishing video", () => {
     expect(rec.errors).toEqual([]);
     await webcam.unpublish();
     expect(webcam.state).toBe("unpublished");
+  }, 60_000);
+});
+
+describe("publishing: slots, errors and lifecycle", () => {
+  it("typed errors: before ready NOT_READY, a received track INVALID_ARGUMENT, twice PUBLISH_REFUSED; all emitted", async () => {
+    const idle = new Reactor({ modelName: "echo", apiKey: mock.apiKey, apiUrl: mock.url });
+    open.push(idle);
+    const idleRec = record(idle);
+    await expect(idle.track("webcam").publish()).rejects.toMatchObject({ code: "NOT_READY", operation: "publish" });
+    expect(idleRec.errors.map((e) => e.code)).toEqual(["NOT_READY"]);
+
+    const reactor = await connected();
+    const rec = record(reactor);
+    await expect(reactor.track("main_video").publish()).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
+    const webcam = await reactor.track("webcam").publish();
+    await expect(reactor.track("webcam").publish()).rejects.toMatchObject({ code: "PUBLISH_REFUSED" });
+    expect(rec.errors.map((e) => e.code)).toEqual(["INVALID_ARGUMENT", "PUBLISH_REFUSED"]);
+    expect(webcam.published).toBe(true);
+  });
+
+  it("bad pushes are INVALID_ARGUMENT (thrown and emitted), nothing sent; after unpublish too", async () => {
+    const reactor = await connected();
+    const rec = record(reactor);
+    const webcam = await reactor.track("webcam").publish();
+    const bad: unknown[] = [
+      { data: new Uint8Array(10), width: W, height: H, format: "rgb24" },
+      { data: new Uint8Array(W * H * 3), width: W, height: H, format: "yuv" },
+      { data: new Uint8Array(W * H * 3), width: -1, height: H, format: "rgb24" },
+      { data: new Int16Array(960), sampleRate: 48_000, channels: 1 },
+    ];
+    for (const frame of bad) {
+      let thrown: unknown;
+      try {
+        await webcam.pushFrame(frame as never);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(isReactorError(thrown) && thrown.code).toBe("INVALID_ARGUMENT");
+    }
+    let badMetadata: unknown;
+    try {
+      await webcam.pushFrame(
+        { data: new Uint8Array(W * H * 3), width: W, height: H, format: "rgb24" },
+        { captureTimeUs: -5 },
+      );
+    } catch (error) {
+      badMetadata = error;
+    }
+    expect(isReactorError(badMetadata) && badMetadata.code).toBe("INVALID_ARGUMENT");
+    expect(webcam.stats()).toMatchObject({ pushed: 0, sent: 0, packets: 0 });
+    await webcam.unpublish();
+    expect(() => webcam.pushFrame({ data: new Uint8Array(W * H * 3), width: W, height: H, format: "rgb24" })).toThrow(
+      /not published/,
+    );
+    expect(rec.errors.every((e) => e.code === "INVALID_ARGUMENT")).toBe(true);
+    expect(rec.errors).toHaveLength(bad.length + 2);
+  });
+
+  it("a second connection's publish is refused with PUBLISH_REFUSED; it can publish once the first unpublished", async () => {
+    const owner = await connected();
+    const sessionId = owner.getSessionId()!;
+    const viewer = new Reactor({ modelName: "echo", apiKey: mock.apiKey, apiUrl: mock.url });
+    open.push(viewer);
+    await viewer.connect({ sessionId });
+    const first = await owner.track("webcam").publish();
+    const refused = await viewer
+      .track("webcam")
+      .publish()
+      .catch((e: unknown) => e);
+    expect(isReactorError(refused) && refused.code).toBe("PUBLISH_REFUSED");
+    expect((refused as Error).message).toMatch(/already published by connection/);
+    await first.unpublish();
+    const second = await viewer.track("webcam").publish();
+    expect(second.published).toBe(true);
+    await viewer.disconnect();
+  });
+
+  it("unpublish stops the echo: main_video shows the model's own pattern again", async () => {
+    const reactor = await connected();
+    const back = echoed(reactor);
+    let ownFrames = 0;
+    reactor.onFrame((frame) => {
+      if (frame.width === 320 && frame.height === 240) ownFrames++;
+    });
+    const webcam = await reactor.track("webcam").publish();
+    await pushPatternUntil(
+      (f) => webcam.pushFrame(f),
+      () => back.numbers.length >= 5,
+    );
+    await webcam.unpublish();
+    const echoedAtUnpublish = back.numbers.length;
+    const ownAtUnpublish = ownFrames;
+    await until(() => ownFrames >= ownAtUnpublish + 10, 15_000, "the model's own frames");
+    // A frame or two already in flight may still arrive; then nothing of the published size.
+    expect(back.numbers.length - echoedAtUnpublish).toBeLessThanOrEqual(3);
+    const record = await mock.history.waitFor((h) =>
+      h.published.find((r) => r.sessionId === reactor.getSessionId() && r.endedAt !== undefined),
+    );
+    expect(record.frames).toBeGreaterThan(0);
+  });
+
+  it("a PLI from the peer produces a keyframe", async () => {
+    const reactor = await connected();
+    const webcam = await reactor.track("webcam").publish();
+    const back = echoed(reactor);
+    await pushPatternUntil(
+      (f) => webcam.pushFrame(f),
+      () => back.numbers.length >= 3,
+    );
+    const before = webcam.stats();
+    // The receiving side of the echo asks for a keyframe: the testkit relays it to the publisher as a PLI.
+    reactor.track("main_video").pause();
+    reactor.track("main_video").resume();
+    await pushPatternUntil(
+      (f) => webcam.pushFrame(f),
+      () => webcam.stats().keyframeRequests > before.keyframeRequests && webcam.stats().keyframes > before.keyframes,
+      { from: 100 },
+    );
+    const after = webcam.stats();
+    expect(after.keyframeRequests).toBeGreaterThan(before.keyframeRequests);
+    expect(after.keyframes).toBeGreaterThan(before.keyframes);
+    expect(mock.history.events.some((e) => e.type === "pli_sent" && e.sessionId === reactor.getSessionId())).toBe(true);
+  });
+
+  it("unpublish and disconnect release the encoder worker (threads back to baseline)", async () => {
+    // Nobody reads frames here, so no decoder starts: the threads that come and go are publishing's.
+    const reactor = await connected();
+    const baseline = await settledThreads();
+    const webcam = await reactor.track("webcam").publish();
+    await webcam.pushFrame({ data: renderPatternRgb(0, W, H), width: W, height: H, format: "rgb24" });
+    await until(() => webcam.stats().sent === 1, 10_000, "first frame sent");
+    if (baseline !== undefined) expect(await settledThreads()).toBeGreaterThan(baseline);
+    await webcam.unpublish();
+    if (baseline !== undefined) await threadsBackTo(baseline);
+    const again = await reactor.track("webcam").publish();
+    await reactor.disconnect();
+    expect(again.state).toBe("unpublished");
+    if (baseline !== undefined) await threadsBackTo(baseline, true);
   });
 });

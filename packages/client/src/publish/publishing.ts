@@ -59,7 +59,10 @@ export class Publishing {
     try {
       return await this.claim(info, options);
     } catch (error) {
-      const typed = isReactorError(error) ? error : reactorError("PUBLISH_REFUSED", String(error), { cause: error });
+      const typed = inOperation(
+        isReactorError(error) ? error : reactorError("PUBLISH_REFUSED", String(error), { cause: error }),
+        "publish",
+      );
       this.host.reportError(typed);
       throw typed;
     }
@@ -137,6 +140,9 @@ export class Publishing {
     const publisher = this.createPublisher(info, options);
     try {
       await raceAbort(publisher.whenReady, options.signal, "publish()");
+      if (this.connection !== connection) {
+        throw reactorError("NOT_READY", `The connection closed while the encoder for '${name}' started`);
+      }
       await this.request(name, connection, options.signal);
       if (this.connection !== connection) {
         throw reactorError("NOT_READY", `The connection closed while publishing '${name}'`);
