@@ -34,6 +34,15 @@ const cases = [
     [/playing: [1-9]\d* frames/, /paused: 0 frames in 1\.5 s/, /resumed: [1-9]\d* frames since the pause/],
   ],
   [
+    "04-publish-track.mjs",
+    [
+      /published webcam \(state published\)/,
+      /pushed \d+ frames, encoded [1-9]\d* \([1-9]\d* keyframes\), sent [1-9]\d*/,
+      /read back [1-9]\d* frames of the pattern on main_video, in order: true/,
+      /unpublished \(state unpublished\)/,
+    ],
+  ],
+  [
     "05-multi-connection.mjs",
     [
       /owner created session \S+/,
