@@ -1,7 +1,14 @@
 import { isReactorError } from "@reactor-node/protocol";
 import { readPattern, renderPatternRgb } from "@reactor-node/testkit";
 import { afterEach, describe, expect, it } from "vitest";
-import { createVideoEncoder, type EncodedPicture, i420ToRgb, rgbToI420, type VideoEncoder } from "../src/index.js";
+import {
+  createVideoEncoder,
+  type EncodedPicture,
+  i420ToRgb,
+  isNativeDecoderInstalled,
+  rgbToI420,
+  type VideoEncoder,
+} from "../src/index.js";
 import { LibavVp8Engine } from "../src/worker/libav-engine.js";
 import { eventually, osThreadCount } from "./helpers/threads.js";
 import { rgbToYuv } from "./helpers/vp8-encoder.js";
@@ -227,5 +234,20 @@ describe("VideoEncoder (wasm)", () => {
       thrown = error;
     }
     expect((thrown as { code?: string }).code).toBe("WORKER_CRASHED");
+  });
+});
+
+describe.skipIf(!isNativeDecoderInstalled())("VideoEncoder (native, node-av)", () => {
+  it("encodes the pattern with FFmpeg's libvpx: same frame numbers back, keyframe first, worker released", async () => {
+    const e = encoder({ backend: "native" });
+    const out = collect(e);
+    for (let n = 0; n < 6; n++) {
+      e.push({ data: renderPatternRgb(n, W, H), width: W, height: H, format: "rgb24" });
+      await eventually(() => out.length === n + 1, 10_000);
+    }
+    expect(e.stats().backend).toBe("native");
+    expect(out.map((p) => p.keyframe)).toEqual([true, false, false, false, false, false]);
+    const decoded = await decodeAll(out);
+    expect(decoded.map((d) => readPattern(d.rgb, W, H)?.frameNumber)).toEqual([0, 1, 2, 3, 4, 5]);
   });
 });

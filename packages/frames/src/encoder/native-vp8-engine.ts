@@ -67,9 +67,15 @@ export class NativeVp8Engine implements VideoEncoderEngine {
     ctx.qMin = VP8_QMIN;
     ctx.qMax = VP8_QMAX;
     ctx.threadCount = LIBVPX_THREADS;
-    const options = lib.Dictionary.fromObject({ ...VP8_REALTIME_OPTIONS });
-    const opened = ctx.open2Sync(codec, options);
-    options.free();
+    // As context options, not an open2 dictionary: node-av frees the dictionary it was given,
+    // and freeing it here too crashed the process (double free).
+    for (const [key, value] of Object.entries(VP8_REALTIME_OPTIONS)) {
+      if (ctx.setOption(key, value) < 0) {
+        ctx.freeContext();
+        throw reactorError("CODEC_UNAVAILABLE", `FFmpeg's libvpx encoder does not take ${key}=${value}`);
+      }
+    }
+    const opened = ctx.open2Sync(codec, null);
     if (opened < 0) {
       ctx.freeContext();
       throw reactorError(
