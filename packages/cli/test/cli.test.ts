@@ -109,6 +109,24 @@ describe("reactor CLI against the testkit", () => {
     expect(readFileSync(snapshot).subarray(1, 4).toString()).toBe("PNG");
   });
 
+  it("connect --publish: pushes a generated picture and a tone into the model's input tracks", async () => {
+    const result = await reactor(
+      ["connect", "--model", "echo", "--seconds", "2", "--publish", "webcam", "--publish", "mic", "--json"],
+      { REACTOR_API_KEY: mock.apiKey, REACTOR_API_URL: mock.url },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    const summary = JSON.parse(result.stdout);
+    const [webcam, mic] = summary.published;
+    expect(webcam).toMatchObject({ track: "webcam" });
+    expect(webcam.sent).toBeGreaterThan(0);
+    expect(mic).toMatchObject({ track: "mic" });
+    expect(mic.sent).toBeGreaterThan(0);
+    // The echo model received both.
+    const received = mock.history.published.filter((r) => r.sessionId === summary.sessionId);
+    expect(received.map((r) => r.track).sort()).toEqual(["mic", "webcam"]);
+    expect(received.every((r) => r.frames > 0)).toBe(true);
+  });
+
   it("connect: human output names the session and the frames", async () => {
     const result = await reactor(["connect", "--model", "echo", "--seconds", "1", "--api-url", mock.url], {
       REACTOR_API_KEY: mock.apiKey,

@@ -1,14 +1,15 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import type { ReactorMessage, RgbFrame } from "@reactor-node/client";
+import type { Publisher, ReactorMessage, RgbFrame } from "@reactor-node/client";
 import { encodePng } from "@reactor-node/frames";
 import { parseCommand, parseFlags, positiveNumber, requireApiKey, requireModel, resolveTarget } from "../args.js";
 import { EXIT } from "../exit-codes.js";
 import { CliError, type CliIo } from "../io.js";
+import { pumpGenerated } from "../publish-source.js";
 import { connectForCli, waitFor } from "../session.js";
 
 export const CONNECT_USAGE =
-  'reactor connect --model NAME [--seconds N] [--snapshot out.png] [--command \'name={"json":"args"}\']... [--api-url URL] [--local] [--timeout S] [--json]';
+  'reactor connect --model NAME [--seconds N] [--snapshot out.png] [--command \'name={"json":"args"}\']... [--publish TRACK]... [--api-url URL] [--local] [--timeout S] [--json]';
 
 /** How long to wait for a model message after each `--command`. */
 const REPLY_WAIT_MS = 3_000;
@@ -19,6 +20,7 @@ export async function connectCommand(argv: string[], io: CliIo): Promise<number>
     seconds: { type: "string" },
     snapshot: { type: "string" },
     command: { type: "string", multiple: true },
+    publish: { type: "string", multiple: true },
     timeout: { type: "string" },
   });
   if (flags.help) {
@@ -64,8 +66,29 @@ export async function connectCommand(argv: string[], io: CliIo): Promise<number>
       );
     }
 
+    // --publish: a generated picture (video input) or tone (audio input) pushed while watching.
+    const publishers: Publisher[] = [];
+    for (const name of flags.publish ?? []) {
+      const publisher = await reactor.track(name).publish();
+      publishers.push(publisher);
+      say(
+        `published ${name} (${publisher.kind}: ${publisher.kind === "video" ? "colour bars, 640x360 @ 30 fps" : "440 Hz tone"})`,
+      );
+    }
+    const stopPumps = new AbortController();
+    const pumps = publishers.map((p) => pumpGenerated(p, stopPumps.signal));
+
     const watchStart = performance.now();
     await new Promise((r) => setTimeout(r, seconds * 1000));
+    stopPumps.abort();
+    await Promise.all(pumps);
+    const published = publishers.map((p) => {
+      const s = p.stats();
+      const dropped = Object.values(s.dropped).reduce((a, b) => a + b, 0);
+      say(`publish ${s.track}: pushed ${s.pushed}, encoded ${s.encoded}, sent ${s.sent}, dropped ${dropped}`);
+      return { track: s.track, pushed: s.pushed, encoded: s.encoded, sent: s.sent, dropped };
+    });
+    await Promise.all(publishers.map((p) => p.unpublish()));
     const elapsed = (performance.now() - watchStart) / 1000;
     const fps = frames / elapsed;
     say(
@@ -91,6 +114,7 @@ export async function connectCommand(argv: string[], io: CliIo): Promise<number>
           width: last?.width ?? null,
           height: last?.height ?? null,
           replies,
+          published,
           snapshot: snapshot ?? null,
         })}\n`,
       );
