@@ -3,7 +3,8 @@
  * on `main_video` (the echo model forwards it), frame numbers in order and colours within
  * tolerance; the slot, errors, keyframe requests, reconnects and the encoder thread's lifetime.
  */
-import { isReactorError } from "@reactor-node/protocol";
+import { toneFrequency } from "@reactor-node/frames";
+import { type AudioFrame, isReactorError } from "@reactor-node/protocol";
 import { LOOP_FRAMES, type MockReactor, renderPatternRgb, startMockReactor } from "@reactor-node/testkit";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Reactor } from "../src/reactor.js";
@@ -67,6 +68,52 @@ describe("publishing video", () => {
     expect(rec.errors).toEqual([]);
     await webcam.unpublish();
     expect(webcam.state).toBe("unpublished");
+  }, 60_000);
+});
+
+describe("publishing audio", () => {
+  it("a published tone (44.1 kHz stereo in, resampled) comes back on main_audio at its frequency", async () => {
+    const reactor = await connected();
+    const heard: AudioFrame[] = [];
+    reactor.track("main_audio").onFrame<AudioFrame>((frame) => heard.push(frame));
+    const mic = await reactor.track("mic").publish();
+    const RATE = 44_100;
+    const CHUNK = 441; // 10 ms
+    const TONE_HZ = 660; // the model's own tone is 440 Hz
+    let n = 0;
+    const push = async (chunks: number) => {
+      for (let c = 0; c < chunks; c++, n++) {
+        const data = new Int16Array(CHUNK * 2);
+        for (let i = 0; i < CHUNK; i++) {
+          const v = Math.round(9000 * Math.sin((2 * Math.PI * TONE_HZ * (n * CHUNK + i)) / RATE));
+          data[2 * i] = v;
+          data[2 * i + 1] = v;
+        }
+        await mic.pushFrame({ data, sampleRate: RATE, channels: 2 });
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    };
+    await push(100);
+    const record = await mock.history.waitFor((h) =>
+      h.published.find((r) => r.sessionId === reactor.getSessionId() && r.track === "mic" && r.frames > 0),
+    );
+    expect(record.kind).toBe("audio");
+    // From now on main_audio carries the echo: listen to one more second of it.
+    const from = heard.length;
+    await push(120);
+    await until(() => heard.length > from + 20, 15_000, "echoed audio");
+    const tail = heard.slice(from + 10);
+    const pcm = new Int16Array(tail.reduce((sum, f) => sum + f.data.length, 0));
+    let at = 0;
+    for (const f of tail) {
+      pcm.set(f.data, at);
+      at += f.data.length;
+    }
+    const frequency = toneFrequency(pcm, tail[0]!.sampleRate, tail[0]!.channels);
+    expect(frequency).toBeGreaterThan(TONE_HZ - 10);
+    expect(frequency).toBeLessThan(TONE_HZ + 10);
+    expect(mic.stats()).toMatchObject({ kind: "audio", state: "published" });
+    expect(mic.stats().sent).toBeGreaterThan(50);
   }, 60_000);
 });
 
