@@ -1,10 +1,11 @@
 // The demo: connect to a model, watch video arrive, talk to the model, upload an image, save a
-// snapshot. Runs against an embedded mock Reactor unless REACTOR_API_KEY is set.
+// snapshot, publish a synthetic webcam and read it back. Runs against an embedded mock Reactor
+// unless REACTOR_API_KEY is set.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { Reactor } from "@reactor-node/client";
 import { encodePng } from "@reactor-node/frames";
-import { LOOP_FRAMES, readPattern } from "@reactor-node/testkit";
+import { LOOP_FRAMES, readPattern, renderPatternRgb } from "@reactor-node/testkit";
 import { nextEvent, openTarget, sleep } from "./lib/target.mjs";
 
 const SECONDS = Number(process.env.REACTOR_DEMO_SECONDS || 5);
@@ -92,6 +93,27 @@ try {
     console.log(
       `pattern      frame #${pattern.frameNumber} (mod ${LOOP_FRAMES}), effect ${pattern.state.effect}, ` +
         `overlay ${pattern.state.overlayPresent ? "on" : "off"}, ${good}/${pattern.patches.length} colour patches within ±40`,
+    );
+  }
+
+  if (reactor.getCapabilities()?.tracks.some((t) => t.name === "webcam" && t.direction === "sendonly")) {
+    // Publish: a synthetic webcam goes into the model and comes back on its video output (the
+    // echo model shows its input, with the effect selected above). 480x270, to tell it apart.
+    const webcam = await reactor.track("webcam").publish();
+    let readBack = 0;
+    const offEcho = reactor.onFrame((frame) => {
+      if (frame.width === 480 && frame.height === 270 && readPattern(frame.data, 480, 270)) readBack++;
+    });
+    for (let n = 0; n < 300 && (n < 45 || readBack === 0); n++) {
+      webcam.pushFrame({ data: renderPatternRgb(n, 480, 270), width: 480, height: 270, format: "rgb24" });
+      await sleep(33);
+    }
+    offEcho();
+    const published = webcam.stats();
+    await webcam.unpublish();
+    console.log(
+      `publish      webcam: pushed ${published.pushed}, sent ${published.sent} (${published.backend}), ` +
+        `${readBack} frames of it read back on main_video`,
     );
   }
 

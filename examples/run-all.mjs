@@ -16,6 +16,7 @@ const cases = [
       /progress\s+\d+(\.\d+)? fps\s+latency p50 [\d.]+ ms\s+frames \d+\s+drops \d+/,
       /reply\s+effect_changed \{.*"effect":"invert"/,
       /snapshot\s+\S+\.png/,
+      /publish\s+webcam: pushed \d+, sent [1-9]\d* \(\w+\), [1-9]\d* frames of it read back on main_video/,
       /summary\s+\d+ frames/,
     ],
     { REACTOR_DEMO_SECONDS: "3", REACTOR_DEMO_SNAPSHOT: snapshot },
