@@ -87,11 +87,11 @@ export interface ReactorOptions {
 }
 
 /**
- * The wire a client speaks unless told otherwise. v1 is what the current official clients send
- * and what the runtime and the hosted service accept; only v1 can tell `sendCommand` that a
- * command was invalid. TEMPORARILY v0 until the testkit speaks v1 (issue 10, step 3).
+ * The wire a client speaks unless told otherwise: v1, what the current official clients send
+ * and what the runtime and the hosted service accept. Only v1 answers commands, so only v1 lets
+ * `sendCommand` report an invalid command; `"v0"` is for services that predate it.
  */
-export const DEFAULT_WIRE: WireName = "v0";
+export const DEFAULT_WIRE: WireName = "v1";
 
 /** Options with defaults applied. */
 export interface ResolvedOptions {

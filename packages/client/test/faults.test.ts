@@ -6,7 +6,7 @@ import { ConflictError, ReactorError, VersionMismatchError } from "@reactor-node
 import { type FaultInput, type MockReactor, startMockReactor } from "@reactor-node/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Reactor, type ReactorOptions } from "../src/index.js";
-import { nextEvent, record } from "./helpers.js";
+import { nextEvent, record, WIRES } from "./helpers.js";
 
 let shared: MockReactor;
 beforeAll(async () => {
@@ -203,9 +203,9 @@ describe("session and transport failures", () => {
   });
 });
 
-describe("server messages", () => {
+describe.each(WIRES)("server messages on the %s wire", (wire) => {
   it("undecodable frames are DECODE_ERROR events and the session continues", async () => {
-    await using reactor = faulty({ fault: "garbage-messages", after: 0.1 });
+    await using reactor = faulty({ fault: "garbage-messages", after: 0.1 }, { wire });
     const rec = record(reactor);
     await reactor.connect();
     await nextEvent(reactor, "error", (e) => e.code === "DECODE_ERROR");
@@ -214,13 +214,13 @@ describe("server messages", () => {
     await reply;
     expect(reactor.getStatus()).toBe("ready");
     expect(rec.errors.every((e) => e.code === "DECODE_ERROR" && e.component === "gpu")).toBe(true);
-    // Non-JSON text on `data` is a legacy message passed through as a string.
+    // Non-JSON text on `data` is a legacy message passed through as a string (text is v0 on either wire).
     expect(rec.of("message").some(([m]) => m.type === "legacy" && typeof m.data === "string")).toBe(true);
     await reactor.disconnect();
   });
 
   it("an inbound message larger than the outbound limit is still delivered", async () => {
-    await using reactor = faulty({ fault: "oversized-message", after: 0.1 });
+    await using reactor = faulty({ fault: "oversized-message", after: 0.1 }, { wire });
     await reactor.connect();
     const [message] = await nextEvent(reactor, "message", (m) => m.type === "oversized");
     expect((message.data as string).length).toBeGreaterThan(256 * 1024);
@@ -229,7 +229,7 @@ describe("server messages", () => {
 
   it("sessionEnded → SESSION_ENDED (non-recoverable), disconnected, session forgotten, no DELETE", async () => {
     shared.history.clear();
-    await using reactor = faulty({ fault: "session-ended", after: 0.2, reason: "testkit says bye" });
+    await using reactor = faulty({ fault: "session-ended", after: 0.2, reason: "testkit says bye" }, { wire });
     const rec = record(reactor);
     await reactor.connect();
     const sessionId = reactor.getSessionId();
@@ -245,7 +245,7 @@ describe("server messages", () => {
   });
 
   it("moderation terminate is a runtime_message and then ends the session", async () => {
-    await using reactor = faulty({ fault: "moderation-terminate", after: 0.2 });
+    await using reactor = faulty({ fault: "moderation-terminate", after: 0.2 }, { wire });
     const rec = record(reactor);
     await reactor.connect();
     await nextEvent(reactor, "error", (e) => e.code === "SESSION_ENDED");

@@ -1,5 +1,12 @@
 /** Shared test helpers: an event recorder and waiting for events, with no timed assertions. */
-import { REACTOR_EVENTS, type ReactorError } from "@reactor-node/protocol";
+import {
+  type ClientMessage,
+  REACTOR_EVENTS,
+  type ReactorError,
+  type ServerMessage,
+  type WireName,
+} from "@reactor-node/protocol";
+import type { MockReactor } from "@reactor-node/testkit";
 import type { ReactorEventMap } from "../src/events.js";
 import type { Reactor } from "../src/reactor.js";
 
@@ -78,4 +85,21 @@ export async function until(probe: () => unknown, timeoutMs = 15_000, what = "co
     if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/**
+ * The wires the wire-dependent tests run on (the default first). Tests that never touch the
+ * data channels run once, on the default.
+ */
+export const WIRES = ["v1", "v0"] as const satisfies readonly WireName[];
+
+/** What the client sent (`in`) or received (`out`) on the data channels of `sessionId`, decoded, either wire. */
+export function wireMessages(
+  mock: MockReactor,
+  sessionId: string | undefined,
+  direction: "in" | "out" = "in",
+): Array<ClientMessage | ServerMessage> {
+  return mock.history.dataChannel
+    .filter((d) => d.sessionId === sessionId && d.direction === direction && d.message !== undefined)
+    .map((d) => d.message!);
 }

@@ -6,7 +6,7 @@ import { buildRequestHeaders, type RgbFrame } from "@reactor-node/protocol";
 import { type MockReactor, startMockReactor } from "@reactor-node/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fetchJwtToken, Reactor, type ReactorOptions } from "../src/index.js";
-import { framesSeen, nextEvent, record } from "./helpers.js";
+import { framesSeen, nextEvent, record, WIRES, wireMessages } from "./helpers.js";
 
 let mock: MockReactor;
 beforeAll(async () => {
@@ -20,9 +20,9 @@ function client(extra: Partial<ReactorOptions> = {}): Reactor {
   return new Reactor({ modelName: "echo", apiKey: mock.apiKey, apiUrl: mock.url, ...extra });
 }
 
-describe("GPU drop and reconnect", () => {
+describe.each(WIRES)("GPU drop and reconnect on the %s wire", (wire) => {
   it("keeps the session, goes disconnected with a recoverable error, then reconnect() brings frames back", async () => {
-    await using reactor = client({ extraArgs: { testkit: { fault: "gpu-drop", after: 0.5 } } });
+    await using reactor = client({ wire, extraArgs: { testkit: { fault: "gpu-drop", after: 0.5 } } });
     const rec = record(reactor);
     const frameNumbers: number[] = [];
     reactor.onFrame((frame: RgbFrame) => frameNumbers.push(frame.frameNumber));
@@ -67,10 +67,26 @@ describe("GPU drop and reconnect", () => {
       true,
     );
     expect(mock.history.http.some((c) => c.method === "POST" && c.path === "/sessions")).toBe(false);
+    // The new connection speaks the same wire, its request ids counting from 1 again.
+    const reply = await reactor.sendCommand("set_effect", { effect: "invert" });
+    expect(reply).toEqual(
+      wire === "v1" ? { type: "effect_changed", data: { effect: "invert", intensity: 1 } } : undefined,
+    );
+    const command = await mock.history.waitFor(() =>
+      wireMessages(mock, sessionId).find((m) => m.kind === "command" && m.type === "set_effect"),
+    );
+    expect(command).toMatchObject(wire === "v1" ? { requestId: "data_1" } : {});
+    if (wire === "v0") expect(command).not.toHaveProperty("requestId");
+    expect(
+      mock.history.dataChannel
+        .filter((d) => d.sessionId === sessionId && d.direction === "in")
+        .every((d) => d.wire === wire),
+    ).toBe(true);
   });
 
   it("autoReconnect: true recovers on its own after a drop", async () => {
     await using reactor = client({
+      wire,
       autoReconnect: true,
       extraArgs: { testkit: { fault: "gpu-drop", after: 0.3 } },
     });
@@ -84,6 +100,7 @@ describe("GPU drop and reconnect", () => {
 
   it("a data channel closed by the GPU is a recoverable GPU_CONNECTION_ERROR", async () => {
     await using reactor = client({
+      wire,
       extraArgs: { testkit: { fault: "data-channel-close", after: 0.3, channel: "data" } },
     });
     await reactor.connect();
@@ -94,7 +111,7 @@ describe("GPU drop and reconnect", () => {
   });
 
   it("a frames() loop keeps going across reconnect()", async () => {
-    await using reactor = client({ extraArgs: { testkit: { fault: "gpu-drop", after: 0.5 } } });
+    await using reactor = client({ wire, extraArgs: { testkit: { fault: "gpu-drop", after: 0.5 } } });
     await reactor.connect();
     const dropped = nextEvent(reactor, "error", (e) => e.code === "GPU_CONNECTION_ERROR");
     let count = 0;

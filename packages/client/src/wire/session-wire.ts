@@ -18,6 +18,7 @@
 import {
   type ChannelLabel,
   type ClientMessage,
+  detectWire,
   inOperation,
   type ReactorError,
   type ReactorMessage,
@@ -126,9 +127,15 @@ export class SessionWire {
     this.send({ kind: "runtime", type, data, ...(requestId !== undefined && { requestId }) });
   }
 
-  /** Decodes one inbound frame and settles the request it answers. Never throws. */
+  /**
+   * Decodes one inbound frame and settles the request it answers. Never throws. A frame is
+   * decoded in its own encoding (text = v0, binary = v1): a GPU peer speaks v0 until our first
+   * frame latched its side (docs/protocol.md §9), and text cannot be mistaken for protobuf.
+   * Answers are still matched by the selected wire's rules.
+   */
   receive(channel: ChannelLabel, frame: unknown): Received {
-    const decoded = this.codec.decodeServer(channel, frame);
+    const wire = detectWire(frame);
+    const decoded = (wire === this.codec.name ? this.codec : wireCodec(wire)).decodeServer(channel, frame);
     if (!decoded.ok) return { error: inOperation(decoded.error, "session") };
     const message = decoded.message;
     if (this.correlator.settle(message, this.codec.fifoAnswer(message)) === "rejected") return undefined;

@@ -131,7 +131,9 @@ describe("routeInbound", () => {
     });
     send({ kind: "response", channel: "data", error: { code: "decode_error", message: "bad frame" } });
     send({ kind: "response", channel: "data", requestId: "data_7" });
-    feed("data", "text on a v1 connection");
+    // Text is v0 whatever the selected wire (a peer speaks v0 until it latched ours).
+    feed("data", '{"scope":"application","data":{"type":"early","data":{}}}');
+    feed("data", Uint8Array.of(0x0a, 0xff));
     expect(out).toEqual([
       ["message", { type: "hi", data: { a: 1 } }],
       ["runtime", { type: "modelSchema", data: { openapi: "3.1.0" } }],
@@ -145,6 +147,7 @@ describe("routeInbound", () => {
       ],
       ["ended", "moderation: m"],
       ["error", "MODEL_ERROR"],
+      ["message", { type: "early", data: {} }],
       ["error", "DECODE_ERROR"],
     ]);
   });
