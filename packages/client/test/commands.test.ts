@@ -110,6 +110,20 @@ describe("v1: commands are answered", () => {
   });
 });
 
+describe("v1: a burst of commands", () => {
+  it("each of 200 commands sent back to back resolves to its own reply, in order", async () => {
+    await using reactor = new Reactor({ modelName: "echo", apiKey: mock.apiKey, apiUrl: mock.url, wire: "v1" });
+    await reactor.connect();
+    const count = 200;
+    const answers = await Promise.all(
+      Array.from({ length: count }, (_, i) => reactor.sendCommand("set_intensity", { intensity: i / count })),
+    );
+    expect(answers.map((a) => (a?.data as { intensity: number }).intensity)).toEqual(
+      Array.from({ length: count }, (_, i) => i / count),
+    );
+  });
+});
+
 describe("v0: commands are never answered", () => {
   it("sendCommand resolves undefined for valid and invalid commands alike; replies still arrive as events", async () => {
     await using reactor = new Reactor({ modelName: "echo", apiKey: mock.apiKey, apiUrl: mock.url, wire: "v0" });
