@@ -2,34 +2,21 @@
  * The per-frame metadata trailer (docs/protocol.md §6), present only when the offer carried
  * `a=x-reactor-frame-metadata:1` and the answer echoed it:
  * `[codec payload][protobuf FrameMetadata][u32 LE length of the protobuf]["RXMT"]`, with
- * `FrameMetadata{1 frame_id uint64; 2 capture_time_us uint64 (0 = unset); 3 user_data bytes}`.
- * One copy for every side: the receiver strips it, publishers and the testkit append it.
+ * `FrameMetadata{1 frame_id uint64; 2 capture_time_us uint64 (0 = unset); 3 user_data bytes}`
+ * (the generated v1 message). One copy for every side: the receiver strips it, publishers and
+ * the testkit append it.
  */
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import type { FrameMetadata } from "../api.js";
 import { FRAME_METADATA_MAGIC } from "../constants.js";
 import { reactorError } from "../errors.js";
+import { FrameMetadataSchema } from "../v1/proto.js";
 
 const MAGIC = [...FRAME_METADATA_MAGIC].map((c) => c.charCodeAt(0));
 /** The trailer's fixed tail: u32 length + magic. */
 export const FRAME_METADATA_TRAILER_FIXED_BYTES = 8;
 /** Largest `userData` a trailer carries (our choice: a trailer is per frame, keep it small). */
 export const FRAME_METADATA_MAX_USER_DATA_BYTES = 64 * 1024;
-
-function varintLength(value: bigint): number {
-  let n = 1;
-  for (let v = value >> 7n; v > 0n; v >>= 7n) n++;
-  return n;
-}
-
-function writeVarint(out: Uint8Array, at: number, value: bigint): number {
-  let v = value;
-  while (v >= 0x80n) {
-    out[at++] = Number(v & 0x7fn) | 0x80;
-    v >>= 7n;
-  }
-  out[at++] = Number(v);
-  return at;
-}
 
 const U64_MAX = (1n << 64n) - 1n;
 
@@ -54,26 +41,14 @@ export function encodeFrameMetadata(metadata: FrameMetadata): Uint8Array {
       `frame metadata userData is ${user.length} bytes; at most ${FRAME_METADATA_MAX_USER_DATA_BYTES} are allowed`,
     );
   }
-  let size = 0;
-  if (metadata.frameId !== 0n) size += 1 + varintLength(metadata.frameId);
-  if (capture !== 0n) size += 1 + varintLength(capture);
-  if (user && user.length > 0) size += 1 + varintLength(BigInt(user.length)) + user.length;
-  const out = new Uint8Array(size);
-  let at = 0;
-  if (metadata.frameId !== 0n) {
-    out[at++] = 0x08;
-    at = writeVarint(out, at, metadata.frameId);
-  }
-  if (capture !== 0n) {
-    out[at++] = 0x10;
-    at = writeVarint(out, at, capture);
-  }
-  if (user && user.length > 0) {
-    out[at++] = 0x1a;
-    at = writeVarint(out, at, BigInt(user.length));
-    out.set(user, at);
-  }
-  return out;
+  return toBinary(
+    FrameMetadataSchema,
+    create(FrameMetadataSchema, {
+      frameId: metadata.frameId,
+      captureTimeUs: capture,
+      userData: user ?? new Uint8Array(0),
+    }),
+  );
 }
 
 /** `payload` followed by the metadata trailer, in one new buffer. */
@@ -108,40 +83,15 @@ export function stripFrameMetadata(frame: Uint8Array): { payload: Uint8Array; me
 
 /** Decodes the protobuf message; undefined when malformed. Unknown fields are skipped. */
 export function decodeFrameMetadata(bytes: Uint8Array): FrameMetadata | undefined {
-  const out: FrameMetadata = { frameId: 0n };
-  let at = 0;
-  const varint = (): bigint | undefined => {
-    let value = 0n;
-    for (let shift = 0n; shift < 70n; shift += 7n) {
-      if (at >= bytes.length) return undefined;
-      const b = bytes[at++]!;
-      value |= BigInt(b & 0x7f) << shift;
-      if ((b & 0x80) === 0) return value & U64_MAX;
-    }
+  let message: ReturnType<typeof fromBinary<typeof FrameMetadataSchema>>;
+  try {
+    message = fromBinary(FrameMetadataSchema, bytes);
+  } catch {
     return undefined;
-  };
-  while (at < bytes.length) {
-    const key = varint();
-    if (key === undefined) return undefined;
-    const field = Number(key >> 3n);
-    const wire = Number(key & 7n);
-    if (field === 0) return undefined;
-    if (wire === 0) {
-      const value = varint();
-      if (value === undefined) return undefined;
-      if (field === 1) out.frameId = value;
-      else if (field === 2 && value !== 0n) out.captureTimeUs = value;
-    } else if (wire === 2) {
-      const length = varint();
-      if (length === undefined || length > BigInt(bytes.length - at)) return undefined;
-      if (field === 3) out.userData = bytes.slice(at, at + Number(length));
-      at += Number(length);
-    } else if (wire === 1 || wire === 5) {
-      at += wire === 1 ? 8 : 4;
-      if (at > bytes.length) return undefined;
-    } else {
-      return undefined;
-    }
   }
-  return out;
+  return {
+    frameId: message.frameId,
+    ...(message.captureTimeUs !== 0n && { captureTimeUs: message.captureTimeUs }),
+    ...(message.userData.length > 0 && { userData: message.userData.slice() }),
+  };
 }
