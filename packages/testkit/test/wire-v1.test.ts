@@ -60,8 +60,9 @@ describe("the v1 wire", () => {
       const refused = await v0.request("publish_track", { name: "webcam" });
       expect(refused.error?.code).toBe("publish_refused");
       const clip = "ctrl_10";
+      // Hosted sessions record: the clip is promised, answered by id.
       v1.send({ kind: "runtime", type: "requestClip", data: { duration_seconds: 5 }, requestId: clip });
-      expect(await v1.answer(clip)).toMatchObject({ kind: "runtime", type: "clipFailed", requestId: clip });
+      expect(await v1.answer(clip)).toMatchObject({ kind: "runtime", type: "clipReady", requestId: clip });
 
       // The broadcast reaches both connections, each in its own wire, without an id on v1.
       await v0.until(() => v0.message("application", "state_changed"), "v0 broadcast");
