@@ -11,6 +11,8 @@
 import { readFileSync, writeFileSync } from "node:fs";
 
 const COEF = { y: 1.164383, rv: 1.596027, gu: 0.391762, gv: 0.812968, bu: 2.017232 };
+/** The largest memory the module accepts: all of wasm32's 4 GiB (each host memory sets its own maximum). */
+const MAX_MEMORY_PAGES = 65_536;
 const q15 = (c) => Math.round((c / 2) * 32768);
 
 // --- encoding helpers -------------------------------------------------------------------------
@@ -354,15 +356,11 @@ const bytes = Uint8Array.from([
   0x00,
   0x00,
   ...section(1, vec([[0x60, ...vec(Array(9).fill([I32])), ...vec([])]])),
+  // The memory is imported and shared (limits flag 0x03: shared, with a maximum): the host makes
+  // it, so decoded frames can be written where the receiving threads read them (no copy out).
+  ...section(2, vec([[...str("env"), ...str("memory"), 0x02, 0x03, ...uleb(1), ...uleb(MAX_MEMORY_PAGES)]])),
   ...section(3, vec([uleb(0)])),
-  ...section(5, vec([[0x00, ...uleb(1)]])),
-  ...section(
-    7,
-    vec([
-      [...str("convert"), 0x00, ...uleb(0)],
-      [...str("memory"), 0x02, ...uleb(0)],
-    ]),
-  ),
+  ...section(7, vec([[...str("convert"), 0x00, ...uleb(0)]])),
   ...section(10, vec([[...uleb(funcBody.length), ...funcBody]])),
 ]);
 if (!WebAssembly.validate(bytes)) throw new Error("generated module does not validate");

@@ -106,6 +106,7 @@ export {
   type VideoReceiverOptions,
 } from "./receiver/options.js";
 export { createVideoReceiver, MAX_DECODE_BATCH_FRAMES } from "./receiver/receiver.js";
+export { MAX_FRAME_SLOTS } from "./worker/frame-slots.js";
 export type { VideoReceiverStats } from "./receiver/stats.js";
 export type { VideoReceiver } from "./receiver/video-receiver.js";
 export { DEFAULT_JITTER_LATENCY_MS } from "./rtp/assembler.js";

@@ -23,8 +23,8 @@ export interface ConversionStageOptions<T> {
   latestOnly: () => boolean;
   /** An output buffer of `bytes` to reuse (a released frame's), if any. */
   takeBuffer: (bytes: number) => ArrayBuffer | undefined;
-  /** Converted, in push order. `i420` is free for reuse. */
-  onConverted: (rgb: Uint8Array, picture: PendingConversion<T>, i420: ArrayBuffer, convertMs: number) => void;
+  /** Converted, in push order. `i420` (the picture's pixels, or the buffer they came back in) is free for reuse. */
+  onConverted: (rgb: Uint8Array, picture: PendingConversion<T>, i420: Uint8Array, convertMs: number) => void;
   /** Never converted: superseded under `latest` (`stale`), refused by a full pool (`queueFull`), or lost with a pool thread. */
   onDropped: (picture: PendingConversion<T>, reason: "stale" | "queueFull" | "failed", error?: ReactorError) => void;
 }
@@ -81,19 +81,26 @@ export class ConversionStage<T> {
     const { format } = this.options;
     const bytes = frameByteLength(format, picture.width, picture.height);
     const out = this.options.takeBuffer(bytes) ?? new ArrayBuffer(bytes);
-    const i420 = picture.i420.buffer as ArrayBuffer;
+    const { i420 } = picture;
     const task: ConvertTask = { i420, out, width: picture.width, height: picture.height, format };
+    // A view of the decoder's shared memory crosses as a reference; a buffer of its own is moved.
+    const transferList = i420.buffer instanceof SharedArrayBuffer ? [out] : [out, i420.buffer as ArrayBuffer];
     this.options.pool
       .run<ConvertTaskResult>(task, {
         filename: TASK_FILE,
         name: "convertFrame",
-        transferList: [i420, out],
+        transferList,
         signal: this.abort.signal,
       })
       .then(
         (result) =>
           this.finish(seq, () =>
-            this.options.onConverted(new Uint8Array(result.out), picture, result.i420, result.convertMs),
+            this.options.onConverted(
+              new Uint8Array(result.out),
+              picture,
+              result.i420 ? new Uint8Array(result.i420) : i420,
+              result.convertMs,
+            ),
           ),
         (error: unknown) => {
           if (this.closed) return;

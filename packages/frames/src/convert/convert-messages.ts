@@ -1,6 +1,9 @@
-/** One frame for the conversion pool: packed I420 in, RGB out into `out` (both transferred). */
+/**
+ * One frame for the conversion pool: packed I420 in (a view of the decoder's shared frame memory,
+ * or a transferred buffer), RGB out into `out` (transferred).
+ */
 export interface ConvertTask {
-  i420: ArrayBuffer;
+  i420: Uint8Array;
   /** Exactly `frameByteLength(format, width, height)` bytes. */
   out: ArrayBuffer;
   width: number;
@@ -8,9 +11,9 @@ export interface ConvertTask {
   format: "rgb24" | "rgba";
 }
 
-/** The pool's answer: both buffers handed back (transferred), and the thread's conversion time. */
+/** The pool's answer: the buffers handed back (transferred; `i420` only when it was), and the thread's conversion time. */
 export interface ConvertTaskResult {
   out: ArrayBuffer;
-  i420: ArrayBuffer;
+  i420?: ArrayBuffer;
   convertMs: number;
 }

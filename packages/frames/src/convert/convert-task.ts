@@ -29,15 +29,20 @@ function planes(i420: Uint8Array, width: number, height: number): I420Planes {
 /** The piscina handler (selected with `name: "convertFrame"`). */
 export function convertFrame(task: ConvertTask): unknown {
   const t0 = performance.now();
-  const src = planes(new Uint8Array(task.i420), task.width, task.height);
+  const src = planes(task.i420, task.width, task.height);
   const out = new Uint8Array(task.out);
   if (task.format === "rgba") i420ToRgba(src, out);
   else if (simd) simd.convert(src, out);
   else i420ToRgb(src, out);
-  const result: ConvertTaskResult = { out: task.out, i420: task.i420, convertMs: performance.now() - t0 };
+  const shared = task.i420.buffer instanceof SharedArrayBuffer;
+  const result: ConvertTaskResult = {
+    out: task.out,
+    ...(!shared && { i420: task.i420.buffer as ArrayBuffer }),
+    convertMs: performance.now() - t0,
+  };
   return move({
     get [transferableSymbol]() {
-      return [result.out, result.i420];
+      return shared ? [result.out] : [result.out, result.i420];
     },
     get [valueSymbol]() {
       return result;

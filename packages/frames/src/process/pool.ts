@@ -206,7 +206,9 @@ class Processor<R> implements FrameProcessor<R> {
   private run(seq: number, frame: VideoFrame): void {
     this.inFlight++;
     const { data, ...info } = frame;
-    const transferList = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength ? [data.buffer] : [];
+    // A frame in its own buffer moves; a view of shared memory (a decoder slot) crosses as a reference.
+    const own = !(data.buffer instanceof SharedArrayBuffer) && data.byteOffset === 0;
+    const transferList = own && data.byteLength === data.buffer.byteLength ? [data.buffer] : [];
     this.pool
       .run(
         { moduleUrl: this.moduleUrl, frame },

@@ -12,8 +12,8 @@ import type { Logger } from "../logger.js";
 import { RtpFrameAssembler } from "../rtp/assembler.js";
 import type { EncodedVideoFrame } from "../rtp/encoded-frame.js";
 import { RtpClock } from "../rtp/rtp-clock.js";
-import { BUFFER_POOL_MAX } from "../worker/buffer-pool.js";
 import type { DecodeResult } from "../worker/decoder-api.js";
+import { FrameBuffers } from "./frame-buffers.js";
 import { KeyframeGate, type KeyframeReason } from "./keyframe-gate.js";
 import { Listeners } from "./listeners.js";
 import {
@@ -76,10 +76,8 @@ class Receiver implements VideoReceiver {
   private isClosed = false;
   private closing: Promise<void> | undefined;
   private idleWaiters: (() => void)[] = [];
-  /** Buffers for the decoder worker to reuse (its output: RGB, or I420 when the pool converts). */
-  private recycled: ArrayBuffer[] = [];
-  /** Released RGB buffers for the conversion pool to write into. */
-  private spares: ArrayBuffer[] = [];
+  /** The pixel memory of delivered frames: decoder slots and buffers to hand back. */
+  private readonly buffers = new FrameBuffers();
   /** Frames queued only in iterators (no callback saw them): how many iterators still hold each. */
   private readonly recyclable = new WeakMap<VideoFrame, number>();
   private readonly startPromise: Promise<void>;
@@ -104,10 +102,10 @@ class Receiver implements VideoReceiver {
         pool: shared ? shared.pool : (conversion as Exclude<typeof conversion, string>),
         format,
         latestOnly: () => this.latestOnly(),
-        takeBuffer: (bytes) => takeSpare(this.spares, bytes),
+        takeBuffer: (bytes) => this.buffers.takeSpare(bytes),
         onConverted: (rgb, picture, i420, convertMs) => {
           this.counters.convertMs += convertMs;
-          this.recycleFor(this.recycled, i420);
+          this.buffers.giveBack(i420, "decoder");
           this.deliver(rgb, picture.width, picture.height, picture.info);
           void this.pump();
         },
@@ -116,7 +114,7 @@ class Receiver implements VideoReceiver {
             this.counters.dropped.decodeError++;
             if (error) this.report(error);
           } else this.counters.dropped[reason]++;
-          this.recycleFor(this.recycled, picture.i420.buffer as ArrayBuffer);
+          this.buffers.giveBack(picture.i420, "decoder");
           void this.pump();
         },
       });
@@ -259,8 +257,7 @@ class Receiver implements VideoReceiver {
     this.streams.clear();
     this.pending = [];
     this.stage?.close();
-    this.recycled = [];
-    this.spares = [];
+    this.buffers.close();
     this.frameListeners.clear();
     this.keyframeListeners.clear();
     await Promise.all([this.decoder.close(), this.releasePool?.()]);
@@ -315,14 +312,12 @@ class Receiver implements VideoReceiver {
     try {
       while (!this.isClosed && this.pending.length > 0 && !this.paused()) {
         const batch = this.pending.splice(0, MAX_DECODE_BATCH_FRAMES);
-        const recycled = this.recycled.filter((b) => b.byteLength > 0);
-        this.recycled = [];
         let response: DecodeResult;
         try {
           response = await this.decoder.decode({
             frames: batch.map(({ id, data, keyframe }) => ({ id, data, keyframe })),
             deliverLast: this.conversionBudget(batch.length),
-            recycled,
+            ...this.buffers.takeForBatch(),
           });
         } catch (error) {
           this.onBatchFailed(batch, error);
@@ -367,6 +362,7 @@ class Receiver implements VideoReceiver {
     this.counters.decodeMs += response.decodeMs;
     this.counters.convertMs += response.convertMs;
     this.counters.decoderMemoryBytes = response.memoryBytes;
+    this.buffers.adopt(response);
     const byId = new Map(batch.map((f) => [f.id, f]));
     let broken = false;
     for (const result of response.frames) {
@@ -375,19 +371,20 @@ class Receiver implements VideoReceiver {
         case "decoded": {
           if (source.keyframe) broken = false;
           this.counters.decoded++;
-          if (!result.data) {
+          const data = this.buffers.pixels(result);
+          if (!data) {
             this.counters.dropped.stale++;
             break;
           }
           const info: FrameInfo = { source, frameNumber: this.counters.decoded };
           const picture: PendingConversion<FrameInfo> = {
-            i420: result.data,
+            i420: data,
             width: result.width,
             height: result.height,
             info,
           };
           if (this.stage) this.stage.push(picture);
-          else this.deliver(result.data, result.width, result.height, info);
+          else this.deliver(data, result.width, result.height, info);
           break;
         }
         case "noPicture":
@@ -429,6 +426,7 @@ class Receiver implements VideoReceiver {
     }
     this.report(error);
     this.counters.workerRestarts++;
+    this.buffers.workerReplaced();
     // The new worker has no reference frames: resume at the next keyframe.
     this.chainBroken("workerRestart");
   }
@@ -484,16 +482,9 @@ class Receiver implements VideoReceiver {
     this.recycle(frame);
   }
 
-  /** A delivered frame's buffer is free: RGB goes back to the conversion pool's writers, the rest to the decoder. */
+  /** A delivered frame's pixels are free: RGB the pool wrote goes back to its writers, the rest to the decoder. */
   private recycle(frame: VideoFrame): void {
-    const buffer = frame.data.buffer as ArrayBuffer;
-    this.recycleFor(this.stage && frame.format !== "i420" ? this.spares : this.recycled, buffer);
-  }
-
-  private recycleFor(list: ArrayBuffer[], buffer: ArrayBuffer): void {
-    if (this.isClosed || buffer.byteLength === 0 || list.length >= BUFFER_POOL_MAX) return;
-    if (list.includes(buffer)) return;
-    list.push(buffer);
+    this.buffers.giveBack(frame.data, this.stage && frame.format !== "i420" ? "rgb" : "decoder");
   }
 
   private report(error: ReactorError): void {
@@ -529,13 +520,4 @@ function need(policy: BackpressurePolicy, queueSize: number, batchLength: number
   if (policy === "latest") return 1;
   if (policy === "queue") return Math.min(queueSize, batchLength);
   return batchLength;
-}
-
-/** A spare buffer of exactly `bytes`, if one was released (others, of an old size, are let go). */
-function takeSpare(spares: ArrayBuffer[], bytes: number): ArrayBuffer | undefined {
-  const index = spares.findLastIndex((b) => b.byteLength === bytes);
-  const found = index >= 0 ? spares.splice(index, 1)[0] : undefined;
-  if (spares.some((b) => b.byteLength !== bytes))
-    spares.splice(0, spares.length, ...spares.filter((b) => b.byteLength === bytes));
-  return found;
 }

@@ -46,7 +46,8 @@ export class WorkerHost<Api extends object> {
   private exited = false;
   private closing: Promise<void> | undefined;
   private crash: ReactorError | undefined;
-  private readonly died: Promise<never>;
+  /** Rejecters of the calls in flight, failed when the thread exits (no reaction piles up per call). */
+  private readonly pending = new Set<(error: ReactorError) => void>();
 
   constructor(private readonly options: WorkerHostOptions) {
     this.worker = new Worker(options.entry, { name: options.name });
@@ -55,20 +56,18 @@ export class WorkerHost<Api extends object> {
     this.worker.on("error", (error) => {
       lastError = error;
     });
-    this.died = new Promise<never>((_, reject) => {
-      this.worker.once("exit", (code) => {
-        this.exited = true;
-        const error = this.closing
-          ? reactorError("ABORTED", `The ${options.name} thread was closed`)
-          : reactorError("WORKER_CRASHED", `The ${options.name} thread exited unexpectedly (code ${code})`, {
-              cause: lastError,
-            });
-        if (!this.closing) this.crash = error;
-        reject(error);
-        if (!this.closing) options.onCrash(error);
-      });
+    this.worker.once("exit", (code) => {
+      this.exited = true;
+      const error = this.closing
+        ? reactorError("ABORTED", `The ${options.name} thread was closed`)
+        : reactorError("WORKER_CRASHED", `The ${options.name} thread exited unexpectedly (code ${code})`, {
+            cause: lastError,
+          });
+      if (!this.closing) this.crash = error;
+      for (const reject of this.pending) reject(error);
+      this.pending.clear();
+      if (!this.closing) options.onCrash(error);
     });
-    this.died.catch(() => {});
   }
 
   /** OS-level thread id of the worker (Node's `threadId`). */
@@ -94,7 +93,19 @@ export class WorkerHost<Api extends object> {
     if (this.crash) throw this.crash;
     if (this.closing || this.exited) throw reactorError("ABORTED", `The ${this.options.name} thread is closed`);
     try {
-      return await Promise.race([fn(this.api), this.died]);
+      return await new Promise<T>((resolve, reject) => {
+        this.pending.add(reject);
+        fn(this.api).then(
+          (value) => {
+            this.pending.delete(reject);
+            resolve(value);
+          },
+          (error: unknown) => {
+            this.pending.delete(reject);
+            reject(error);
+          },
+        );
+      });
     } catch (error) {
       throw fromBoundaryError(error, this.options.fallbackCode);
     }

@@ -1,4 +1,5 @@
 import type { FrameFormat } from "../frame.js";
+import type { FrameSlot, SlotRef } from "./frame-slots.js";
 
 /** Settings a decoder worker is started with. */
 export interface DecoderSettings {
@@ -21,12 +22,17 @@ export interface DecodeBatch {
   deliverLast: number;
   /** Output buffers the main thread no longer needs, handed back for reuse (transferred). */
   recycled: ArrayBuffer[];
+  /** Slots of the worker's frame memory whose frames were released. */
+  released: SlotRef[];
 }
 
 /** What happened to one frame of a batch. */
 export type DecodedFrame =
-  /** Decoded; `data` (in the `output` format, tightly packed) present only when delivered. */
-  | { id: number; status: "decoded"; width: number; height: number; data?: Uint8Array }
+  /**
+   * Decoded; when delivered, the pixels (in the `output` format, tightly packed) are in `slot` of
+   * the worker's shared frame memory, or in `data` (a transferred buffer) when no slot was free.
+   */
+  | { id: number; status: "decoded"; width: number; height: number; slot?: FrameSlot; data?: Uint8Array }
   /** The decoder accepted the frame but produced no picture (e.g. a hidden frame). */
   | { id: number; status: "noPicture" }
   | { id: number; status: "error"; message: string }
@@ -41,6 +47,8 @@ export interface DecodeResult {
   convertMs: number;
   /** Memory the worker holds for the stream after the batch, bytes (see `VideoReceiverStats.decoderMemoryBytes`). */
   memoryBytes: number;
+  /** Frame memories the main thread has not seen (new, or grown), shared. */
+  memories: { id: number; buffer: SharedArrayBuffer }[];
 }
 
 /** Counters of a decoder worker since it started. */

@@ -17,14 +17,20 @@ const FFMPEG_DECODER_THREADS = 1;
 
 /**
  * VP8 decoding with FFmpeg's own `vp8` decoder through the optional `node-av` bindings, called
- * synchronously in this (the decoder worker's) thread. Pictures come back as views of FFmpeg's
- * frame buffers (no copy); the worker converts them with the same kernels as the wasm backend, so
- * both backends give the same pixels for the same stream (VP8 decoding is bit-exact).
+ * synchronously in this (the decoder worker's) thread. Each picture is copied (`av_frame_copy`, in
+ * native code) into one staging frame kept per size, whose planes node-av hands out as the same
+ * Buffers every time: reading a decoded frame's own planes makes node-av wrap them in new external
+ * Buffers, reported to V8 as 1.4 MB of external memory per 720p frame, which cost more (wrapping
+ * plus the garbage collections it set off) than the copy. The worker converts the planes with the
+ * same kernels as the wasm backend, so both backends give the same pixels for the same stream (VP8
+ * decoding is bit-exact).
  *
  * `node-av` is loaded with a dynamic import so the worker entry still loads when it is absent.
  */
 export class NativeVp8Engine implements VideoDecoderEngine {
   private closed = false;
+  private staging: Frame | undefined;
+  private planes: I420Planes | undefined;
 
   private constructor(
     private readonly lib: NodeAvLib,
@@ -84,11 +90,32 @@ export class NativeVp8Engine implements VideoDecoderEngine {
     if (got < 0) throw reactorError("FRAME_DECODE_ERROR", `VP8 decoder failed: ${lib.FFmpegError.strerror(got)}`);
     if (frame.format !== constants.AV_PIX_FMT_YUV420P)
       throw reactorError("FRAME_DECODE_ERROR", `VP8 decoder produced pixel format ${frame.format}, not yuv420p`);
-    const planes = frame.data;
-    const [yStride = 0, uStride = 0, vStride = 0] = frame.linesize;
-    const [y, u, v] = planes ?? [];
-    if (!y || !u || !v) throw reactorError("FRAME_DECODE_ERROR", "VP8 decoder returned a picture without planes");
-    return { width: frame.width, height: frame.height, y, u, v, yStride, uStride, vStride };
+    const planes = this.stagingFor(frame.width, frame.height);
+    const copied = this.staging!.copy(frame);
+    if (copied < 0)
+      throw reactorError("FRAME_DECODE_ERROR", `Could not copy the decoded picture: ${lib.FFmpegError.strerror(copied)}`);
+    return planes;
+  }
+
+  /** The staging frame for this size and its planes (allocated on the first picture and on a size change). */
+  private stagingFor(width: number, height: number): I420Planes {
+    if (this.planes && this.planes.width === width && this.planes.height === height) return this.planes;
+    this.staging?.free();
+    const staging = new this.lib.Frame();
+    staging.alloc();
+    staging.width = width;
+    staging.height = height;
+    staging.format = this.constants.AV_PIX_FMT_YUV420P;
+    this.staging = staging;
+    this.planes = undefined;
+    const got = staging.getBuffer(0);
+    if (got < 0)
+      throw reactorError("FRAME_DECODE_ERROR", `Could not allocate a ${width}×${height} picture: ${this.lib.FFmpegError.strerror(got)}`);
+    const [y, u, v] = staging.data ?? [];
+    const [yStride = 0, uStride = 0, vStride = 0] = staging.linesize;
+    if (!y || !u || !v) throw reactorError("FRAME_DECODE_ERROR", "The staging picture has no planes");
+    this.planes = { width, height, y, u, v, yStride, uStride, vStride };
+    return this.planes;
   }
 
   /** FFmpeg's buffers live outside the JS heap and are not measured. */
@@ -97,6 +124,7 @@ export class NativeVp8Engine implements VideoDecoderEngine {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.staging?.free();
     this.frame.free();
     this.packet.free();
     this.ctx.freeContext();

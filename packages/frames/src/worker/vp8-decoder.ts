@@ -14,6 +14,7 @@ import type {
   DecoderSettings,
   DecoderWorkerStats,
 } from "./decoder-api.js";
+import { type FrameSlot, FrameSlots } from "./frame-slots.js";
 import { LibavVp8Engine } from "./libav-engine.js";
 import { NativeVp8Engine } from "./native-engine.js";
 import type { VideoDecoderEngine } from "./video-decoder-engine.js";
@@ -21,14 +22,19 @@ import type { VideoDecoderEngine } from "./video-decoder-engine.js";
 /**
  * The stateful VP8 decoder of one stream, living in its worker: decodes batches with the
  * configured engine and delivers the requested frames packed (I420) or converted (RGB) into
- * pooled, transferred buffers.
+ * slots of its shared frame memory (see FrameSlots), or pooled, transferred buffers when none is free.
  */
 export class Vp8Decoder implements DecoderApi {
   private engine: VideoDecoderEngine | undefined;
   private settings: DecoderSettings = { backend: "wasm", output: "i420" };
+  /** Buffers for frames that found no free slot (transferred out, handed back by the main thread). */
   private readonly pool = new BufferPool();
-  /** WASM SIMD128 kernel for rgb24 (several times faster than the JS one); undefined without SIMD. */
-  private kernel: SimdI420ToRgb | undefined;
+  /** Where delivered frames are written (and, for rgb24, the SIMD kernel working on that memory). */
+  private slots!: FrameSlots; // set by init()
+  /** SIMD kernel for frames that found no free slot (own memory); null without SIMD. */
+  private fallbackKernel: SimdI420ToRgb | null | undefined;
+  /** Earlier memories whose growth in this batch the main thread has yet to see. */
+  private memories: FrameSlots[] = [];
   /** The largest picture the current engine has been asked for, pixels. */
   private peakPixels = 0;
   private readonly counters: DecoderWorkerStats = {
@@ -42,13 +48,14 @@ export class Vp8Decoder implements DecoderApi {
 
   async init(settings: DecoderSettings): Promise<void> {
     this.settings = settings;
-    if (settings.output === "rgb24") this.kernel = createSimdI420ToRgb();
+    this.slots = new FrameSlots(1, settings.output === "rgb24");
     this.engine = await this.createEngine();
   }
 
   async decode(batch: DecodeBatch): Promise<DecodeResult> {
     if (!this.engine) throw reactorError("NOT_READY", "The decoder was used before init()");
     this.pool.give(batch.recycled);
+    for (const { memory, index } of batch.released) if (memory === this.slots.id) this.slots.release(index);
     const frames: DecodedFrame[] = [];
     const transfers: ArrayBuffer[] = [];
     const firstDelivered = batch.frames.length - batch.deliverLast;
@@ -85,15 +92,25 @@ export class Vp8Decoder implements DecoderApi {
         continue;
       }
       const t1 = performance.now();
-      const data = this.deliver(picture);
+      const out = this.deliver(picture);
       convertMs += performance.now() - t1;
-      transfers.push(data.buffer as ArrayBuffer);
-      frames.push({ id: frame.id, status: "decoded", width, height, data });
+      if (out instanceof Uint8Array) {
+        transfers.push(out.buffer as ArrayBuffer);
+        frames.push({ id: frame.id, status: "decoded", width, height, data: out });
+      } else frames.push({ id: frame.id, status: "decoded", width, height, slot: out });
     }
     this.counters.decodeMs += decodeMs;
     this.counters.convertMs += convertMs;
     this.counters.memoryBytes = this.memoryBytes();
-    return transferred({ frames, decodeMs, convertMs, memoryBytes: this.counters.memoryBytes }, transfers);
+    const memories = [];
+    for (const slots of this.memories.splice(0).concat(this.slots)) {
+      const buffer = slots.unsentBuffer();
+      if (buffer) memories.push({ id: slots.id, buffer });
+    }
+    return transferred(
+      { frames, decodeMs, convertMs, memoryBytes: this.counters.memoryBytes, memories },
+      transfers,
+    );
   }
 
   stats(): DecoderWorkerStats {
@@ -105,13 +122,41 @@ export class Vp8Decoder implements DecoderApi {
     this.engine = undefined;
   }
 
-  /** The picture in the output format, in a pooled buffer. */
-  private deliver(picture: I420Planes): Uint8Array {
+  /**
+   * The picture in the output format, written into a free slot of the frame memory, or (every slot
+   * out: the consumer keeps frames without releasing them) into a pooled buffer to transfer.
+   */
+  private deliver(picture: I420Planes): FrameSlot | Uint8Array {
     const { output } = this.settings;
-    const out = new Uint8Array(this.pool.take(frameByteLength(output, picture.width, picture.height)));
-    if (output === "rgb24") return this.kernel ? this.kernel.convert(picture, out) : i420ToRgb(picture, out);
+    const bytes = frameByteLength(output, picture.width, picture.height);
+    const inputBytes = output === "rgb24" ? (this.slots.kernel?.inputBytes(picture) ?? 0) : 0;
+    if (!this.slots.fits(inputBytes, bytes)) {
+      // Slots of the old layout are still out: a new memory (the old one is freed with the last view).
+      this.renewSlots();
+      this.slots.fits(inputBytes, bytes);
+    }
+    const kernel = output === "rgb24" ? this.slots.kernel : undefined;
+    const slot = this.slots.take(bytes);
+    if (!slot) return this.write(picture, new Uint8Array(this.pool.take(bytes)));
+    if (kernel) kernel.convertAt(picture, slot.offset);
+    else this.write(picture, this.slots.view(slot));
+    return slot;
+  }
+
+  private write(picture: I420Planes, out: Uint8Array): Uint8Array {
+    const { output } = this.settings;
+    if (output === "rgb24") {
+      // Not the slots' kernel: its scratch output would land on a slot that is out.
+      this.fallbackKernel ??= createSimdI420ToRgb() ?? null;
+      return this.fallbackKernel ? this.fallbackKernel.convert(picture, out) : i420ToRgb(picture, out);
+    }
     if (output === "rgba") return i420ToRgba(picture, out);
     return packI420(picture, out);
+  }
+
+  private renewSlots(): void {
+    this.memories.push(this.slots);
+    this.slots = new FrameSlots(this.slots.id + 1, this.settings.output === "rgb24");
   }
 
   /**
@@ -128,7 +173,9 @@ export class Vp8Decoder implements DecoderApi {
       const fresh = await this.createEngine();
       this.engine?.close();
       this.engine = fresh;
-      if (this.kernel) this.kernel = createSimdI420ToRgb();
+      // The frame memory never shrinks either: a fresh one (frames still out keep the old one alive).
+      this.renewSlots();
+      this.fallbackKernel = undefined;
       this.counters.renewals++;
       this.peakPixels = 0;
     }
@@ -142,6 +189,6 @@ export class Vp8Decoder implements DecoderApi {
   }
 
   private memoryBytes(): number {
-    return (this.engine?.memoryBytes ?? 0) + (this.kernel?.memoryBytes ?? 0) + this.pool.bytes;
+    return (this.engine?.memoryBytes ?? 0) + this.slots.bytes + this.pool.bytes;
   }
 }

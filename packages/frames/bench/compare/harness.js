@@ -1,0 +1,159 @@
+// The process-tree harness of the side-by-side benchmark (bench/compare.js) and the profiler
+// (bench/profile.js): one testkit sender process, one receiving process (an SDK receiver of
+// ./node-receiver.js or the aiortc reference), signalling over pipes, CPU read from /proc.
+import { execFileSync, fork, spawn } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+import { createInterface } from "node:readline";
+import { setTimeout as sleep } from "node:timers/promises";
+import { fileURLToPath } from "node:url";
+
+/** Measurement starts this long after the stream does (process start, JIT, first keyframe). */
+export const WARMUP_MS = 3_000;
+const SETUP_TIMEOUT_MS = 120_000;
+const CLOCK_TICKS_PER_S = 100; // Linux USER_HZ for /proc/<pid>/stat
+const here = (path) => fileURLToPath(new URL(path, import.meta.url));
+
+/** Debian's python3 has python3-aiortc/python3-av; a pyenv python3 first on PATH may not. */
+export function referencePython() {
+  for (const python of ["/usr/bin/python3", "python3"]) {
+    try {
+      execFileSync(python, ["-c", "import aiortc, av"], { stdio: "ignore" });
+      return python;
+    } catch {
+      // next
+    }
+  }
+  return undefined;
+}
+
+/** JSON lines from a child's stdout, awaitable by type (and id). */
+class Lines {
+  constructor(child, label) {
+    this.queue = [];
+    this.waiters = [];
+    createInterface({ input: child.stdout }).on("line", (line) => {
+      let message;
+      try {
+        message = JSON.parse(line);
+      } catch {
+        return; // not ours (a library printing)
+      }
+      const index = this.waiters.findIndex((w) => w.match(message));
+      if (index >= 0) this.waiters.splice(index, 1)[0].resolve(message);
+      else this.queue.push(message);
+    });
+    child.on("exit", (code) => {
+      for (const w of this.waiters.splice(0)) w.reject(new Error(`${label} exited (code ${code})`));
+    });
+  }
+
+  next(type, id) {
+    const match = (m) => m.type === type && (id === undefined || m.id === id);
+    const index = this.queue.findIndex(match);
+    if (index >= 0) return Promise.resolve(this.queue.splice(index, 1)[0]);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no ${type} in time`)), SETUP_TIMEOUT_MS);
+      this.waiters.push({
+        match,
+        resolve: (m) => (clearTimeout(timer), resolve(m)),
+        reject: (e) => (clearTimeout(timer), reject(e)),
+      });
+    });
+  }
+}
+
+/** The sender's IPC mailbox (bench/e2e/sender.js speaks process messages). */
+function mailbox(child) {
+  const queue = [];
+  const waiters = [];
+  child.on("message", (m) => {
+    const index = waiters.findIndex((w) => w.match(m));
+    if (index >= 0) waiters.splice(index, 1)[0].resolve(m);
+    else queue.push(m);
+  });
+  return (type, id) => {
+    const match = (m) => m.type === type && (id === undefined || m.id === id);
+    const index = queue.findIndex(match);
+    if (index >= 0) return Promise.resolve(queue.splice(index, 1)[0]);
+    return new Promise((resolve) => waiters.push({ match, resolve }));
+  };
+}
+
+/** Whole-process CPU (ticks → ms) and per-thread CPU (schedstat ns → ms) with names. */
+export function sampleProcess(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const cpuMs = ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_S;
+  const threads = new Map();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const ns = Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]);
+      const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, "utf8").trim();
+      threads.set(tid, { name: Number(tid) === pid ? "main" : name, ms: ns / 1e6 });
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return { t: performance.now(), cpuMs, threads };
+}
+
+/** CPU % of one core between two samples, whole process and by thread name. */
+export function cpuWindow(a, b) {
+  const wallMs = b.t - a.t;
+  // One entry per OS thread (Node names every worker thread "node"; the busiest one of an SDK
+  // receiver is the decoder worker, then the conversion pool's).
+  const threads = [...b.threads]
+    .map(([tid, thread]) => ({
+      name: `${thread.name}`,
+      tid,
+      pct: (100 * (thread.ms - (a.threads.get(tid)?.ms ?? 0))) / wallMs,
+    }))
+    .sort((x, y) => y.pct - x.pct);
+  return { wallMs, pct: (100 * (b.cpuMs - a.cpuMs)) / wallMs, threads };
+}
+
+/** One run: `streams` testkit streams of `spec` into one receiving process of `kind`. */
+export async function run(kind, spec, count, python, { seconds, nodeArgs = [], env } = {}) {
+  const sender = fork(here("../e2e/sender.js"), [], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const fromSender = mailbox(sender);
+  const receiver =
+    kind === "aiortc"
+      ? spawn(python, [here("../reference/aiortc_receiver.py")], { stdio: ["pipe", "pipe", "inherit"] })
+      : spawn(process.execPath, [...nodeArgs, here("./node-receiver.js"), kind], {
+          stdio: ["pipe", "pipe", "inherit"],
+          env: { ...process.env, ...env },
+        });
+  const lines = new Lines(receiver, kind);
+  const tell = (m) => receiver.stdin.write(`${JSON.stringify(m)}\n`);
+  try {
+    await Promise.all([fromSender("hello"), lines.next("hello")]);
+    for (let id = 0; id < count; id++) {
+      sender.send({ type: "open", id, ...spec, mode: "source" });
+      const { sdp } = await fromSender("offer", id);
+      tell({ type: "offer", id, sdp });
+      const answer = await lines.next("answer", id);
+      sender.send({ type: "answer", id, sdp: answer.sdp });
+      await fromSender("ready", id);
+    }
+    sender.send({ type: "start" });
+    await sleep(WARMUP_MS);
+    const a = sampleProcess(receiver.pid);
+    tell({ type: "mark" });
+    const framesAt = Date.now();
+    await sleep(seconds * 1000);
+    const b = sampleProcess(receiver.pid);
+    tell({ type: "stop" });
+    const stats = await lines.next("stats");
+    sender.send({ type: "stop" });
+    const sent = await fromSender("stopped");
+    return { kind, cpu: cpuWindow(a, b), stats, sent, seconds: (Date.now() - framesAt) / 1000 };
+  } finally {
+    tell({ type: "close" });
+    sender.send({ type: "close" });
+    await Promise.all([
+      new Promise((resolve) => (receiver.exitCode !== null ? resolve() : receiver.once("exit", resolve))),
+      new Promise((resolve) => (sender.exitCode !== null ? resolve() : sender.once("exit", resolve))),
+    ]);
+  }
+}
+
