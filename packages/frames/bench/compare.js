@@ -7,6 +7,7 @@
 //
 //   node bench/compare.js      (after `pnpm build` of frames and testkit)
 //   REACTOR_BENCH_SECONDS=10 REACTOR_BENCH_ROUNDS=3 node bench/compare.js
+//   (REACTOR_BENCH_KINDS and REACTOR_BENCH_ONLY narrow it down, see below)
 import { availableParallelism, loadavg } from "node:os";
 import { isNativeDecoderInstalled } from "../dist/index.js";
 import { referencePython, run } from "./compare/harness.js";
@@ -24,14 +25,18 @@ const fmt = (n, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : "n/a");
 
 const python = referencePython();
 const native = isNativeDecoderInstalled() ? ["native", "native-worker"] : [];
-const kinds = [...(python ? ["aiortc"] : []), "wasm", "wasm-worker", ...native, "werift"];
+// REACTOR_BENCH_KINDS=aiortc,native,werift runs only those receivers; REACTOR_BENCH_ONLY=720p|360p one scenario.
+const only = process.env.REACTOR_BENCH_KINDS?.split(",");
+const kinds = [...(python ? ["aiortc"] : []), "wasm", "wasm-worker", ...native, "werift"].filter(
+  (k) => !only || only.includes(k),
+);
 const scenarios = [
   { label: "720p30, one stream", spec: { width: 1280, height: 720, fps: 30 }, count: 1, kinds },
   {
     label: "360p30, four streams",
     spec: { width: 640, height: 360, fps: 30 },
     count: 4,
-    kinds: kinds.filter((k) => !["werift", "wasm-worker", "native-worker"].includes(k)),
+    kinds: kinds.filter((k) => k !== "werift"),
   },
 ];
 const l0 = loadavg();
@@ -40,7 +45,9 @@ console.log(
 );
 if (!python) console.log("reference: python3-aiortc/python3-av not importable, aiortc rows skipped (no ratios)");
 
-for (const scenario of scenarios) {
+for (const scenario of scenarios.filter(
+  (s) => !process.env.REACTOR_BENCH_ONLY || s.label.startsWith(process.env.REACTOR_BENCH_ONLY),
+)) {
   const results = new Map(scenario.kinds.map((k) => [k, []]));
   console.log(`\n${scenario.label}`);
   for (let round = 1; round <= ROUNDS; round++) {

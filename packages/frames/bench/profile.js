@@ -25,7 +25,8 @@ mkdirSync(dir, { recursive: true });
 function owner(url) {
   if (!url) return undefined;
   if (url.startsWith("node:") || !url.includes("/")) return undefined; // Node's own: charge the caller
-  for (const name of ["werift", "comlink", "piscina", "@libav.js", "node-av"]) if (url.includes(`/${name}`)) return name;
+  for (const name of ["werift", "comlink", "piscina", "@libav.js", "node-av"])
+    if (url.includes(`/${name}`)) return name;
   if (url.includes("/packages/frames/")) return "frames";
   if (url.includes("/packages/")) return basename(url.slice(0, url.indexOf("/dist/")) || url);
   if (url.includes("/node_modules/")) return url.slice(url.lastIndexOf("/node_modules/") + 14).split("/")[0];
@@ -84,8 +85,11 @@ const windowMs = (stats.window.toUs - stats.window.fromUs) / 1000;
 console.log(
   `profile of ${kind}, ${count} × ${width}×${height}@${fps}, ${SECONDS} s steady window, ${frames} frames, load ${l0.map((l) => l.toFixed(2)).join(" ")}`,
 );
-console.log(`process CPU ${result.cpu.pct.toFixed(1)} % of one core; main thread ${(stats.mainCpuMs / frames).toFixed(3)} ms/frame (schedstat)`);
-const fmt = (ms) => `${ms.toFixed(0).padStart(6)} ms ${((100 * ms) / windowMs).toFixed(1).padStart(5)} % ${(ms / frames).toFixed(3)} ms/frame`;
+console.log(
+  `process CPU ${result.cpu.pct.toFixed(1)} % of one core; main thread ${(stats.mainCpuMs / frames).toFixed(3)} ms/frame (schedstat)`,
+);
+const fmt = (ms) =>
+  `${ms.toFixed(0).padStart(6)} ms ${((100 * ms) / windowMs).toFixed(1).padStart(5)} % ${(ms / frames).toFixed(3)} ms/frame`;
 for (const file of readdirSync(dir).filter((f) => f.endsWith(".cpuprofile"))) {
   const s = summarise(join(dir, file), stats.window);
   if (s.total < windowMs * 0.002) continue;

@@ -106,10 +106,10 @@ export {
   type VideoReceiverOptions,
 } from "./receiver/options.js";
 export { createVideoReceiver, MAX_DECODE_BATCH_FRAMES } from "./receiver/receiver.js";
-export { MAX_FRAME_SLOTS } from "./worker/frame-slots.js";
 export type { VideoReceiverStats } from "./receiver/stats.js";
 export type { VideoReceiver } from "./receiver/video-receiver.js";
 export { DEFAULT_JITTER_LATENCY_MS } from "./rtp/assembler.js";
 export type { EncodedVideoFrame } from "./rtp/encoded-frame.js";
 export { RtpClock } from "./rtp/rtp-clock.js";
 export { encodePng } from "./snapshot/png.js";
+export { MAX_FRAME_SLOTS } from "./worker/frame-slots.js";

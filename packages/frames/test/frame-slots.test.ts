@@ -8,7 +8,13 @@ import { encodeVp8, QUADRANTS, quadrantPicture } from "./helpers/vp8-encoder.js"
 const W = 64;
 const H = 48;
 const COUNT = MAX_FRAME_SLOTS + 6;
-const clip = await encodeVp8({ width: W, height: H, count: COUNT, gop: 30, picture: (i) => quadrantPicture(W, H, i % 4) });
+const clip = await encodeVp8({
+  width: W,
+  height: H,
+  count: COUNT,
+  gop: 30,
+  picture: (i) => quadrantPicture(W, H, i % 4),
+});
 // A second size, for the layout change.
 const small = await encodeVp8({ width: 32, height: 16, count: 2, gop: 30, picture: (i) => quadrantPicture(32, 16, i) });
 

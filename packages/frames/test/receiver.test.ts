@@ -1,6 +1,12 @@
 import { ReactorError } from "@reactor-node/protocol";
 import { describe, expect, it } from "vitest";
-import { createVideoReceiver, type KeyframeReason, type VideoFrame, type VideoReceiver } from "../src/index.js";
+import {
+  createVideoReceiver,
+  type KeyframeReason,
+  MAX_FRAME_SLOTS,
+  type VideoFrame,
+  type VideoReceiver,
+} from "../src/index.js";
 import { eventually, osThreadCount } from "./helpers/threads.js";
 import { encodeVp8, QUADRANTS, quadrantPicture } from "./helpers/vp8-encoder.js";
 
@@ -63,7 +69,9 @@ describe("createVideoReceiver: decoding real VP8 in a worker", () => {
     frames.forEach((f, i) => {
       expect(f).toMatchObject({ width: W, height: H, format: "rgb24", timestamp: i * 33, receivedAt: 1_000 + i });
       expect(f.data.length).toBe(W * H * 3);
-      expect(f.data.byteOffset).toBe(0); // own buffer, transferred from the worker
+      // A slot of the decoder worker's shared memory (the first MAX_FRAME_SLOTS held frames), else a
+      // buffer of its own, transferred from the worker.
+      expect(i < MAX_FRAME_SLOTS ? f.data.buffer instanceof SharedArrayBuffer : f.data.byteOffset === 0).toBe(true);
       expectQuadrants(f, i % 4);
     });
     expect(receiver.stats()).toMatchObject({ received: 30, decoded: 30, delivered: 30, pendingEncoded: 0 });

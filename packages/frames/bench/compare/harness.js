@@ -55,8 +55,14 @@ class Lines {
       const timer = setTimeout(() => reject(new Error(`no ${type} in time`)), SETUP_TIMEOUT_MS);
       this.waiters.push({
         match,
-        resolve: (m) => (clearTimeout(timer), resolve(m)),
-        reject: (e) => (clearTimeout(timer), reject(e)),
+        resolve: (m) => {
+          clearTimeout(timer);
+          resolve(m);
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
       });
     });
   }
@@ -113,7 +119,7 @@ export function cpuWindow(a, b) {
 }
 
 /** One run: `streams` testkit streams of `spec` into one receiving process of `kind`. */
-export async function run(kind, spec, count, python, { seconds, nodeArgs = [], env } = {}) {
+export async function run(kind, spec, count, python, { seconds, nodeArgs = [], env, during } = {}) {
   const sender = fork(here("../e2e/sender.js"), [], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
   const fromSender = mailbox(sender);
   const receiver =
@@ -140,7 +146,7 @@ export async function run(kind, spec, count, python, { seconds, nodeArgs = [], e
     const a = sampleProcess(receiver.pid);
     tell({ type: "mark" });
     const framesAt = Date.now();
-    await sleep(seconds * 1000);
+    await Promise.all([sleep(seconds * 1000), during?.(receiver.pid, seconds)]);
     const b = sampleProcess(receiver.pid);
     tell({ type: "stop" });
     const stats = await lines.next("stats");
@@ -156,4 +162,3 @@ export async function run(kind, spec, count, python, { seconds, nodeArgs = [], e
     ]);
   }
 }
-

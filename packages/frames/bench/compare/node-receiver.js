@@ -85,7 +85,12 @@ lines.on("line", (line) => {
   const run = async () => {
     if (message.type === "offer") return offer(message);
     if (message.type === "mark") {
-      mark = { hrUs: hrUs(), cpu: mainCpuMs(), frames: streams.map((s) => s.frames), lat: streams.map((s) => s.latencies.length) };
+      mark = {
+        hrUs: hrUs(),
+        cpu: mainCpuMs(),
+        frames: streams.map((s) => s.frames),
+        lat: streams.map((s) => s.latencies.length),
+      };
       return;
     }
     if (message.type === "stop") {

@@ -2,6 +2,7 @@ import { type ReactorError, reactorError } from "@reactor-node/protocol";
 import type { FrameFormat } from "../frame.js";
 import type { Logger } from "../logger.js";
 import { transferred, WorkerHost } from "../worker/comlink-host.js";
+import { unpackReply } from "../worker/decode-reply.js";
 import type { DecodeBatch, DecodeResult, DecoderApi, DecoderWorkerStats } from "../worker/decoder-api.js";
 import type { DecoderBackend } from "./backend.js";
 import { workerEntryUrl } from "./worker-url.js";
@@ -61,7 +62,9 @@ export class WorkerDecoder {
     await this.start();
     const transfers: ArrayBuffer[] = batch.recycled.slice();
     for (const frame of batch.frames) transfers.push(frame.data.buffer as ArrayBuffer);
-    const result = await this.thread!.host.call((api) => api.decode(transferred(batch, transfers)));
+    const { host } = this.thread!;
+    const decode = host.method("decode");
+    const result = unpackReply(await host.call(() => decode(transferred(batch, transfers))));
     this.crashes = 0;
     return result;
   }

@@ -1,13 +1,15 @@
 import { availableParallelism } from "node:os";
 import { pathToFileURL } from "node:url";
 import { type ReactorError, reactorError, toReactorError } from "@reactor-node/protocol";
-import { Piscina } from "piscina";
 import { type BackpressurePolicy, DEFAULT_QUEUE_SIZE, PolicyQueue } from "../backpressure/policy-queue.js";
 import { PolicyStream } from "../backpressure/policy-stream.js";
+import { acquireSharedFramePool, createFramePool, type FramePool } from "../convert/frame-pool.js";
 import { workerEntryUrl } from "../decoder/worker-url.js";
 import type { VideoFrame } from "../frame.js";
 import { type Logger, SILENT_LOGGER } from "../logger.js";
 import type { FrameTask, FrameTaskOutcome } from "./task-messages.js";
+
+const TASK_FILE = workerEntryUrl("process/frame-task.js", import.meta.url).href;
 
 /** Results waiting for the consumer before processing pauses. */
 export const PROCESSOR_OUTPUT_BUFFER = 32;
@@ -26,6 +28,19 @@ export interface FrameProcessorOptions {
   /** Aborting closes the processor. */
   signal?: AbortSignal;
   logger?: Logger;
+  /**
+   * Where the function runs: a pool of its own (default, `concurrency` threads, ended on close),
+   * `"shared"`, the process's shared frame pool that receivers convert on (`conversion: "pool"`),
+   * or a {@link FramePool} of yours (not closed with the processor). `concurrency` still bounds
+   * this processor's frames in flight.
+   */
+  pool?: FramePool | "shared";
+  /**
+   * Called with each source frame once its task has finished (e.g. `receiver.release`): frames
+   * cross to the pool zero-copy, by transfer or, for frames in a decoder's shared memory, by
+   * reference, so a released frame lets the decoder reuse that memory.
+   */
+  release?: (frame: VideoFrame) => void;
 }
 
 /** The frame's metadata (its pixels were transferred to the processing thread). */
@@ -69,7 +84,8 @@ export function processFrames<R = unknown>(
 }
 
 class Processor<R> implements FrameProcessor<R> {
-  private readonly pool: Piscina<FrameTask, FrameTaskOutcome>;
+  private readonly pool: FramePool;
+  private readonly releasePool: () => Promise<void>;
   private readonly moduleUrl: string;
   private readonly concurrency: number;
   private readonly input: PolicyQueue<VideoFrame>;
@@ -119,18 +135,21 @@ class Processor<R> implements FrameProcessor<R> {
       onDemand: () => this.dispatch(),
       onEnd: () => void this.close(),
     });
-    this.pool = new Piscina<FrameTask, FrameTaskOutcome>({
-      filename: workerEntryUrl("process/frame-task.js", import.meta.url).href,
-      name: "runFrameTask",
-      // Threads start on demand and live until close(). A non-zero minThreads would make piscina
-      // re-spawn threads after destroy() when in-flight tasks were aborted (a thread leak).
-      minThreads: 0,
-      idleTimeout: Number.POSITIVE_INFINITY,
-      maxThreads: this.concurrency,
-      concurrentTasksPerWorker: 1,
-    });
-    // Late messages from threads being torn down surface as pool 'error' events; never crash on them.
-    this.pool.on("error", (error: unknown) => this.logger.debug({ err: error }, "frame pool error"));
+    if (options.pool === "shared") {
+      const shared = acquireSharedFramePool();
+      this.pool = shared.pool;
+      this.releasePool = shared.release;
+    } else if (options.pool) {
+      if (typeof options.pool.run !== "function")
+        throw reactorError("INVALID_ARGUMENT", `pool must be "shared" or a FramePool, got ${String(options.pool)}`);
+      this.pool = options.pool;
+      this.releasePool = async () => {};
+    } else {
+      // Threads start on demand and live until close().
+      const own = createFramePool({ maxThreads: this.concurrency, idleTimeoutMs: Number.POSITIVE_INFINITY });
+      this.pool = own;
+      this.releasePool = () => own.close();
+    }
     if (options.signal?.aborted) void this.close();
     else options.signal?.addEventListener("abort", this.onAbort, { once: true });
     void this.pull(source);
@@ -164,7 +183,7 @@ class Processor<R> implements FrameProcessor<R> {
     const iterator = this.sourceIterator;
     void iterator?.return?.()?.catch(() => undefined); // may wait for a pending next(); do not block on it
     this.tasks.abort();
-    await this.pool.destroy();
+    await this.releasePool();
   }
 
   /** Pulls frames from the source; under `block` it waits for queue space before pulling again. */
@@ -209,13 +228,17 @@ class Processor<R> implements FrameProcessor<R> {
     // A frame in its own buffer moves; a view of shared memory (a decoder slot) crosses as a reference.
     const own = !(data.buffer instanceof SharedArrayBuffer) && data.byteOffset === 0;
     const transferList = own && data.byteLength === data.buffer.byteLength ? [data.buffer] : [];
+    const task: FrameTask = { moduleUrl: this.moduleUrl, frame };
     this.pool
-      .run(
-        { moduleUrl: this.moduleUrl, frame },
-        { transferList: transferList as ArrayBuffer[], signal: this.tasks.signal },
-      )
+      .run<FrameTaskOutcome>(task, {
+        filename: TASK_FILE,
+        name: "runFrameTask",
+        transferList: transferList as ArrayBuffer[],
+        signal: this.tasks.signal,
+      })
       .then(
         (outcome) => {
+          this.options.release?.(frame);
           if (outcome.kind === "loadError") {
             this.fail(reactorError("INVALID_ARGUMENT", `Cannot load frame processor: ${outcome.message}`));
             return;

@@ -1,5 +1,5 @@
-import type { SlotRef } from "../worker/frame-slots.js";
 import type { DecodedFrame, DecodeResult } from "../worker/decoder-api.js";
+import type { SlotRef } from "../worker/frame-slots.js";
 
 /** Spare buffers kept for reuse per list (decoder fallbacks, pool RGB outputs). */
 export const MAX_SPARE_BUFFERS = 8;

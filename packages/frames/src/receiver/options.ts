@@ -17,7 +17,7 @@ import { type Logger, SILENT_LOGGER } from "../logger.js";
  */
 export const DEFAULT_MAX_FRAME_PIXELS = 4096 * 4096;
 
-/** Where RGB conversion runs: the process's shared piscina pool (default), a pool of yours, or the decoder worker. */
+/** Where RGB conversion runs: the decoder worker (default), the process's shared piscina pool, or a pool of yours. */
 export type ConversionPlace = "pool" | "worker" | FramePool;
 
 /** Options of {@link createVideoReceiver}. */
@@ -31,9 +31,12 @@ export interface VideoReceiverOptions {
   /** Decoder backend; default from `REACTOR_FRAMES_DECODER`, else `wasm`. */
   decoder?: "wasm" | "native" | "auto";
   /**
-   * Where I420 → RGB conversion runs: `pool` (default) on the piscina pool shared by every receiver
-   * of the process, a {@link FramePool} of yours, or `worker`, inside this stream's decoder worker
-   * (one thread hop fewer, no sharing).
+   * Where I420 → RGB conversion runs: `worker` (default), inside this stream's decoder worker,
+   * straight into the shared memory the frame is delivered in; `pool`, on the piscina pool shared
+   * by every receiver of the process (and by `processFrames` with `pool: "shared"`); or a
+   * {@link FramePool} of yours. The pool's extra hop per frame (a task, a second reply, the I420
+   * picture read on another core) measured more CPU, main-thread time and latency than it saved,
+   * for one 720p stream and for four 360p streams alike (see the package README).
    */
   conversion?: ConversionPlace;
   /** Aborting closes the receiver. */
@@ -94,7 +97,7 @@ export function receiverSettings(options: VideoReceiverOptions): ReceiverSetting
       `Unknown frame format "${String(format)}"; expected ${FRAME_FORMATS.join(", ")}`,
     );
   }
-  const conversion = options.conversion ?? "pool";
+  const conversion = options.conversion ?? "worker";
   if (conversion !== "pool" && conversion !== "worker" && typeof conversion?.run !== "function") {
     throw reactorError(
       "INVALID_ARGUMENT",

@@ -39,7 +39,8 @@ interface PendingFrame {
 
 /**
  * Creates a receiver for one VP8 video stream: RTP (or encoded frames) in, RGB frames out. RTP is
- * reassembled on the main thread; decoding and conversion run in worker threads (a decoder per stream, conversion on a shared pool). Every
+ * reassembled on the main thread; decoding and conversion run in worker threads (a decoder per
+ * stream, converting in place or, with `conversion: "pool"`, on the shared piscina pool). Every
  * encoded frame is decoded (VP8 frames depend on each other); only conversion and delivery are
  * skipped for frames the policy would drop anyway. Throws INVALID_ARGUMENT for bad options
  * (including an unavailable `native` decoder).

@@ -3,7 +3,7 @@ import type { RtpPacket } from "werift/nonstandard";
 import type { VideoFrame } from "../frame.js";
 import type { EncodedVideoFrame } from "../rtp/encoded-frame.js";
 import type { KeyframeReason } from "./keyframe-gate.js";
-import type { FrameStreamOptions, VideoReceiverOptions } from "./options.js";
+import type { FrameStreamOptions } from "./options.js";
 import type { VideoReceiverStats } from "./stats.js";
 
 export type { FrameStreamOptions, VideoReceiverOptions } from "./options.js";

@@ -48,6 +48,7 @@ export class WorkerHost<Api extends object> {
   private crash: ReactorError | undefined;
   /** Rejecters of the calls in flight, failed when the thread exits (no reaction piles up per call). */
   private readonly pending = new Set<(error: ReactorError) => void>();
+  private readonly methods = new Map<PropertyKey, unknown>();
 
   constructor(private readonly options: WorkerHostOptions) {
     this.worker = new Worker(options.entry, { name: options.name });
@@ -68,6 +69,19 @@ export class WorkerHost<Api extends object> {
       this.pending.clear();
       if (!this.closing) options.onCrash(error);
     });
+  }
+
+  /**
+   * The worker's method `name`, looked up once (for hot calls): comlink builds a new proxy, and
+   * registers it for finalization, on every property read of `api`.
+   */
+  method<K extends keyof Exposed<Api>>(name: K): Comlink.Remote<Exposed<Api>>[K] {
+    let found = this.methods.get(name);
+    if (!found) {
+      found = this.api[name];
+      this.methods.set(name, found);
+    }
+    return found as Comlink.Remote<Exposed<Api>>[K];
   }
 
   /** OS-level thread id of the worker (Node's `threadId`). */

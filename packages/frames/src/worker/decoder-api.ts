@@ -1,4 +1,5 @@
 import type { FrameFormat } from "../frame.js";
+import type { DecodeReply } from "./decode-reply.js";
 import type { FrameSlot, SlotRef } from "./frame-slots.js";
 
 /** Settings a decoder worker is started with. */
@@ -69,8 +70,11 @@ export interface DecoderWorkerStats {
 export interface DecoderApi {
   /** Loads the backend. Rejects with the ReactorError that prevents decoding. */
   init(settings: DecoderSettings): Promise<void>;
-  /** Decodes a batch in order; a frame after a failed one is skipped up to the next keyframe. */
-  decode(batch: DecodeBatch): Promise<DecodeResult>;
+  /**
+   * Decodes a batch in order; a frame after a failed one is skipped up to the next keyframe. The
+   * answer is a {@link DecodeResult} packed for the crossing (`unpackReply`).
+   */
+  decode(batch: DecodeBatch): Promise<DecodeReply>;
   stats(): DecoderWorkerStats;
   /** Frees the decoder (the host then asks the thread to leave). */
   close(): void;

@@ -1,4 +1,9 @@
-import { createSharedMemory, createSimdKernel, type SimdKernelInMemory, type WasmMemory } from "../kernel/i420-to-rgb-simd.js";
+import {
+  createSharedMemory,
+  createSimdKernel,
+  type SimdKernelInMemory,
+  type WasmMemory,
+} from "../kernel/i420-to-rgb-simd.js";
 
 /**
  * Output slots one decoder memory holds at most. A slot comes back when the consumer releases its

@@ -93,7 +93,10 @@ export class NativeVp8Engine implements VideoDecoderEngine {
     const planes = this.stagingFor(frame.width, frame.height);
     const copied = this.staging!.copy(frame);
     if (copied < 0)
-      throw reactorError("FRAME_DECODE_ERROR", `Could not copy the decoded picture: ${lib.FFmpegError.strerror(copied)}`);
+      throw reactorError(
+        "FRAME_DECODE_ERROR",
+        `Could not copy the decoded picture: ${lib.FFmpegError.strerror(copied)}`,
+      );
     return planes;
   }
 
@@ -110,7 +113,10 @@ export class NativeVp8Engine implements VideoDecoderEngine {
     this.planes = undefined;
     const got = staging.getBuffer(0);
     if (got < 0)
-      throw reactorError("FRAME_DECODE_ERROR", `Could not allocate a ${width}×${height} picture: ${this.lib.FFmpegError.strerror(got)}`);
+      throw reactorError(
+        "FRAME_DECODE_ERROR",
+        `Could not allocate a ${width}×${height} picture: ${this.lib.FFmpegError.strerror(got)}`,
+      );
     const [y, u, v] = staging.data ?? [];
     const [yStride = 0, uStride = 0, vStride = 0] = staging.linesize;
     if (!y || !u || !v) throw reactorError("FRAME_DECODE_ERROR", "The staging picture has no planes");

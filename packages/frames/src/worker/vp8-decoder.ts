@@ -6,14 +6,8 @@ import { i420ToRgb, i420ToRgba } from "../kernel/i420-to-rgb.js";
 import { createSimdI420ToRgb, type SimdI420ToRgb } from "../kernel/i420-to-rgb-simd.js";
 import { BufferPool } from "./buffer-pool.js";
 import { transferred } from "./comlink-expose.js";
-import type {
-  DecodeBatch,
-  DecodedFrame,
-  DecodeResult,
-  DecoderApi,
-  DecoderSettings,
-  DecoderWorkerStats,
-} from "./decoder-api.js";
+import { type DecodeReply, packReply } from "./decode-reply.js";
+import type { DecodeBatch, DecodedFrame, DecoderApi, DecoderSettings, DecoderWorkerStats } from "./decoder-api.js";
 import { type FrameSlot, FrameSlots } from "./frame-slots.js";
 import { LibavVp8Engine } from "./libav-engine.js";
 import { NativeVp8Engine } from "./native-engine.js";
@@ -52,7 +46,7 @@ export class Vp8Decoder implements DecoderApi {
     this.engine = await this.createEngine();
   }
 
-  async decode(batch: DecodeBatch): Promise<DecodeResult> {
+  async decode(batch: DecodeBatch): Promise<DecodeReply> {
     if (!this.engine) throw reactorError("NOT_READY", "The decoder was used before init()");
     this.pool.give(batch.recycled);
     for (const { memory, index } of batch.released) if (memory === this.slots.id) this.slots.release(index);
@@ -107,10 +101,9 @@ export class Vp8Decoder implements DecoderApi {
       const buffer = slots.unsentBuffer();
       if (buffer) memories.push({ id: slots.id, buffer });
     }
-    return transferred(
-      { frames, decodeMs, convertMs, memoryBytes: this.counters.memoryBytes, memories },
-      transfers,
-    );
+    const reply = packReply({ frames, decodeMs, convertMs, memoryBytes: this.counters.memoryBytes, memories });
+    transfers.push(reply.table.buffer as ArrayBuffer);
+    return transferred(reply, transfers);
   }
 
   stats(): DecoderWorkerStats {
