@@ -39,7 +39,6 @@ describe("clips and recordings", () => {
     await until(() => (seen.last ?? 0) >= 3 * FPS, 20_000, "3 s of frames");
     const latestBefore = seen.last!;
     const clip = await reactor.requestClip(2);
-    const latestAfter = seen.last!;
     expect(clip).toMatchObject({ kind: "snap", sessionId: reactor.getSessionId() });
     expect(clip.endMarker - clip.startMarker).toBeCloseTo(2, 3);
     expect(clip.nowMarker).toBe(clip.endMarker);
@@ -69,9 +68,11 @@ describe("clips and recordings", () => {
     expect(numbers.length).toBeGreaterThanOrEqual(FPS / 3);
     expect(numbers.length).toBeLessThanOrEqual(2 * FPS + 1);
     expect(numbers.every((n, i) => i === 0 || n === numbers[i - 1]! + 1)).toBe(true);
+    // The clip ends where the sender was when asked: at or past what this client had decoded then
+    // (decoding lags the sender under load), and a frame this client has received since.
     const last = numbers.at(-1)!;
     expect(last).toBeGreaterThanOrEqual(latestBefore);
-    expect(last).toBeLessThanOrEqual(latestAfter + 3);
+    await until(() => seen.last! >= last, 10_000, "the clip's last frame to reach the client");
     const probed = await ffprobe(path);
     if (probed) {
       expect(probed.codec).toBe("vp8");

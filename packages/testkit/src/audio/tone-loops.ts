@@ -14,7 +14,7 @@ const loops = new Map<number, Uint8Array[]>();
 const building = new Map<number, Promise<Uint8Array[]>>();
 let worker: Worker | null = null;
 let nextId = 1;
-const waiting = new Map<number, { resolve: (p: Uint8Array[]) => void; reject: (e: Error) => void }>();
+const waiting = new Map<number, { worker: Worker; resolve: (p: Uint8Array[]) => void; reject: (e: Error) => void }>();
 
 // From src/*.ts (vitest) there is no compiled worker beside this file; use the built one.
 function workerUrl(): URL {
@@ -24,9 +24,13 @@ function workerUrl(): URL {
     : new URL("./tone-encoder-worker.js", here);
 }
 
-function failAll(error: Error): void {
-  for (const w of waiting.values()) w.reject(error);
-  waiting.clear();
+/** Rejects what was sent to `worker` (a newer worker's requests are not its business). */
+function failAll(worker: Worker, error: Error): void {
+  for (const [id, w] of waiting) {
+    if (w.worker !== worker) continue;
+    waiting.delete(id);
+    w.reject(error);
+  }
 }
 
 function ensureWorker(): Worker {
@@ -38,15 +42,15 @@ function ensureWorker(): Worker {
     waiting.delete(reply.id);
     if (reply.ok) waiter?.resolve(reply.packets);
     else waiter?.reject(reactorError("SERVER_ERROR", `tone encoder failed: ${reply.message}`));
-    if (waiting.size === 0 && worker === w) {
+    if (![...waiting.values()].some((x) => x.worker === w) && worker === w) {
       worker = null;
       void w.terminate();
     }
   });
-  w.on("error", (error) => failAll(reactorError("WORKER_CRASHED", `tone encoder crashed: ${error.message}`)));
+  w.on("error", (error) => failAll(w, reactorError("WORKER_CRASHED", `tone encoder crashed: ${error.message}`)));
   w.on("exit", () => {
     if (worker === w) worker = null;
-    failAll(reactorError("WORKER_CRASHED", "tone encoder exited"));
+    failAll(w, reactorError("WORKER_CRASHED", "tone encoder exited"));
   });
   return w;
 }
@@ -63,8 +67,9 @@ export function toneLoop(frequencyHz: number): Promise<Uint8Array[]> {
   if (pending) return pending;
   const id = nextId++;
   const promise = new Promise<Uint8Array[]>((resolve, reject) => {
-    waiting.set(id, { resolve, reject });
-    ensureWorker().postMessage({ id, frequencyHz } satisfies ToneRequest);
+    const w = ensureWorker();
+    waiting.set(id, { worker: w, resolve, reject });
+    w.postMessage({ id, frequencyHz } satisfies ToneRequest);
   }).then(
     (packets) => {
       building.delete(frequencyHz);
