@@ -1,9 +1,13 @@
+import { execFileSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { isReactorError } from "@reactor-node/protocol";
 import { readPattern, renderPatternRgb } from "@reactor-node/testkit";
 import { afterEach, describe, expect, it } from "vitest";
 import {
+  createRgbToI420,
   createVideoEncoder,
   type EncodedPicture,
+  i420ByteLength,
   i420ToRgb,
   isNativeDecoderInstalled,
   rgbToI420,
@@ -79,6 +83,34 @@ describe("rgbToI420", () => {
     const rgba = new Uint8Array(96 * 54 * 4);
     for (let i = 0; i < 96 * 54; i++) rgba.set([rgb[3 * i]!, rgb[3 * i + 1]!, rgb[3 * i + 2]!, 7], 4 * i);
     expect(rgbToI420(rgba, 96, 54, 4)).toEqual(rgbToI420(rgb, 96, 54, 3));
+  });
+});
+
+describe("the SIMD RGB → I420 kernel", () => {
+  const simd = createRgbToI420();
+  it("is bit-exact with the JS kernel (random pictures, ragged right edges, odd heights fall back)", () => {
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed & 0xff;
+    };
+    for (const [w, h] of [
+      [16, 2],
+      [48, 4],
+      [50, 6],
+      [33, 7],
+      [1280, 720],
+    ] as const) {
+      const rgb = Uint8Array.from({ length: w * h * 3 }, random);
+      const expected = rgbToI420(rgb, w, h, 3);
+      const actual = simd(rgb, w, h, 3, new Uint8Array(i420ByteLength(w, h)));
+      expect(Buffer.from(actual).equals(Buffer.from(expected)), `${w}x${h}`).toBe(true);
+    }
+  });
+
+  it("matches what scripts/gen-rgb-i420-simd.mjs generates", () => {
+    const script = fileURLToPath(new URL("../scripts/gen-rgb-i420-simd.mjs", import.meta.url));
+    expect(execFileSync(process.execPath, [script, "--check"], { encoding: "utf8" })).toMatch(/up to date/);
   });
 });
 
