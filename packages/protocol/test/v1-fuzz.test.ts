@@ -1,9 +1,9 @@
+import { readFileSync } from "node:fs";
 /** Whatever arrives, the wire decoders return a typed message or a typed DECODE_ERROR; they never throw. */
 import { create, toBinary } from "@bufbuild/protobuf";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ReactorError, V0_CODEC, V1_CODEC, v1Proto, type WireCodec } from "../src/index.js";
-import { fromHex, v1Vectors } from "./helpers/vectors.js";
 
 const KINDS = ["command", "runtime", "request", "notification", "response", "model", "legacy", "unknown"];
 
@@ -23,7 +23,10 @@ function assertTotal(codec: WireCodec, frame: unknown) {
   }
 }
 
-const seeds = v1Vectors.vectors.map((v) => fromHex(v.hex));
+// The golden v1 frames, mutated below.
+const seeds: Uint8Array[] = JSON.parse(
+  readFileSync(new URL("./vectors/v1-messages.json", import.meta.url), "utf8"),
+).vectors.map((v: { hex: string }) => Uint8Array.from(Buffer.from(v.hex, "hex")));
 
 /** A valid vector with some bytes overwritten, inserted or cut. */
 const mutated = fc

@@ -1,6 +1,6 @@
-/** The golden vectors of both wires, and the helpers their tests share. */
+/** The golden vectors of both wires (kept in the protocol package, next to the captured runtime bodies). */
 import { readFileSync } from "node:fs";
-import { FileRef, isFileRef } from "../../src/index.js";
+import { FileRef, isFileRef } from "@reactor-node/protocol";
 
 /** A v0 vector (test/vectors/v0-messages.json). */
 export interface V0Vector {
@@ -35,12 +35,15 @@ export interface V1Vectors {
   vectors: V1Vector[];
 }
 
-function read(name: string): any {
-  return JSON.parse(readFileSync(new URL(`../vectors/${name}`, import.meta.url), "utf8"));
+const VECTORS = new URL("../../protocol/test/vectors/", import.meta.url);
+
+/** A file of the protocol's test vectors (`runtime/…` for the captured runtime bodies). */
+export function readVector(name: string): any {
+  return JSON.parse(readFileSync(new URL(name, VECTORS), "utf8"));
 }
 
-export const v0Vectors: V0Vector[] = read("v0-messages.json");
-export const v1Vectors: V1Vectors = read("v1-messages.json");
+export const v0Vectors: V0Vector[] = readVector("v0-messages.json");
+export const v1Vectors: V1Vectors = readVector("v1-messages.json");
 
 /** `{"$fileRef": {...}}` in a vector stands for a FileRef. */
 export function revive(value: any): any {
