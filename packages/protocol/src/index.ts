@@ -39,3 +39,4 @@ export * from "./wire/command.js";
 export * from "./wire/errors.js";
 export * from "./wire/json.js";
 export * from "./wire/messages.js";
+export * from "./zod-issues.js";

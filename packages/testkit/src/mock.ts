@@ -2,7 +2,7 @@
  * `startMockReactor()`: a fake Reactor service in one call — coordinator on 127.0.0.1:0, N
  * in-process GPU peers linked over the GPU WebSocket, call history, faults and scenarios.
  */
-import { reactorError } from "@reactor-node/protocol";
+import { describeIssues, reactorError } from "@reactor-node/protocol";
 import { Authority } from "./coordinator/auth.js";
 import type { GpuInfo } from "./coordinator/gpu-pool.js";
 import { type CoordinatorServer, startCoordinator } from "./coordinator/server.js";
@@ -98,7 +98,7 @@ export interface MockReactor {
 function modelConfig(m: string | ModelConfig): ModelConfig {
   const parsed = ModelConfigSchema.safeParse(typeof m === "string" ? { name: m } : m);
   if (!parsed.success)
-    throw reactorError("INVALID_ARGUMENT", `invalid model config: ${parsed.error.issues[0]?.message}`);
+    throw reactorError("INVALID_ARGUMENT", `invalid model config: ${describeIssues(parsed.error, { max: 1 })}`);
   return parsed.data;
 }
 

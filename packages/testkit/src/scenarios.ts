@@ -5,7 +5,7 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { reactorError } from "@reactor-node/protocol";
+import { describeIssues, reactorError } from "@reactor-node/protocol";
 import { z } from "zod";
 import { FaultSpecSchema } from "./faults/spec.js";
 import { ModelConfigSchema } from "./model/config.js";
@@ -65,8 +65,7 @@ export function loadScenario(name: string, dir = SCENARIOS_DIR): Scenario {
   }
   const parsed = ScenarioSchema.safeParse(json);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw reactorError("INVALID_ARGUMENT", `scenario '${name}': ${issue?.path.join(".")}: ${issue?.message}`);
+    throw reactorError("INVALID_ARGUMENT", `scenario '${name}': ${describeIssues(parsed.error, { max: 1 })}`);
   }
   return { ...parsed.data, name };
 }

@@ -9,6 +9,7 @@ import {
   ClipFailedSchema,
   ClipReadySchema,
   clipFromWire,
+  describeIssues,
   reactorError,
   type ServerMessage,
 } from "@reactor-node/protocol";
@@ -43,7 +44,7 @@ export async function requestClipOn(
   if (!parsed.success) {
     throw reactorError(
       "INVALID_RESPONSE",
-      `clipReady does not match the protocol: ${parsed.error.issues[0]?.message}`,
+      `clipReady does not match the protocol: ${describeIssues(parsed.error, { max: 1 })}`,
       {
         operation: "clip",
       },

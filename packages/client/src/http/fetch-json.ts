@@ -6,6 +6,7 @@
  */
 import {
   abortError,
+  describeIssues,
   errorBodyText,
   errorFromHttpStatus,
   HTTP_MAX_RESPONSE_BYTES,
@@ -114,10 +115,7 @@ export async function fetchJson<T = unknown>(request: HttpRequest): Promise<Http
   }
   const result = schema.safeParse(parsed.value);
   if (!result.success) {
-    const issues = result.error.issues
-      .slice(0, 3)
-      .map((i) => `${i.path.length ? i.path.join(".") : "(root)"}: ${i.message}`)
-      .join("; ");
+    const issues = describeIssues(result.error);
     throw reactorError("INVALID_RESPONSE", `${what}: unexpected response body (${issues})`, { cause: result.error });
   }
   return { status: response.status, body: result.data as T, headers: response.headers };

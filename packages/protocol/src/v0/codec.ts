@@ -3,11 +3,11 @@
  * whatever arrives into a typed message or a typed error. Hostile input never throws anything
  * but a ReactorError.
  */
-import type { z } from "zod";
 import { DATA_CHANNEL_MAX_MESSAGE_BYTES } from "../constants.js";
 import { type ReactorError, reactorError } from "../errors.js";
 import { FileRef } from "../file-ref.js";
 import { commandParts } from "../wire/command.js";
+import { describeIssues } from "../zod-issues.js";
 import {
   CONTROL_REQUEST_ID_PREFIX,
   type ControlEvent,
@@ -102,13 +102,6 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
   } catch {
     return { ok: false };
   }
-}
-
-function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 3)
-    .map((i) => `${i.path.length ? i.path.join(".") : "(root)"}: ${i.message}`)
-    .join("; ");
 }
 
 function looksLikeEnvelope(value: unknown): boolean {

@@ -4,13 +4,13 @@
  * Runtime payloads are checked by the same schemas as v0, so both wires accept the same.
  */
 import { type DescMessage, fromBinary, type MessageShape } from "@bufbuild/protobuf";
-import type { z } from "zod";
 import { type ReactorError, reactorError } from "../errors.js";
 import { FileRef, UploadReferenceSchema } from "../file-ref.js";
 import type { ChannelLabel, DecodeResult } from "../v0/codec.js";
 import { RUNTIME_PAYLOAD_SCHEMAS } from "../v0/messages.js";
 import { setOwn } from "../wire/json.js";
 import type { ClientMessage, ServerMessage, WireError } from "../wire/messages.js";
+import { describeIssues } from "../zod-issues.js";
 import {
   ControlClientMessageSchema,
   ControlServerMessageSchema,
@@ -75,13 +75,6 @@ function correlation(
   if (envelope.kind === MessageKind.NOTIFICATION) return { ok: true, requestId: undefined };
   if (envelope.requestId.length === 0) return fail(`${name} ${MessageKind[envelope.kind]} without a request_id`);
   return { ok: true, requestId: envelope.requestId };
-}
-
-function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 3)
-    .map((i) => `${i.path.length ? i.path.join(".") : "(root)"}: ${i.message}`)
-    .join("; ");
 }
 
 /** Checks a runtime payload with the v0 schema of the same name. */

@@ -13,6 +13,7 @@ import { RUNTIME_PAYLOAD_SCHEMAS } from "../v0/messages.js";
 import { commandParts } from "../wire/command.js";
 import { toJsonObject } from "../wire/json.js";
 import type { ClientMessage, ServerMessage, WireError, WireFrame } from "../wire/messages.js";
+import { describeIssues } from "../zod-issues.js";
 import {
   ControlClientMessageSchema,
   ControlServerMessageSchema,
@@ -61,8 +62,7 @@ function envelope(requestId: string | undefined, request: boolean) {
 function checked<T>(type: keyof typeof RUNTIME_PAYLOAD_SCHEMAS, data: unknown): T {
   const result = RUNTIME_PAYLOAD_SCHEMAS[type].safeParse(data ?? {});
   if (!result.success) {
-    const issue = result.error.issues[0];
-    invalid(`Runtime '${type}' payload is invalid: ${issue?.path.join(".") || "(root)"}: ${issue?.message}`);
+    invalid(`Runtime '${type}' payload is invalid: ${describeIssues(result.error, { max: 1 })}`);
   }
   return result.data as T;
 }

@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import {
   API_VERSION,
   checkRequestVersions,
+  describeIssues,
   HEADER_API_ACCEPT_VERSION,
   HEADER_API_VERSION,
   HEADER_AUTHORIZATION,
@@ -64,10 +65,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 }
 
 function describe(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 3)
-    .map((i) => `${i.path.length ? i.path.join(".") : "body"}: ${i.message}`)
-    .join("; ");
+  return describeIssues(error, { root: "body" });
 }
 
 /** Armed token faults kept at most (one entry per token that carries `http-status` faults). */

@@ -4,7 +4,7 @@
  * model's config and the session's `extra_args.recording: {enabled, chunk_seconds}` override
  * that, in that order.
  */
-import { RECORDING_CHUNK_SECONDS, RecordingInfoSchema } from "@reactor-node/protocol";
+import { describeIssues, RECORDING_CHUNK_SECONDS, RecordingInfoSchema } from "@reactor-node/protocol";
 import { z } from "zod";
 import type { ModelConfig } from "../model/config.js";
 import type { RecordingSettings } from "../recording/recorder.js";
@@ -24,8 +24,7 @@ export function recordingFor(model: ModelConfig, local: boolean, extraArgs: unkn
   if (raw !== undefined) {
     const parsed = ExtraArgsRecordingSchema.strict().safeParse(raw);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new HttpError(400, `extra_args.recording.${issue?.path.join(".")}: ${issue?.message}`);
+      throw new HttpError(400, `extra_args.recording.${describeIssues(parsed.error, { max: 1 })}`);
     }
     asked = parsed.data;
   }

@@ -5,7 +5,7 @@
  * Durations named `ms` are milliseconds; `after` is seconds, counted from the moment the
  * fault's subject exists (first connection connected, channel opened, …).
  */
-import { reactorError } from "@reactor-node/protocol";
+import { describeIssues, reactorError } from "@reactor-node/protocol";
 import { z } from "zod";
 
 /**
@@ -135,11 +135,7 @@ export const FAULT_HEADER = "Reactor-Testkit-Fault";
 export const TOKEN_FAULT_HEADER = "Reactor-Testkit-Token-Fault";
 
 function describe(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 3)
-    .map((i) => `${i.path.length ? i.path.join(".") : "(root)"}: ${i.message}`)
-    .join("; ")
-    .slice(0, FAULT_MAX_TEXT_CHARS);
+  return describeIssues(error).slice(0, FAULT_MAX_TEXT_CHARS);
 }
 
 /** Parses one fault; throws a BAD_REQUEST-coded ReactorError naming the problem. */

@@ -5,7 +5,13 @@
  * the GPU reports answers, connection states, data-channel traffic (for the call history) and
  * fetches uploaded bytes. Either side drops a frame that fails its schema (and logs it).
  */
-import { CapabilitiesSchema, ClipReadySchema, reactorError, TrackMappingEntrySchema } from "@reactor-node/protocol";
+import {
+  CapabilitiesSchema,
+  ClipReadySchema,
+  describeIssues,
+  reactorError,
+  TrackMappingEntrySchema,
+} from "@reactor-node/protocol";
 import { z } from "zod";
 import { HISTORY_MAX_TEXT_CHARS } from "../bounds.js";
 import { FaultSpecSchema } from "../faults/spec.js";
@@ -188,8 +194,7 @@ export function parseLinkFrame<T>(schema: z.ZodType<T>, raw: unknown): T {
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw reactorError("DECODE_ERROR", `GPU link frame rejected: ${issue?.path.join(".")}: ${issue?.message}`);
+    throw reactorError("DECODE_ERROR", `GPU link frame rejected: ${describeIssues(parsed.error, { max: 1 })}`);
   }
   return parsed.data;
 }
