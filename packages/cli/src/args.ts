@@ -1,5 +1,5 @@
-import { parseArgs } from "node:util";
 import { DEFAULT_API_URL } from "@reactor-node/protocol";
+import { FlagError, type FlagSpec, parseFlags as parseFlagList } from "@reactor-node/protocol/cli-flags";
 import { EXIT } from "./exit-codes.js";
 import { CliError } from "./io.js";
 
@@ -11,7 +11,7 @@ export interface Target {
   local: boolean;
 }
 
-/** Flag values: strings (or string lists) and booleans, as parseArgs returns them. */
+/** Flag values: strings (or string lists for repeatable flags) and booleans. */
 export type ParsedFlags<T> = {
   "api-url"?: string;
   "api-key"?: string;
@@ -20,28 +20,34 @@ export type ParsedFlags<T> = {
   json?: boolean;
   help?: boolean;
 } & {
-  [K in keyof T]?: T[K] extends { type: "boolean" } ? boolean : T[K] extends { multiple: true } ? string[] : string;
+  [K in keyof T]?: T[K] extends { value: false } ? boolean : T[K] extends { repeat: true } ? string[] : string;
 };
 
 const COMMON = {
-  "api-url": { type: "string" },
-  "api-key": { type: "string" },
-  model: { type: "string" },
-  local: { type: "boolean" },
-  json: { type: "boolean" },
-  help: { type: "boolean", short: "h" },
-} as const;
+  "api-url": { value: true },
+  "api-key": { value: true },
+  model: { value: true },
+  local: { value: false },
+  json: { value: false },
+  help: { value: false, short: "h" },
+} as const satisfies FlagSpec;
 
-/** Parses flags strictly: an unknown flag or a missing value is a usage error (exit 2). */
-export function parseFlags<
-  T extends Record<string, { type: "string" | "boolean"; multiple?: boolean; short?: string }>,
->(argv: string[], extra: T) {
+/** Parses flags strictly (the project's one parser): an unknown flag or a missing value is a usage error (exit 2). */
+export function parseFlags<T extends FlagSpec>(argv: string[], extra: T): ParsedFlags<T> {
+  const spec: FlagSpec = { ...COMMON, ...extra };
+  let given: Map<string, string[]>;
   try {
-    return parseArgs({ args: argv, options: { ...COMMON, ...extra }, strict: true, allowPositionals: false })
-      .values as ParsedFlags<T>;
+    given = parseFlagList(argv, spec);
   } catch (error) {
-    throw new CliError((error as Error).message.replace(/\. To specify .*$/s, ""), EXIT.USAGE);
+    if (error instanceof FlagError) throw new CliError(error.message, EXIT.USAGE);
+    throw error;
   }
+  const values: Record<string, string | string[] | boolean> = {};
+  for (const [name, list] of given) {
+    const flag = spec[name];
+    values[name] = !flag?.value ? true : flag.repeat ? list : (list[0] as string);
+  }
+  return values as ParsedFlags<T>;
 }
 
 /** Resolves the target from flags and `REACTOR_API_URL`, `REACTOR_API_KEY`, `REACTOR_MODEL`. */

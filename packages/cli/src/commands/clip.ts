@@ -13,10 +13,10 @@ export const CLIP_USAGE =
  */
 export async function clipCommand(argv: string[], io: CliIo): Promise<number> {
   const flags = parseFlags(argv, {
-    seconds: { type: "string" },
-    out: { type: "string" },
-    wait: { type: "string" },
-    timeout: { type: "string" },
+    seconds: { value: true },
+    out: { value: true },
+    wait: { value: true },
+    timeout: { value: true },
   });
   if (flags.help) {
     io.stdout.write(`${CLIP_USAGE}\n`);

@@ -17,11 +17,11 @@ const REPLY_WAIT_MS = 3_000;
 /** `reactor connect`: connects, sends commands, receives video, optionally saves a snapshot. */
 export async function connectCommand(argv: string[], io: CliIo): Promise<number> {
   const flags = parseFlags(argv, {
-    seconds: { type: "string" },
-    snapshot: { type: "string" },
-    command: { type: "string", multiple: true },
-    publish: { type: "string", multiple: true },
-    timeout: { type: "string" },
+    seconds: { value: true },
+    snapshot: { value: true },
+    command: { value: true, repeat: true },
+    publish: { value: true, repeat: true },
+    timeout: { value: true },
   });
   if (flags.help) {
     io.stdout.write(`${CONNECT_USAGE}\n`);

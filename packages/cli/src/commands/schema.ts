@@ -12,7 +12,7 @@ const SCHEMA_WAIT_MS = 10_000;
 
 /** `reactor schema`: connects, waits for the model's schema and prints its commands. */
 export async function schemaCommand(argv: string[], io: CliIo): Promise<number> {
-  const flags = parseFlags(argv, { timeout: { type: "string" } });
+  const flags = parseFlags(argv, { timeout: { value: true } });
   if (flags.help) {
     io.stdout.write(`${SCHEMA_USAGE}\n`);
     return 0;

@@ -1,38 +1,22 @@
 /** Flag parsing for the CLI: `--name value` / `--name=value` / boolean `--json`; errors are one line. */
+import { FlagError, type FlagSpec, parseFlags as parseFlagList } from "@reactor-node/protocol/cli-flags";
 
 /** A CLI usage error (exit code 2). */
 export class UsageError extends Error {
   override readonly name = "UsageError";
 }
 
-/** Declares the flags a command takes: `true` = takes a value, `false` = boolean; `repeat` = may repeat. */
-export type FlagSpec = Record<string, { value: boolean; repeat?: boolean }>;
+/** Declares the flags a command takes: `value: true` = takes a value, `false` = boolean; `repeat` = may repeat. */
+export type { FlagSpec };
 
-/** Parses `argv` against `spec`. */
+/** Parses `argv` against `spec` with the project's one flag parser; its errors are usage errors. */
 export function parseFlags(argv: string[], spec: FlagSpec): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (!arg.startsWith("--")) throw new UsageError(`unexpected argument '${arg}'`);
-    const eq = arg.indexOf("=");
-    const name = arg.slice(2, eq < 0 ? undefined : eq);
-    const flag = spec[name];
-    if (!flag) throw new UsageError(`unknown flag --${name}`);
-    let value = "true";
-    if (flag.value) {
-      if (eq >= 0) value = arg.slice(eq + 1);
-      else {
-        const next = argv[++i];
-        if (next === undefined || next.startsWith("--")) throw new UsageError(`--${name} needs a value`);
-        value = next;
-      }
-    } else if (eq >= 0) throw new UsageError(`--${name} takes no value`);
-    const list = out.get(name) ?? [];
-    if (list.length > 0 && !flag.repeat) throw new UsageError(`--${name} given twice`);
-    list.push(value);
-    out.set(name, list);
+  try {
+    return parseFlagList(argv, spec);
+  } catch (error) {
+    if (error instanceof FlagError) throw new UsageError(error.message);
+    throw error;
   }
-  return out;
 }
 
 /** An integer flag within [min, max]. */
