@@ -1,7 +1,5 @@
 import { abortError, isReactorError, type ReactorError, reactorError } from "@reactor-node/protocol";
 import type { RtpPacket } from "werift/nonstandard";
-import { type BackpressurePolicy, validatePolicy } from "../backpressure/policy-queue.js";
-import { PolicyStream } from "../backpressure/policy-stream.js";
 import { type FrameMetadata, stripFrameMetadata } from "../codec/frame-metadata.js";
 import { isVp8Keyframe, vp8KeyframeSize } from "../codec/vp8.js";
 import { ConversionStage, type PendingConversion } from "../convert/conversion-stage.js";
@@ -13,6 +11,7 @@ import { RtpFrameAssembler } from "../rtp/assembler.js";
 import type { EncodedVideoFrame } from "../rtp/encoded-frame.js";
 import { RtpClock } from "../rtp/rtp-clock.js";
 import type { DecodeResult } from "../worker/decoder-api.js";
+import { FrameConsumers } from "./consumers.js";
 import { FrameBuffers } from "./frame-buffers.js";
 import { KeyframeGate, type KeyframeReason } from "./keyframe-gate.js";
 import { Listeners } from "./listeners.js";
@@ -64,10 +63,9 @@ class Receiver implements VideoReceiver {
   private readonly clock = new RtpClock();
   private assembler: RtpFrameAssembler | undefined;
   private readonly counters = emptyStats();
-  private readonly frameListeners: Listeners<VideoFrame>;
+  private readonly consumers: FrameConsumers;
   private readonly keyframeListeners: Listeners<KeyframeReason>;
   private readonly errorListeners: Listeners<ReactorError>;
-  private readonly streams = new Set<PolicyStream<VideoFrame>>();
   /** RGB conversion on a piscina pool; undefined for `i420` and `conversion: "worker"`. */
   private readonly stage: ConversionStage<FrameInfo> | undefined;
   private readonly releasePool: (() => Promise<void>) | undefined;
@@ -79,8 +77,6 @@ class Receiver implements VideoReceiver {
   private idleWaiters: (() => void)[] = [];
   /** The pixel memory of delivered frames: decoder slots and buffers to hand back. */
   private readonly buffers = new FrameBuffers();
-  /** Frames queued only in iterators (no callback saw them): how many iterators still hold each. */
-  private readonly recyclable = new WeakMap<VideoFrame, number>();
   private readonly startPromise: Promise<void>;
   private readonly onAbort = (): void => void this.close();
 
@@ -88,7 +84,14 @@ class Receiver implements VideoReceiver {
     this.settings = receiverSettings(options);
     const { format, conversion, backend } = this.settings;
     this.logger = this.settings.logger;
-    this.frameListeners = new Listeners(this.logger, "frame");
+    this.consumers = new FrameConsumers({
+      logger: this.logger,
+      policy: this.settings.policy,
+      queueSize: this.settings.queueSize,
+      counters: this.counters,
+      recycle: (frame) => this.recycle(frame),
+      onDemand: () => void this.pump(),
+    });
     this.keyframeListeners = new Listeners(this.logger, "keyframeNeeded");
     this.errorListeners = new Listeners(this.logger, "error");
     this.gate = new KeyframeGate((reason) => {
@@ -102,7 +105,7 @@ class Receiver implements VideoReceiver {
       this.stage = new ConversionStage<FrameInfo>({
         pool: shared ? shared.pool : (conversion as Exclude<typeof conversion, string>),
         format,
-        latestOnly: () => this.latestOnly(),
+        latestOnly: () => this.consumers.latestOnly(),
         takeBuffer: (bytes) => this.buffers.takeSpare(bytes),
         onConverted: (rgb, picture, i420, convertMs) => {
           this.counters.convertMs += convertMs;
@@ -173,38 +176,11 @@ class Receiver implements VideoReceiver {
   }
 
   onFrame(callback: (frame: VideoFrame) => void): () => void {
-    return this.frameListeners.add(callback);
+    return this.consumers.onFrame(callback);
   }
 
   frames(options: FrameStreamOptions = {}): AsyncIterableIterator<VideoFrame> {
-    const policy = options.policy ?? this.settings.policy;
-    const queueSize = options.queueSize ?? this.settings.queueSize;
-    validatePolicy(policy, queueSize);
-    const stream: PolicyStream<VideoFrame> = new PolicyStream<VideoFrame>({
-      policy,
-      queueSize,
-      signal: options.signal,
-      onDrop: (frame, reason) => {
-        this.counters.dropped[reason]++;
-        this.unref(frame);
-      },
-      onDiscard: (frames) => {
-        for (const frame of frames) this.unref(frame);
-      },
-      onTake: (frame) => {
-        this.counters.delivered++;
-        this.recyclable.delete(frame);
-        void this.pump();
-      },
-      onDemand: () => void this.pump(),
-      onEnd: () => {
-        this.streams.delete(stream);
-        void this.pump();
-      },
-    });
-    if (this.isClosed) stream.end(this.decoder.failed);
-    else this.streams.add(stream);
-    return stream;
+    return this.consumers.open(options, this.isClosed, this.decoder.failed);
   }
 
   onKeyframeNeeded(callback: (reason: KeyframeReason) => void): () => void {
@@ -216,8 +192,7 @@ class Receiver implements VideoReceiver {
   }
 
   release(frame: VideoFrame): void {
-    this.recyclable.delete(frame);
-    this.recycle(frame);
+    this.consumers.release(frame);
   }
 
   flush(): Promise<void> {
@@ -253,13 +228,10 @@ class Receiver implements VideoReceiver {
   private async shutdown(): Promise<void> {
     this.options.signal?.removeEventListener("abort", this.onAbort);
     this.assembler?.close();
-    const failure = this.decoder.failed;
-    for (const stream of [...this.streams]) stream.end(failure);
-    this.streams.clear();
+    this.consumers.close(this.decoder.failed);
     this.pending = [];
     this.stage?.close();
     this.buffers.close();
-    this.frameListeners.clear();
     this.keyframeListeners.clear();
     await Promise.all([this.decoder.close(), this.releasePool?.()]);
     this.errorListeners.clear();
@@ -317,7 +289,7 @@ class Receiver implements VideoReceiver {
         try {
           response = await this.decoder.decode({
             frames: batch.map(({ id, data, keyframe }) => ({ id, data, keyframe })),
-            deliverLast: this.conversionBudget(batch.length),
+            deliverLast: this.consumers.budget(batch.length),
             ...this.buffers.takeForBatch(),
           });
         } catch (error) {
@@ -337,26 +309,7 @@ class Receiver implements VideoReceiver {
    * Decoding also waits while a batch's worth of pictures waits for conversion.
    */
   private paused(): boolean {
-    if (this.stage && this.stage.size >= MAX_DECODE_BATCH_FRAMES) return true;
-    for (const stream of this.streams) if (stream.policy === "block" && stream.full) return true;
-    return false;
-  }
-
-  /** How many of the batch's newest frames are worth converting given who is consuming. */
-  private conversionBudget(batchLength: number): number {
-    let budget = 0;
-    if (this.frameListeners.size > 0) budget = need(this.settings.policy, this.settings.queueSize, batchLength);
-    for (const stream of this.streams) {
-      budget = Math.max(budget, need(stream.policy, stream.capacity, batchLength));
-    }
-    return budget;
-  }
-
-  /** True while every consumer follows `latest` (only the newest picture is worth converting). */
-  private latestOnly(): boolean {
-    if (this.frameListeners.size > 0 && this.settings.policy !== "latest") return false;
-    for (const stream of this.streams) if (stream.policy !== "latest") return false;
-    return true;
+    return (this.stage !== undefined && this.stage.size >= MAX_DECODE_BATCH_FRAMES) || this.consumers.blocked;
   }
 
   private onBatchDecoded(batch: PendingFrame[], response: DecodeResult): void {
@@ -442,7 +395,7 @@ class Receiver implements VideoReceiver {
   }
 
   private deliver(data: Uint8Array, width: number, height: number, { source, frameNumber }: FrameInfo): void {
-    this.dispatch({
+    this.consumers.dispatch({
       data,
       width,
       height,
@@ -452,35 +405,6 @@ class Receiver implements VideoReceiver {
       format: this.settings.format,
       ...(source.metadata && { metadata: source.metadata }),
     });
-  }
-
-  private dispatch(frame: VideoFrame): void {
-    const hasCallbacks = this.frameListeners.size > 0;
-    if (!hasCallbacks && this.streams.size === 0) {
-      this.counters.dropped.stale++;
-      this.recycle(frame);
-      return;
-    }
-    if (hasCallbacks) {
-      this.counters.delivered++;
-      this.frameListeners.emit(frame);
-    } else {
-      this.recyclable.set(frame, this.streams.size);
-    }
-    // Drops are counted by each stream's onDrop.
-    for (const stream of [...this.streams]) stream.push(frame);
-  }
-
-  /** One iterator no longer holds `frame`; recycle its buffer when nobody else can see it. */
-  private unref(frame: VideoFrame): void {
-    const holders = this.recyclable.get(frame);
-    if (holders === undefined) return;
-    if (holders > 1) {
-      this.recyclable.set(frame, holders - 1);
-      return;
-    }
-    this.recyclable.delete(frame);
-    this.recycle(frame);
   }
 
   /** A delivered frame's pixels are free: RGB the pool wrote goes back to its writers, the rest to the decoder. */
@@ -500,7 +424,7 @@ class Receiver implements VideoReceiver {
       ? error
       : reactorError("WORKER_CRASHED", `The decoder failed: ${String(error)}`, { cause: error });
     if (!reported) this.report(reactor);
-    for (const stream of [...this.streams]) stream.end(reactor);
+    this.consumers.end(reactor);
     void this.close();
   }
 
@@ -515,10 +439,4 @@ class Receiver implements VideoReceiver {
     this.idleWaiters = [];
     for (const resolve of waiters) resolve();
   }
-}
-
-function need(policy: BackpressurePolicy, queueSize: number, batchLength: number): number {
-  if (policy === "latest") return 1;
-  if (policy === "queue") return Math.min(queueSize, batchLength);
-  return batchLength;
 }
