@@ -30,33 +30,64 @@ function wav(samples, sampleRate, channels) {
   return Buffer.concat([header, Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength)]);
 }
 
+/** Concatenates frames' samples. */
+function joinPcm(frames) {
+  const out = new Int16Array(frames.reduce((n, f) => n + f.data.length, 0));
+  let at = 0;
+  for (const f of frames) {
+    out.set(f.data, at);
+    at += f.data.length;
+  }
+  return out;
+}
+
+/** The tone in the last half second heard, once there is that much. */
+function lastTone(frames) {
+  const first = frames[0];
+  if (!first) return undefined;
+  const pcm = joinPcm(frames);
+  const half = Math.floor(first.sampleRate / 2) * first.channels;
+  return pcm.length < half
+    ? undefined
+    : toneFrequency(pcm.subarray(pcm.length - half), first.sampleRate, first.channels);
+}
+
+/** Waits (≤ 15 s) until the last half second holds a tone `accept` likes. */
+async function until(frames, accept) {
+  for (let waited = 0; waited < 15_000; waited += 100) {
+    const f = lastTone(frames);
+    if (f !== undefined && accept(f)) return f;
+    await sleep(100);
+  }
+  return lastTone(frames);
+}
+
 try {
   console.log(`connecting to ${target.describe}`);
   await reactor.connect();
   const heard = [];
-  const listen = reactor.track("main_audio").onFrame((frame) => heard.push(frame));
+  let phase = [];
+  const listen = reactor.track("main_audio").onFrame((frame) => {
+    heard.push(frame);
+    phase.push(frame);
+  });
   await sleep(SECONDS * 1000);
+  const before = await until(phase, () => true);
+  let after;
   if (target.embedded) {
     await reactor.sendCommand("set_tone", { frequency: 880 });
-    await sleep(SECONDS * 1000);
+    phase = [];
+    after = await until(phase, (f) => Math.abs(f - 880) < 20);
   }
   listen();
   const first = heard[0];
   if (!first) throw new Error("no audio frames arrived");
-  const samples = new Int16Array(heard.reduce((n, f) => n + f.data.length, 0));
-  let at = 0;
-  for (const f of heard) {
-    samples.set(f.data, at);
-    at += f.data.length;
-  }
-  const half = Math.floor(samples.length / 2);
+  const samples = joinPcm(heard);
   const rate = first.sampleRate;
   console.log(
     `heard ${heard.length} frames: ${(samples.length / first.channels / rate).toFixed(2)} s at ${rate} Hz, ${first.channels} channel(s)`,
   );
-  console.log(
-    `tone: ${toneFrequency(samples.subarray(rate, half), rate)?.toFixed(1)} Hz, then ${toneFrequency(samples.subarray(half + rate), rate)?.toFixed(1)} Hz`,
-  );
+  console.log(`tone: ${before?.toFixed(1)} Hz${after === undefined ? "" : `, then ${after.toFixed(1)} Hz`}`);
   await writeFile(path, wav(samples, rate, first.channels));
   console.log(`wrote ${path}`);
 } finally {
