@@ -1,4 +1,4 @@
-/** `Reactor` constructor options and their defaults. */
+/** `Reactor` constructor options and their defaults, every option checked up front. */
 
 import { AUDIO_SAMPLE_RATE_MAX, AUDIO_SAMPLE_RATE_MIN } from "@reactor-node/frames";
 import {
@@ -9,11 +9,13 @@ import {
   LOCAL_RECONNECT_WINDOW_MS,
   type ReconnectPolicy,
   reactorError,
+  type TrackInfo,
   WIRE_NAMES,
   type WireName,
 } from "@reactor-node/protocol";
 import type { JwtInput } from "./auth/jwt-source.js";
 import { type Logger, SILENT_LOGGER } from "./logger.js";
+import { STATS_MIN_INTERVAL_MS } from "./stats/types.js";
 import {
   type AudioOutputOptions,
   type AudioSourceFactory,
@@ -21,6 +23,7 @@ import {
   createDecodedFrameSource,
   type FrameSourceFactory,
 } from "./tracks/frame-source.js";
+import { type Check, checkOptions, describeValue, invalidArgument, is, isPlainObject } from "./validate.js";
 
 /** How long the readiness gate may take after the answer (our choice; ICE + DTLS + SCTP normally take < 2 s). */
 export const TRANSPORT_READY_TIMEOUT_MS = 20_000;
@@ -84,6 +87,13 @@ export interface ReactorOptions {
    * drop ends every publisher (`pushFrame` then throws INVALID_ARGUMENT).
    */
   republishOnReconnect?: boolean;
+  /**
+   * The model's tracks, when known in advance (the official JS SDK's option): the WebRTC offer is
+   * then built while the session waits for a GPU, and `track(name)` is checked at once.
+   */
+  modelTracks?: TrackInfo[];
+  /** Emit a `stats` event every this many ms while connected (≥ {@link STATS_MIN_INTERVAL_MS}); off by default. */
+  statsIntervalMs?: number;
 }
 
 /**
@@ -115,6 +125,8 @@ export interface ResolvedOptions {
   reconnectWindowMs: number;
   wire: WireName;
   republishOnReconnect: boolean;
+  modelTracks: TrackInfo[] | undefined;
+  statsIntervalMs: number | undefined;
 }
 
 function checkAudioOutput(audio: AudioOutputOptions | undefined): void {
@@ -134,19 +146,92 @@ function checkAudioOutput(audio: AudioOutputOptions | undefined): void {
   }
 }
 
-/** Validates and fills in defaults (throws INVALID_ARGUMENT). */
+/** Longest model name accepted (our choice; service names are short, e.g. `reactor/helios`). */
+export const MODEL_NAME_MAX_LENGTH = 256;
+
+const modelName: Check = (v) =>
+  typeof v === "string" && v.length > 0 && v.length <= MODEL_NAME_MAX_LENGTH && !/[\s\p{Cc}]/u.test(v)
+    ? undefined
+    : `a model name (1–${MODEL_NAME_MAX_LENGTH} characters, no whitespace or control characters)`;
+
+const logger: Check = (v) =>
+  typeof v === "object" &&
+  v !== null &&
+  ["debug", "info", "warn", "error"].every((m) => typeof (v as Record<string, unknown>)[m] === "function")
+    ? undefined
+    : "a logger with debug/info/warn/error methods";
+
+const reconnect: Check = (v) =>
+  typeof v === "boolean" ||
+  (typeof v === "object" && v !== null && typeof (v as ReconnectPolicy).nextDelayMs === "function")
+    ? undefined
+    : "a boolean or a ReconnectPolicy ({nextDelayMs(context)})";
+
+const statsInterval: Check = (v) =>
+  typeof v === "number" && Number.isFinite(v) && v >= STATS_MIN_INTERVAL_MS
+    ? undefined
+    : `a number of ms ≥ ${STATS_MIN_INTERVAL_MS}`;
+
+/** Every constructor option and its check (a new option without a check does not compile). */
+const OPTION_CHECKS = {
+  modelName,
+  apiKey: is.nonEmptyString,
+  jwt: is.either((v) => (typeof v === "string" ? undefined : "a string"), is.function),
+  apiUrl: is.httpUrl,
+  local: is.boolean,
+  autoResumeTracks: is.boolean,
+  autoReconnect: reconnect,
+  extraArgs: is.plainObject,
+  logger,
+  requestTimeoutMs: is.positiveMs,
+  connectTimeoutMs: is.positiveMs,
+  transportTimeoutMs: is.positiveMs,
+  sdpPollAttempts: is.positiveInteger,
+  frameSource: is.function,
+  audio: is.plainObject,
+  audioSource: is.function,
+  wire: is.oneOf(WIRE_NAMES),
+  republishOnReconnect: is.boolean,
+  frameMetadata: is.boolean,
+  modelTracks: (v) => (Array.isArray(v) ? undefined : "an array of {name, kind, direction}"),
+  statsIntervalMs: statsInterval,
+} satisfies Record<keyof ReactorOptions, Check>;
+
+/** Checks a track list given by the caller (`modelTracks`): names unique, kinds and directions known. */
+export function checkTrackList(call: string, tracks: readonly unknown[]): TrackInfo[] {
+  const names = new Set<string>();
+  return tracks.map((t, i) => {
+    const where = `modelTracks[${i}]`;
+    if (!isPlainObject(t))
+      throw invalidArgument(call, `${where} must be {name, kind, direction}, got ${describeValue(t)}`);
+    const { name, kind, direction } = t;
+    if (typeof name !== "string" || name.length === 0)
+      throw invalidArgument(call, `${where}.name must be a non-empty string`);
+    if (kind !== "video" && kind !== "audio")
+      throw invalidArgument(call, `${where}.kind must be "video" or "audio", got ${describeValue(kind)}`);
+    if (direction !== "recvonly" && direction !== "sendonly") {
+      throw invalidArgument(
+        call,
+        `${where}.direction must be "recvonly" or "sendonly", got ${describeValue(direction)}`,
+      );
+    }
+    if (names.has(name)) throw invalidArgument(call, `${where}: the track name '${name}' appears twice`);
+    names.add(name);
+    return { name, kind, direction };
+  });
+}
+
+/** Validates every option up front and fills in defaults (throws INVALID_ARGUMENT). */
 export function resolveOptions(options: ReactorOptions): ResolvedOptions {
-  if (typeof options !== "object" || options === null) {
-    throw reactorError("INVALID_ARGUMENT", "new Reactor() needs an options object with a modelName");
+  const call = "new Reactor()";
+  if (!isPlainObject(options)) {
+    throw invalidArgument(call, `needs an options object with a modelName, got ${describeValue(options)}`);
   }
+  checkOptions(call, options, OPTION_CHECKS);
   const local = options.local === true;
-  if (!local && (typeof options.modelName !== "string" || options.modelName.length === 0)) {
-    throw reactorError("INVALID_ARGUMENT", "modelName must be a non-empty string");
-  }
+  if (!local && options.modelName === undefined)
+    throw invalidArgument(call, "modelName is required (the model to run)");
   checkAudioOutput(options.audio);
-  if (options.wire !== undefined && !(WIRE_NAMES as readonly unknown[]).includes(options.wire)) {
-    throw reactorError("INVALID_ARGUMENT", `wire must be one of ${WIRE_NAMES.join(", ")}, got ${String(options.wire)}`);
-  }
   const auto = options.autoReconnect;
   return {
     modelName: options.modelName ?? "",
@@ -169,5 +254,7 @@ export function resolveOptions(options: ReactorOptions): ResolvedOptions {
     reconnectWindowMs: local ? LOCAL_RECONNECT_WINDOW_MS : HOSTED_RECONNECT_WINDOW_MS,
     wire: options.wire ?? DEFAULT_WIRE,
     republishOnReconnect: options.republishOnReconnect !== false,
+    modelTracks: options.modelTracks && checkTrackList(call, options.modelTracks),
+    statsIntervalMs: options.statsIntervalMs,
   };
 }

@@ -7,6 +7,8 @@
  * connection has its own generation too, so an old transport's late event cannot move the
  * session. The wire work lives in `http/`, `signalling/`, `transport/`; this file decides
  * which operation runs and what its failure means.
+ * The public surface's argument shapes, credentials, schema, statistics and session view are
+ * in `api/`.
  */
 
 import type { AudioInput, VideoInput } from "@reactor-node/frames";
@@ -25,14 +27,27 @@ import {
   reactorError,
   TIMER_MAX_DELAY_MS,
 } from "@reactor-node/protocol";
-import { raceAbort } from "./abort.js";
-import { apiKeyJwtSource, jwtSourceFrom } from "./auth/jwt-source.js";
+import { raceAbort, throwIfAborted } from "./abort.js";
+import {
+  type ConnectOptions,
+  connectCall,
+  type DisconnectOptions,
+  disconnectCall,
+  type MessageScope,
+  type SendCommandOptions,
+  sendCommandCall,
+  signalCall,
+} from "./api/call-options.js";
+import { Credentials } from "./api/credentials.js";
+import { mainVideoFrames } from "./api/main-frames.js";
+import { ObservedCoordinator } from "./api/observed-coordinator.js";
+import { type SessionInfo, SessionView } from "./api/session-view.js";
+import type { JwtInput } from "./auth/jwt-source.js";
 import type { ClipTarget } from "./clips/clip-sink.js";
 import { type DownloadClipOptions, type DownloadedClip, downloadClip } from "./clips/download.js";
 import { requestClipOn } from "./clips/request-clip.js";
 import { type ConnectKind, connectFailure, LISTENER_ERROR, listenerError } from "./errors.js";
-import { Emitter, type Listener, type ReactorEventMap } from "./events.js";
-import { Coordinator } from "./http/coordinator.js";
+import { assertSubscription, CLIENT_EVENTS, Emitter, type Listener, type ReactorEventMap } from "./events.js";
 import { type ReactorOptions, type ResolvedOptions, resolveOptions } from "./options.js";
 import { publishConnection } from "./publish/connection.js";
 import { Publishing, type PublishTrackOptions } from "./publish/publishing.js";
@@ -40,38 +55,23 @@ import { AutoReconnect } from "./reconnect/auto-reconnect.js";
 import { SessionLifecycle } from "./session/lifecycle.js";
 import type { OperationContext } from "./session/operation.js";
 import { SessionStatus } from "./session/status.js";
+import type { ConnectionTimings } from "./stats/timings.js";
+import type { ReactorStats } from "./stats/types.js";
+import type { FrameIteratorOptions } from "./tracks/frame-source.js";
 import type { Track } from "./tracks/track.js";
 import { TrackRegistry } from "./tracks/track-registry.js";
 import { type UploadOptions, uploadFile } from "./uploads/upload.js";
 import type { UploadInput } from "./uploads/upload-source.js";
-
-/** Options of {@link Reactor.connect}. */
-export interface ConnectOptions {
-  signal?: AbortSignal;
-  /** Adopt an existing session instead of creating one (it is never deleted by this client). */
-  sessionId?: string;
-  /** A connection id registered for this client by someone else (1000 < id ≤ 9999). */
-  connectionId?: number;
-}
-
-/** Options of {@link Reactor.sendCommand}. */
-export interface SendCommandOptions {
-  /** `application` (model command, default) or `runtime` (platform message). */
-  scope?: "application" | "runtime";
-  signal?: AbortSignal;
-}
-
-/** Options of {@link Reactor.disconnect}. */
-export interface DisconnectOptions {
-  /** Keep the session for a later `reconnect()` instead of ending it. */
-  recoverable?: boolean;
-  signal?: AbortSignal;
-}
+import { describeValue, invalidArgument } from "./validate.js";
 
 /** A Reactor session: connect to a model, send commands, receive messages and frames. */
 export class Reactor implements AsyncDisposable {
   private readonly options: ResolvedOptions;
+  /** The options of the current connect (`autoResumeTracks`, `maxAttempts` per call). */
+  private connectOptions: ResolvedOptions;
   private readonly emitter: Emitter<ReactorEventMap>;
+  private readonly credentials: Credentials;
+  private readonly view: SessionView;
   private readonly registry: TrackRegistry;
   private readonly publishing: Publishing;
   private readonly lifecycle: SessionLifecycle;
@@ -84,6 +84,7 @@ export class Reactor implements AsyncDisposable {
 
   constructor(options: ReactorOptions) {
     this.options = resolveOptions(options);
+    this.connectOptions = this.options;
     const { logger } = this.options;
     this.emitter = new Emitter<ReactorEventMap>((error, event) => {
       if (event === "error") {
@@ -94,22 +95,28 @@ export class Reactor implements AsyncDisposable {
     });
     this.status = new SessionStatus((status, event) => {
       logger.debug({ status, event }, "status");
+      this.view.onStatus(status);
       this.emitter.emit("status_changed", status);
     });
-    const jwt =
-      this.options.jwt !== undefined
-        ? jwtSourceFrom(this.options.jwt)
-        : this.options.apiKey
-          ? apiKeyJwtSource(this.options.apiKey, this.options.apiUrl, {
-              timeoutMs: this.options.requestTimeoutMs,
-              logger,
-            })
-          : undefined;
-    const coordinator = new Coordinator({
-      baseUrl: this.options.apiUrl,
-      local: this.options.local,
-      ...(jwt && { jwt }),
-      timeoutMs: this.options.requestTimeoutMs,
+    this.view = new SessionView({
+      schema: () => this.lifecycle.schema,
+      requestSchema: (signal) =>
+        this.lifecycle.wire.request(
+          "schema",
+          (requestId) => ({ kind: "runtime", type: "requestSchema", data: {}, ...(requestId && { requestId }) }),
+          { what: "requestSchema()", operation: "schema", ...(signal && { signal }) },
+        ),
+      connection: () => {
+        const connection = this.lifecycle.currentConnection;
+        return connection && { pc: connection.transport.pc, connectionId: connection.connectionId };
+      },
+      sessionId: () => this.lifecycle.sessionId,
+      expiresAt: () => this.lifecycle.expiresAt,
+      tracks: () => this.registry.tracks.values(),
+      mainVideo: () => this.registry.defaultVideoTrack(),
+      emitStats: (stats) => this.emitter.emit("stats", stats),
+      statsIntervalMs: this.options.statsIntervalMs,
+      logger,
     });
     this.publishing = new Publishing({
       reportError: (error) => this.reportError(error),
@@ -117,20 +124,52 @@ export class Reactor implements AsyncDisposable {
       republishOnReconnect: this.options.republishOnReconnect,
       logger,
     });
+    this.credentials = new Credentials({
+      apiKey: this.options.apiKey,
+      jwt: this.options.jwt,
+      apiUrl: this.options.apiUrl,
+      modelName: this.options.modelName,
+      timeoutMs: this.options.requestTimeoutMs,
+      logger,
+      onResolved: (ms) => this.view.timer.tokenSpent(ms),
+    });
+    const coordinator = new ObservedCoordinator(
+      {
+        baseUrl: this.options.apiUrl,
+        local: this.options.local,
+        jwt: this.credentials,
+        timeoutMs: this.options.requestTimeoutMs,
+      },
+      this.view.coordinator,
+    );
     this.registry = new TrackRegistry({
       publish: (info, options) => this.publishing.publish(info, options),
-      sendTrackControl: (event, name) => this.lifecycle.sendControl({ kind: "notification", event, name }),
+      sendTrackControl: (event, name) => {
+        // The registry knows each track's gate on this connection (what `track.paused` reads).
+        if (event === "pause_track") this.registry.markPaused(name);
+        const sent = this.lifecycle.sendControl({ kind: "notification", event, name });
+        if (sent && event === "resume_track") this.registry.markResumed(name);
+        return sent;
+      },
+      gateClosed: (name) => this.registry.gateClosed(name),
       reportError: (error) => this.reportError(inOperation(error, "track")),
       createFrameSource: this.options.frameSource,
       createAudioSource: this.options.audioSource,
       audioOutput: this.options.audio,
       logger,
     });
+    if (this.options.modelTracks) this.registry.presetTracks(this.options.modelTracks);
+    const self = this;
     this.lifecycle = new SessionLifecycle({
       coordinator,
-      options: this.options,
+      get options() {
+        return self.connectOptions;
+      },
       registry: this.registry,
-      emit: (event, ...args) => this.emitter.emit(event, ...args),
+      emit: (event, ...args) => {
+        this.view.observe(event, args);
+        this.emitter.emit(event, ...args);
+      },
       transition: (event) => this.status.apply(event),
       // What the running session reports on its own (a drop, the server ending it, bad frames).
       reportError: (error) => this.reportError(inOperation(error, "session")),
@@ -143,49 +182,86 @@ export class Reactor implements AsyncDisposable {
     if (policy) {
       this.autoReconnect = new AutoReconnect(
         policy,
-        (signal) => this.runOperation("reconnect", signal, (op) => this.lifecycle.reconnect(op)),
+        (signal) => this.runOperation("reconnect", signal, (op) => this.reconnectBody(op)),
         (error) => logger.warn({ err: error }, "automatic reconnect gave up"),
         logger,
       );
     }
   }
 
-  /** Subscribes to an event; returns the unsubscribe function. */
+  /** Subscribes to an event (INVALID_ARGUMENT for an unknown name); returns the unsubscribe function. */
   on<K extends keyof ReactorEventMap>(event: K, listener: Listener<ReactorEventMap, K>): () => void {
+    assertSubscription("on", event, listener);
     return this.emitter.on(event, listener);
   }
 
   /** Subscribes for one emission. */
   once<K extends keyof ReactorEventMap>(event: K, listener: Listener<ReactorEventMap, K>): () => void {
+    assertSubscription("once", event, listener);
     return this.emitter.once(event, listener);
   }
 
-  /** Removes every listener of every event. */
-  removeAllListeners(): void {
-    this.emitter.clear();
+  /** Removes the latest subscription of `listener` to `event` (the official JS SDK's form of unsubscribing). */
+  off<K extends keyof ReactorEventMap>(event: K, listener: Listener<ReactorEventMap, K>): void {
+    assertSubscription("off", event, listener);
+    this.emitter.off(event, listener);
   }
 
-  /** Calls `callback` with every RGB frame of the default video track (the first received video track). */
+  /** Removes every listener of `event`, or of every event. */
+  removeAllListeners(event?: keyof ReactorEventMap): void {
+    if (event !== undefined && !(CLIENT_EVENTS as readonly unknown[]).includes(event)) {
+      assertSubscription("removeAllListeners", event, () => {});
+    }
+    this.emitter.clear(event);
+  }
+
+  /** Calls `callback` with every RGB frame of the main video track (the first received video track). */
   onFrame(callback: (frame: RgbFrame) => void): () => void {
+    if (typeof callback !== "function")
+      throw invalidArgument("onFrame()", `expected a function, got ${describeValue(callback)}`);
     return this.registry.onDefaultFrame(callback);
+  }
+
+  /** The main video track's frames as an async iterator (see `Track.frames`); waits for the track if not known yet. */
+  frames(options: FrameIteratorOptions = {}): AsyncIterableIterator<RgbFrame> {
+    return mainVideoFrames(
+      () => this.registry.known,
+      () => this.registry.defaultVideoTrack(),
+      this.view.tracksKnown,
+      options,
+    ) as AsyncIterableIterator<RgbFrame>;
   }
 
   /** The seed's single frame callback slot: replaces the previous one; `null` removes it. */
   setFrameCallback(callback: ((frame: RgbFrame) => void) | null): void {
+    if (callback !== null && typeof callback !== "function") {
+      throw invalidArgument("setFrameCallback()", `expected a function or null, got ${describeValue(callback)}`);
+    }
     this.seedFrameCallback?.();
     this.seedFrameCallback = callback ? this.onFrame(callback) : undefined;
   }
 
   /**
-   * Connects: exchanges the API key, creates (or adopts) a session, waits for a GPU, opens the
-   * WebRTC connection and resolves once `ready` (the model schema has been requested by then).
-   * Rejects with the error that stopped it, its own code kept (UNAUTHORIZED, RATE_LIMITED with
-   * `retryAfter`, SESSION_TERMINAL, a VersionMismatchError or ConflictError, ABORTED…) and
-   * `operation: "connect"`; CONNECTION_FAILED means the WebRTC transport could not be
-   * established (cause = why). The same object is emitted on `error` (except aborts).
-   * With a session kept from a drop or `disconnect({recoverable: true})`, connect() reconnects to it.
+   * Connects: exchanges the API key (for a token scoped to the model; unscoped when adopting), creates (or adopts) a
+   * session, waits for a GPU, opens the WebRTC connection and resolves once `ready` and the
+   * model schema has arrived (at most `CONNECT_SCHEMA_WAIT_MS`, 5 s, later). Also
+   * `connect(jwt, options?)`, the official JS SDK's form. Arguments are checked before any I/O
+   * (INVALID_ARGUMENT). Rejects with the error that stopped it, its own code kept (UNAUTHORIZED,
+   * RATE_LIMITED with `retryAfter`, SESSION_TERMINAL, a VersionMismatchError or ConflictError,
+   * ABORTED…) and `operation: "connect"`; CONNECTION_FAILED means the WebRTC transport could
+   * not be established (cause = why). The same object is emitted on `error` (except aborts and
+   * argument errors). With a session kept from a drop or `disconnect({recoverable: true})`,
+   * connect() reconnects to it.
    */
-  async connect(options: ConnectOptions = {}): Promise<void> {
+  async connect(jwtOrOptions?: JwtInput | ConnectOptions, connectOptions?: ConnectOptions): Promise<void> {
+    const { jwt, options } = connectCall(jwtOrOptions, connectOptions);
+    if (!this.options.local && jwt === undefined && !this.credentials.present) {
+      throw invalidArgument(
+        "connect()",
+        "no credentials: pass apiKey or jwt to new Reactor(), or connect(jwt)",
+        "connect",
+      );
+    }
     const current = this.lifecycle.sessionId;
     if (options.sessionId !== undefined && current !== undefined && options.sessionId !== current) {
       throw reactorError(
@@ -194,20 +270,26 @@ export class Reactor implements AsyncDisposable {
         { operation: "connect" },
       );
     }
-    if (this.status.value === "ready") return;
     if (this.operation && this.status.value !== "disconnected") {
       return raceAbort(this.operation.done, options.signal, "connect()");
     }
+    if (this.status.value === "ready") return;
     this.autoReconnect?.cancel();
-    if (this.lifecycle.sessionId && !options.sessionId && this.lifecycle.hasKeptSession) {
-      return this.reconnect(options.signal ? { signal: options.signal } : {});
-    }
-    return this.runOperation("connect", options.signal, (op) =>
-      this.lifecycle.connect(op, {
+    const kept = this.lifecycle.sessionId && !options.sessionId && this.lifecycle.hasKeptSession;
+    if (jwt !== undefined || !kept) this.credentials.forConnect(jwt, options.sessionId !== undefined);
+    this.connectOptions = {
+      ...this.options,
+      autoResumeTracks: options.autoResumeTracks ?? this.options.autoResumeTracks,
+      sdpPollAttempts: options.maxAttempts ?? this.options.sdpPollAttempts,
+    };
+    if (kept) return this.reconnect(options.signal ? { signal: options.signal } : {});
+    return this.runOperation("connect", options.signal, async (op) => {
+      await this.lifecycle.connect(op, {
         ...(options.sessionId !== undefined && { sessionId: options.sessionId }),
         ...(options.connectionId !== undefined && { connectionId: options.connectionId }),
-      }),
-    );
+      });
+      await this.view.afterReady(op.signal);
+    });
   }
 
   /**
@@ -216,6 +298,7 @@ export class Reactor implements AsyncDisposable {
    * the transport could not be established) and emits the same object.
    */
   async reconnect(options: { signal?: AbortSignal } = {}): Promise<void> {
+    const { signal } = signalCall("reconnect()", options, "reconnect");
     if (!this.lifecycle.sessionId) {
       const error = reactorError("NOT_READY", "reconnect() needs a session: call connect() first", {
         operation: "reconnect",
@@ -224,16 +307,19 @@ export class Reactor implements AsyncDisposable {
       throw error;
     }
     this.autoReconnect?.cancel();
-    return this.runOperation("reconnect", options.signal, (op) => this.lifecycle.reconnect(op));
+    return this.runOperation("reconnect", signal, (op) => this.reconnectBody(op));
   }
 
   /**
    * Disconnects. Ends the session (DELETE, or `POST /stop_session` locally) only if this client
-   * created it; `recoverable: true` keeps it for `reconnect()`. Aborts anything in flight and
-   * resolves once every socket, timer and worker this client opened is released. Idempotent.
+   * created it; `recoverable: true` (or `disconnect(true)`, the official JS SDK's form) keeps it
+   * for `reconnect()`. Aborts anything in flight and resolves once every socket, timer and worker
+   * this client opened is released. Idempotent.
    */
-  async disconnect(options: DisconnectOptions = {}): Promise<void> {
+  async disconnect(recoverableOrOptions?: boolean | DisconnectOptions): Promise<void> {
+    const options = disconnectCall(recoverableOrOptions);
     this.autoReconnect?.cancel();
+    this.view.reset();
     this.generation++;
     const pending = this.operation;
     this.operation = undefined;
@@ -246,7 +332,9 @@ export class Reactor implements AsyncDisposable {
   }
 
   /**
-   * Sends a command to the model; top-level FileRefs in `data` travel in `uploads`.
+   * Sends a command to the model; top-level FileRefs in `data` travel in `uploads`. The third
+   * argument is `{scope?, signal?}` or the scope itself (the official JS SDK's form); arguments of
+   * the wrong type are rejected with INVALID_ARGUMENT before anything else.
    *
    * On the v1 wire (the default) every command is answered: this resolves with the model's reply
    * `{type, data}` (also delivered as a `message` event), or `undefined` when the model
@@ -266,8 +354,45 @@ export class Reactor implements AsyncDisposable {
    */
   async sendCommand(
     type: string,
-    data: Record<string, unknown> = {},
-    options: SendCommandOptions = {},
+    data?: Record<string, unknown>,
+    scopeOrOptions?: MessageScope | SendCommandOptions,
+  ): Promise<ReactorMessage | undefined> {
+    const call = sendCommandCall(type, data, scopeOrOptions);
+    return this.send(call.type, call.data, call.options);
+  }
+
+  /**
+   * Asks the model for its schema again and resolves with the one it sends (TIMEOUT after
+   * `SCHEMA_REQUEST_TIMEOUT_MS`, 10 s); `getSchema()` returns it from then on. Needs a ready
+   * session (NOT_READY, thrown and emitted).
+   */
+  async requestSchema(options: { signal?: AbortSignal } = {}): Promise<ModelSchemaDocument> {
+    const { signal } = signalCall("requestSchema()", options, "schema");
+    if (this.status.value !== "ready" || !this.lifecycle.connected) {
+      const error = reactorError(
+        "NOT_READY",
+        `Cannot request the schema: the session is ${this.status.value}, not ready`,
+        {
+          operation: "schema",
+        },
+      );
+      this.reportError(error);
+      throw error;
+    }
+    throwIfAborted(signal, "requestSchema()");
+    try {
+      return await this.view.schema.request(signal);
+    } catch (error) {
+      const typed = inOperation(error as ReactorError, "schema");
+      if (typed.code !== "ABORTED") this.reportError(typed);
+      throw typed;
+    }
+  }
+
+  private async send(
+    type: string,
+    data: Record<string, unknown>,
+    options: SendCommandOptions,
   ): Promise<ReactorMessage | undefined> {
     if (options.signal?.aborted)
       throw reactorError("ABORTED", "sendCommand() was aborted", {
@@ -399,9 +524,20 @@ export class Reactor implements AsyncDisposable {
     );
   }
 
-  /** The track called `name` (before capabilities arrive, a placeholder checked once they do). */
+  /**
+   * The track called `name`. Before the tracks are known (capabilities, or `modelTracks`) any
+   * name gives a placeholder, checked once they arrive; afterwards an unknown name throws UNKNOWN_TRACK.
+   */
   track(name: string): Track {
+    if (typeof name !== "string" || name.length === 0) {
+      throw invalidArgument("track()", `expected a track name, got ${describeValue(name)}`);
+    }
     return this.registry.get(name);
+  }
+
+  /** Names of the received tracks whose pause gate is closed on the current connection (see `Track.paused`). */
+  pausedTracks(): string[] {
+    return [...this.registry.tracks.values()].filter((t) => t.direction === "recvonly" && t.paused).map((t) => t.name);
   }
 
   /** Every known track, by name. */
@@ -449,9 +585,33 @@ export class Reactor implements AsyncDisposable {
     return this.lifecycle.expiresAt;
   }
 
+  /**
+   * Connection statistics: RTT, bitrates, loss, jitter, frames per second per track, the selected
+   * candidate pair, the connect timings. Sampled while ready (every `statsIntervalMs`, or every
+   * second), so this answers at once; undefined while not connected.
+   */
+  getStats(): ReactorStats | undefined {
+    return this.view.stats();
+  }
+
+  /** The timing breakdown of the last connect/reconnect that reached ready (until `disconnect()`). */
+  getConnectionTimings(): ConnectionTimings | undefined {
+    return this.view.timings();
+  }
+
+  /** The session as the coordinator last described it (state, cluster, server version, transport, recording). */
+  getSessionInfo(): SessionInfo | undefined {
+    return this.view.sessionInfo(this.status.value, this.lifecycle.connectionId);
+  }
+
   /** Disconnects (ends a session this client created). */
   [Symbol.asyncDispose](): Promise<void> {
     return this.disconnect();
+  }
+
+  private async reconnectBody(op: OperationContext): Promise<void> {
+    await this.lifecycle.reconnect(op);
+    await this.view.afterReady(op.signal);
   }
 
   private async runOperation(
@@ -490,6 +650,7 @@ export class Reactor implements AsyncDisposable {
       },
       Math.min(timeoutMs, TIMER_MAX_DELAY_MS),
     );
+    this.view.timer.begin();
     const done = (async () => {
       try {
         await body(op);

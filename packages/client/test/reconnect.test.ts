@@ -6,7 +6,7 @@ import { buildRequestHeaders, type RgbFrame } from "@reactor-node/protocol";
 import { type MockReactor, startMockReactor } from "@reactor-node/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fetchJwtToken, Reactor, type ReactorOptions } from "../src/index.js";
-import { framesSeen, nextEvent, record, WIRES, wireMessages } from "./helpers.js";
+import { framesSeen, nextEvent, record, until, WIRES, wireMessages } from "./helpers.js";
 
 let mock: MockReactor;
 beforeAll(async () => {
@@ -26,11 +26,13 @@ describe.each(WIRES)("GPU drop and reconnect on the %s wire", (wire) => {
     const rec = record(reactor);
     const frameNumbers: number[] = [];
     reactor.onFrame((frame: RgbFrame) => frameNumbers.push(frame.frameNumber));
+    // Subscribed first: under load the drop may come before connect() has resolved.
+    const dropped = nextEvent(reactor, "error", (e) => e.code === "GPU_CONNECTION_ERROR");
     await reactor.connect();
     const sessionId = reactor.getSessionId();
     const firstConnection = reactor.getConnectionId();
 
-    const [error] = await nextEvent(reactor, "error", (e) => e.code === "GPU_CONNECTION_ERROR");
+    const [error] = await dropped;
     expect(error.component).toBe("gpu");
     expect(error.recoverable).toBe(true);
     expect(reactor.getStatus()).toBe("disconnected");
@@ -91,9 +93,10 @@ describe.each(WIRES)("GPU drop and reconnect on the %s wire", (wire) => {
       extraArgs: { testkit: { fault: "gpu-drop", after: 0.3 } },
     });
     const rec = record(reactor);
+    const dropped = nextEvent(reactor, "error", (e) => e.code === "GPU_CONNECTION_ERROR");
     await reactor.connect();
-    await nextEvent(reactor, "error", (e) => e.code === "GPU_CONNECTION_ERROR");
-    await nextEvent(reactor, "status_changed", (s) => s === "ready");
+    await dropped;
+    await until(() => rec.statuses.length >= 7, 15_000, "ready again");
     expect(rec.statuses.slice(3)).toEqual(["disconnected", "connecting", "waiting", "ready"]);
     await framesSeen(reactor, 1);
   });
@@ -103,8 +106,9 @@ describe.each(WIRES)("GPU drop and reconnect on the %s wire", (wire) => {
       wire,
       extraArgs: { testkit: { fault: "data-channel-close", after: 0.3, channel: "data" } },
     });
+    const closed = nextEvent(reactor, "error", (e) => e.code === "GPU_CONNECTION_ERROR");
     await reactor.connect();
-    const [error] = await nextEvent(reactor, "error", (e) => e.code === "GPU_CONNECTION_ERROR");
+    const [error] = await closed;
     expect(error.recoverable).toBe(true);
     expect(reactor.getStatus()).toBe("disconnected");
     expect(reactor.getSessionId()).toBeDefined();
@@ -112,8 +116,8 @@ describe.each(WIRES)("GPU drop and reconnect on the %s wire", (wire) => {
 
   it("a frames() loop keeps going across reconnect()", async () => {
     await using reactor = client({ wire, extraArgs: { testkit: { fault: "gpu-drop", after: 0.5 } } });
-    await reactor.connect();
     const dropped = nextEvent(reactor, "error", (e) => e.code === "GPU_CONNECTION_ERROR");
+    await reactor.connect();
     let count = 0;
     let reconnected = false;
     const loop = (async () => {

@@ -170,7 +170,7 @@ export function isRecoverableCode(code: ReactorErrorCode): boolean {
 
 /**
  * The public call (or running activity) an error belongs to: `connect`/`reconnect`/
- * `disconnect`/`command`/`upload`/`token` are the methods of that name; `session` is a failure
+ * `disconnect`/`command`/`upload`/`token` are the methods of that name (`schema`: `requestSchema`); `session` is a failure
  * of the running session no call caused (a drop, the server ending it, an undecodable message);
  * `track`, `publish` and `clip` are track frames/control, publishing and clip or recording requests.
  */
@@ -181,6 +181,7 @@ export type ReactorOperation =
   | "command"
   | "upload"
   | "token"
+  | "schema"
   | "session"
   | "track"
   | "publish"

@@ -15,6 +15,8 @@ import {
   routes,
   type TokenResponse,
   TokenResponseSchema,
+  type TokenScope,
+  tokenRequestToWire,
   tokenResponseFromWire,
 } from "@reactor-node/protocol";
 import { raceAbort, raceDeadline } from "../abort.js";
@@ -22,6 +24,7 @@ import type { JwtSource } from "../http/bearer-token.js";
 import { fetchJson, type HttpOptions } from "../http/fetch-json.js";
 import { joinUrl } from "../http/url.js";
 import { type Logger, SILENT_LOGGER } from "../logger.js";
+import { type Check, checkOptions, describeValue, invalidArgument, is } from "../validate.js";
 
 /** A JWT, or a function returning (a promise of) one. An empty string sends no Authorization header. */
 export type JwtInput = string | (() => string | Promise<string>);
@@ -39,16 +42,18 @@ export const JWT_FUNCTION_TIMEOUT_MS = 10_000;
 /** Without an `expires_at`, reuse an API-key token for this long (our choice; the service caps tokens at 6 h). */
 export const TOKEN_DEFAULT_REUSE_MS = 5 * 60_000;
 
-/** Options of {@link fetchJwtToken}. */
-export interface FetchJwtTokenOptions extends HttpOptions {
+/** Options of {@link requestToken}. */
+export interface TokenRequestOptions extends HttpOptions {
   signal?: AbortSignal;
+  /** What the token is for (default: unscoped, the service's default lifetime). */
+  scope?: TokenScope;
 }
 
 /** Exchanges an API key for a token, returning the expiry too. Rejects with a typed error naming the status. */
 export async function requestToken(
   apiKey: string,
   apiUrl: string = DEFAULT_API_URL,
-  options: FetchJwtTokenOptions = {},
+  options: TokenRequestOptions = {},
 ): Promise<TokenResponse> {
   if (typeof apiKey !== "string" || apiKey.length === 0) {
     throw reactorError("INVALID_ARGUMENT", "fetchJwtToken needs a non-empty API key");
@@ -58,7 +63,7 @@ export async function requestToken(
       method: "POST",
       url: joinUrl(apiUrl, routes.tokens()),
       headers: buildRequestHeaders({ apiKey, json: true }),
-      json: null,
+      json: tokenRequestToWire(options.scope),
       expect: { 200: TokenResponseSchema, 201: TokenResponseSchema },
       request: "POST /tokens",
       signal: options.signal,
@@ -71,20 +76,79 @@ export async function requestToken(
   }
 }
 
+/** Options of {@link fetchJwtToken} (Python 1.x's `fetch_jwt` keywords, camelCase). */
+export interface FetchJwtTokenOptions extends HttpOptions, TokenScope {
+  /** Coordinator base URL (default `https://api.reactor.inc`). */
+  apiUrl?: string;
+  signal?: AbortSignal;
+}
+
 /**
- * Fetches a JWT from the Reactor API using an API key (the seed's `fetch_jwt_token`). Usually
- * not needed: pass `apiKey` to `Reactor` and it exchanges it during `connect()`.
+ * Fetches a JWT from the Reactor API using an API key (the seed's `fetch_jwt_token`). Pass
+ * `models` for a session-scoped token (it can create sessions only on those models, at most
+ * `maxSessions`, and reach only the sessions it created), the safe kind to hand to code you do
+ * not control; without it the token has every permission of the key. Also callable as
+ * `fetchJwtToken(apiKey, apiUrl, options?)`. Usually not needed: pass `apiKey` to `Reactor`.
  */
 export async function fetchJwtToken(
   apiKey: string,
-  apiUrl: string = DEFAULT_API_URL,
-  options: FetchJwtTokenOptions = {},
+  apiUrlOrOptions?: string | FetchJwtTokenOptions,
+  options?: FetchJwtTokenOptions,
 ): Promise<string> {
+  const { apiUrl, scope, http } = fetchJwtTokenCall(apiUrlOrOptions, options);
   try {
-    return (await requestToken(apiKey, apiUrl, options)).jwt;
+    return (await requestToken(apiKey, apiUrl, { ...http, scope })).jwt;
   } catch (error) {
     throw inOperation(error as ReactorError, "token");
   }
+}
+
+const FETCH_JWT_CHECKS = {
+  apiUrl: is.httpUrl,
+  models: (v: unknown) =>
+    Array.isArray(v) && v.length > 0 && v.every((m) => typeof m === "string" && m.length > 0)
+      ? undefined
+      : "a non-empty array of model names",
+  maxSessions: is.positiveInteger,
+  expiresAfter: is.positiveInteger,
+  signal: is.signal,
+  timeoutMs: is.positiveMs,
+  maxResponseBytes: is.positiveInteger,
+} satisfies Record<keyof FetchJwtTokenOptions, Check>;
+
+function fetchJwtTokenCall(
+  second: unknown,
+  third: unknown,
+): { apiUrl: string; scope: TokenScope; http: TokenRequestOptions } {
+  const call = "fetchJwtToken()";
+  if (second !== undefined && typeof second !== "string" && third !== undefined) {
+    throw invalidArgument(
+      call,
+      `the second argument must be the API URL when options follow, got ${describeValue(second)}`,
+    );
+  }
+  const options = checkOptions(
+    call,
+    typeof second === "string" ? third : second,
+    FETCH_JWT_CHECKS,
+  ) as FetchJwtTokenOptions;
+  const apiUrl = typeof second === "string" ? second : (options.apiUrl ?? DEFAULT_API_URL);
+  const urlProblem = is.httpUrl(apiUrl);
+  if (urlProblem) throw invalidArgument(call, `the API URL must be ${urlProblem}, got ${describeValue(apiUrl)}`);
+  const { models, maxSessions, expiresAfter, signal, timeoutMs, maxResponseBytes } = options;
+  return {
+    apiUrl,
+    scope: {
+      ...(models !== undefined && { models }),
+      ...(maxSessions !== undefined && { maxSessions }),
+      ...(expiresAfter !== undefined && { expiresAfter }),
+    },
+    http: {
+      ...(signal !== undefined && { signal }),
+      ...(timeoutMs !== undefined && { timeoutMs }),
+      ...(maxResponseBytes !== undefined && { maxResponseBytes }),
+    },
+  };
 }
 
 // A 200 without a string `jwt` is an auth failure, not a protocol glitch (§1).
@@ -147,6 +211,8 @@ export function tokenRefreshAt(expiresAtMs: number | undefined, nowMs: number): 
 export interface ApiKeyJwtSourceOptions extends HttpOptions {
   now?: () => number;
   logger?: Logger;
+  /** What the tokens are for (default: unscoped). */
+  scope?: TokenScope;
 }
 
 /** A source that exchanges an API key and reuses the token until {@link tokenRefreshAt}. */

@@ -22,7 +22,13 @@ import type { ReactorEventMap } from "../events.js";
 import type { Coordinator } from "../http/coordinator.js";
 import { withRetry } from "../http/retry.js";
 import { END_SESSION_TIMEOUT_MS, type ResolvedOptions } from "../options.js";
-import { type Connection, negotiate } from "../signalling/negotiate.js";
+import {
+  type Connection,
+  type NegotiateOptions,
+  negotiate,
+  type PreparedOffer,
+  prepareOffer,
+} from "../signalling/negotiate.js";
 import type { TrackRegistry } from "../tracks/track-registry.js";
 import { Keepalive } from "../transport/keepalive.js";
 import type { PeerTransport } from "../transport/peer.js";
@@ -100,6 +106,11 @@ export class SessionLifecycle {
     return this.host.coordinator;
   }
 
+  /** The ready connection, if any (statistics read its peer). */
+  get currentConnection(): Connection | undefined {
+    return this.connection;
+  }
+
   /** True while a ready connection exists. */
   get connected(): boolean {
     return this.connection?.transport.ready === true;
@@ -138,8 +149,8 @@ export class SessionLifecycle {
     for (let round = 0; ; round++) {
       this.host.transition("negotiating");
       try {
-        await this.acquireSession(op, options.sessionId);
-        await this.openConnection(op, options.connectionId);
+        const early = await this.acquireSession(op, options.sessionId);
+        await this.openConnection(op, options.connectionId, early);
         return;
       } catch (error) {
         const lost = isReactorError(error) && error.code === "SESSION_LOST";
@@ -203,7 +214,9 @@ export class SessionLifecycle {
     this.forgetSession();
   }
 
-  private async acquireSession(op: OperationContext, adoptId: string | undefined): Promise<void> {
+  // With the tracks known in advance (`modelTracks`), the transport and its offer are built while
+  // the session waits for a GPU; the attempt is returned for openConnection to use.
+  private async acquireSession(op: OperationContext, adoptId: string | undefined): Promise<Attempt | undefined> {
     let initial: SessionDescriptor | undefined;
     if (adoptId !== undefined) {
       this.setSession(adoptId, false);
@@ -223,30 +236,45 @@ export class SessionLifecycle {
     // ICE servers can be fetched while the session is still being polled.
     const ice = withRetry(() => this.coordinator.getIceServers(sessionId, op.signal), { signal: op.signal });
     ice.catch(() => {});
-    await waitForSessionReady(this.coordinator, sessionId, {
-      signal: op.signal,
-      ...(initial && { initial }),
-      onUpdate: (d) => this.onSessionUpdate(op, d),
-    });
-    this.iceServers = await ice;
+    const preset = this.host.options.modelTracks;
+    const early = preset
+      ? ice.then(
+          (servers) => {
+            this.iceServers = servers;
+            return op.isCurrent() ? this.attempt(op, preset) : undefined;
+          },
+          () => undefined,
+        )
+      : undefined;
+    try {
+      await waitForSessionReady(this.coordinator, sessionId, {
+        signal: op.signal,
+        ...(initial && { initial }),
+        onUpdate: (d) => this.onSessionUpdate(op, d),
+      });
+      this.iceServers = await ice;
+    } catch (error) {
+      await (await early)?.prepared?.close();
+      throw error;
+    }
     if (!op.isCurrent()) throw reactorError("ABORTED", "connect() was superseded");
+    return early;
   }
 
-  private async openConnection(op: OperationContext, connectionId?: number): Promise<void> {
+  // A connection attempt: its generation, and the negotiation bound to it (events of an older
+  // generation are ignored). `prepared` starts building the transport and offer at once.
+  private attempt(op: OperationContext, tracks: readonly TrackInfo[], prepare = true): Attempt {
     const { options, registry } = this.host;
-    const sessionId = this.sessionId as string;
-    const tracks = this.capabilities?.tracks ?? [];
     const generation = ++this.connectionGeneration;
     registry.beginConnection(generation);
     let transport: PeerTransport | undefined;
-    const connection = await negotiate({
+    const negotiation: NegotiateOptions = {
       coordinator: this.coordinator,
-      sessionId,
+      sessionId: this.sessionId as string,
       iceServers: this.iceServers,
       tracks,
       frameMetadata: options.frameMetadata,
       kind: op.kind,
-      ...(connectionId !== undefined && { connectionId }),
       signal: op.signal,
       readyTimeoutMs: options.transportTimeoutMs,
       ...(options.sdpPollAttempts !== undefined && { sdpPollAttempts: options.sdpPollAttempts }),
@@ -265,7 +293,28 @@ export class SessionLifecycle {
         onTrack: (info, track) => this.onTrack(generation, info, track, () => transport),
         onLost: (error) => this.onLost(generation, error),
       },
-    });
+    };
+    return { generation, negotiation, ...(prepare && { prepared: prepareOffer(negotiation) }) };
+  }
+
+  private async openConnection(op: OperationContext, connectionId?: number, early?: Attempt): Promise<void> {
+    const { options, registry } = this.host;
+    const tracks = this.capabilities?.tracks ?? [];
+    let attempt = early?.generation === this.connectionGeneration ? early : undefined;
+    if (attempt && !sameTracks(attempt.negotiation.tracks, tracks)) {
+      options.logger.warn(
+        { modelTracks: attempt.negotiation.tracks.map((t) => t.name), tracks: tracks.map((t) => t.name) },
+        "modelTracks differ from the session's tracks: offering again with the session's",
+      );
+      attempt = undefined;
+    }
+    if (attempt !== early) await early?.prepared?.close();
+    attempt ??= this.attempt(op, tracks, false);
+    const { generation } = attempt;
+    const connection = await negotiate(
+      { ...attempt.negotiation, ...(connectionId !== undefined && { connectionId }) },
+      attempt.prepared,
+    );
     if (!op.isCurrent() || generation !== this.connectionGeneration) {
       await connection.close();
       throw reactorError("ABORTED", "The connection attempt was superseded");
@@ -299,7 +348,7 @@ export class SessionLifecycle {
     });
     this.host.emit("track_received", info.name, track);
     // A track arriving after ready is resumed on its own (docs/protocol.md §4).
-    if (this.connection && options.autoResumeTracks && !track.paused && registry.markResumed(info.name)) {
+    if (this.connection && options.autoResumeTracks && !track.pauseRequested && registry.markResumed(info.name)) {
       this.sendControl(resumeTrack(info.name));
     }
   }
@@ -406,6 +455,20 @@ export class SessionLifecycle {
     this.expiresAt = expiresAt;
     this.host.emit("session_expiration_changed", expiresAt);
   }
+}
+
+/** One connection attempt (see `SessionLifecycle.attempt`). */
+interface Attempt {
+  generation: number;
+  negotiation: NegotiateOptions;
+  prepared?: PreparedOffer;
+}
+
+// The runtime matches the offer's tracks by mid and name, so their order does not matter.
+function sameTracks(a: readonly TrackInfo[], b: readonly TrackInfo[]): boolean {
+  const key = (t: TrackInfo): string => `${t.name}\u0000${t.kind}\u0000${t.direction}`;
+  const keys = new Set(b.map(key));
+  return a.length === b.length && a.every((t) => keys.has(key(t)));
 }
 
 function refusedWithRetryAfter(error: ReactorError): boolean {

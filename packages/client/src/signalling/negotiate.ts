@@ -1,6 +1,7 @@
 /**
- * One connection to the GPU peer, end to end (docs/protocol.md §4): register a connection (unless
- * the caller brings a pre-registered id), offer (`POST` first time, `PUT` on reconnect), trickle
+ * One connection to the GPU peer, end to end (docs/protocol.md §4): build the transport and its
+ * offer (possibly ahead, {@link prepareOffer}), register a connection (unless the caller brings
+ * a pre-registered id), offer (`POST` first time, `PUT` on reconnect), trickle
  * candidates, poll the answer, apply it and wait for the readiness gate. A 400 on registration or
  * offer means the session was lost (SESSION_LOST) so the caller can start over with a new one;
  * a transport that cannot be built or never gets ready is CONNECTION_FAILED (RECONNECTION_FAILED
@@ -13,6 +14,7 @@ import {
   isValidPreRegisteredConnectionId,
   reactorError,
   type TrackInfo,
+  type TrackMappingEntry,
 } from "@reactor-node/protocol";
 import { type ConnectKind, establishFailure } from "../errors.js";
 import type { Coordinator } from "../http/coordinator.js";
@@ -51,21 +53,33 @@ export interface Connection {
   close(): Promise<void>;
 }
 
-/** Runs the signalling steps; on failure everything it opened is closed before it rejects. */
-export async function negotiate(options: NegotiateOptions): Promise<Connection> {
+/**
+ * The transport with its channels, transceivers and local offer, before any signalling: made by
+ * {@link prepareOffer}, either right before {@link negotiate} or, when the caller knows the
+ * tracks in advance (`modelTracks`), while the session still waits for a GPU.
+ */
+export interface PreparedOffer {
+  transport: PeerTransport;
+  tracks: readonly TrackInfo[];
+  offer: Promise<{ sdp: string; trackMapping: TrackMappingEntry[] }>;
+  /** Where trickled candidates go once the connection id exists. */
+  target: { connectionId: number };
+  batcher: CandidateBatcher;
+  /** Stops trickling and closes the peer connection (idempotent). */
+  close(): Promise<void>;
+}
+
+/** Builds the transport and starts its offer (no HTTP). Candidates are held until {@link negotiate} sends the offer. */
+export function prepareOffer(
+  options: Omit<NegotiateOptions, "connectionId" | "readyTimeoutMs" | "sdpPollAttempts">,
+): PreparedOffer {
   const { coordinator, sessionId, signal, logger } = options;
-  if (options.connectionId !== undefined && !isValidPreRegisteredConnectionId(options.connectionId)) {
-    throw reactorError(
-      "INVALID_ARGUMENT",
-      `connectionId must be an integer with 1000 < id ≤ 9999, got ${options.connectionId}`,
-    );
-  }
-  let connectionId = options.connectionId ?? -1;
+  const target = { connectionId: -1 };
   const batcher = new CandidateBatcher({
     send: (candidates, isFinal) =>
       coordinator.sendCandidates(
         sessionId,
-        connectionId,
+        target.connectionId,
         { candidates, is_final: isFinal, client_info: { ...CLIENT_INFO } },
         signal,
       ),
@@ -82,37 +96,57 @@ export async function negotiate(options: NegotiateOptions): Promise<Connection> 
     },
   });
   options.onTransport?.(transport);
-  const close = async (): Promise<void> => {
-    batcher.close();
-    await transport.close();
+  const offer = establishing(transport.createOffer(), options.kind);
+  offer.catch(() => {});
+  return {
+    transport,
+    tracks: options.tracks,
+    offer,
+    target,
+    batcher,
+    close: async () => {
+      batcher.close();
+      await transport.close();
+    },
   };
+}
+
+/** Runs the signalling steps; on failure everything it opened is closed before it rejects. */
+export async function negotiate(options: NegotiateOptions, prepared?: PreparedOffer): Promise<Connection> {
+  const { coordinator, sessionId, signal, logger } = options;
+  if (options.connectionId !== undefined && !isValidPreRegisteredConnectionId(options.connectionId)) {
+    throw reactorError(
+      "INVALID_ARGUMENT",
+      `connectionId must be an integer with 1000 < id ≤ 9999, got ${options.connectionId}`,
+    );
+  }
+  const { transport, target, batcher, close, offer: offering } = prepared ?? prepareOffer(options);
   try {
-    if (options.connectionId === undefined) {
-      connectionId = await sessionLostOn400(coordinator.registerConnection(sessionId, signal));
-    }
-    const offer = await establishing(transport.createOffer(), options.kind);
+    target.connectionId =
+      options.connectionId ?? (await sessionLostOn400(coordinator.registerConnection(sessionId, signal)));
+    const offer = await offering;
     const confirmed = await sessionLostOn400(
       coordinator.sendOffer(
         sessionId,
-        connectionId,
+        target.connectionId,
         options.kind === "reconnect" ? "PUT" : "POST",
         { sdp_offer: offer.sdp, client_info: { ...CLIENT_INFO }, track_mapping: offer.trackMapping },
         signal,
       ),
     );
-    if (confirmed !== undefined) connectionId = confirmed;
+    if (confirmed !== undefined) target.connectionId = confirmed;
     batcher.start();
-    const answer = await pollForAnswer(coordinator, sessionId, connectionId, {
+    const answer = await pollForAnswer(coordinator, sessionId, target.connectionId, {
       signal,
       ...(options.sdpPollAttempts !== undefined && { maxAttempts: options.sdpPollAttempts }),
     });
-    if (answer.connectionId !== undefined && answer.connectionId !== connectionId) {
-      logger.debug({ from: connectionId, to: answer.connectionId }, "adopting the server's connection id");
-      connectionId = answer.connectionId;
+    if (answer.connectionId !== undefined && answer.connectionId !== target.connectionId) {
+      logger.debug({ from: target.connectionId, to: answer.connectionId }, "adopting the server's connection id");
+      target.connectionId = answer.connectionId;
     }
     await establishing(transport.applyAnswer(answer.sdp), options.kind);
     await establishing(transport.waitReady(signal, options.readyTimeoutMs), options.kind);
-    return { connectionId, transport, close };
+    return { connectionId: target.connectionId, transport, close };
   } catch (error) {
     await close();
     throw error;

@@ -1,8 +1,9 @@
 /**
- * The session's tracks by name. Tracks are created from capabilities (or on demand, before
- * capabilities arrive, as a `recvonly` video placeholder) and kept for the life of the client,
- * so handlers registered once serve every connection. Per connection it remembers which tracks
- * arrived (`track_received` once per track per connection) and which were resumed.
+ * The session's tracks by name. Tracks are created from capabilities (or from the caller's
+ * `modelTracks` before any arrive, or on demand as a `recvonly` video placeholder) and kept for
+ * the life of the client, so handlers registered once serve every connection. Per connection it
+ * remembers which tracks arrived (`track_received` once per track per connection) and which were
+ * resumed (a track's pause gate starts closed on every connection).
  */
 import { type Capabilities, type FrameCallback, reactorError, type TrackInfo } from "@reactor-node/protocol";
 import { Track, type TrackHost } from "./track.js";
@@ -11,7 +12,10 @@ import { Track, type TrackHost } from "./track.js";
 export class TrackRegistry {
   private readonly byName = new Map<string, Track>();
   private capabilities: Capabilities | undefined;
+  /** The caller's `modelTracks`: what the registry knows before (and between) sessions. */
+  private preset: Capabilities | undefined;
   private connection = -1;
+  private live = false;
   private received = new Set<string>();
   private resumed = new Set<string>();
   private readonly defaultCallbacks = new Map<FrameCallback, (() => void) | undefined>();
@@ -34,6 +38,17 @@ export class TrackRegistry {
     const track = new Track({ name, kind: "video", direction: "recvonly" }, this.host);
     this.byName.set(name, track);
     return track;
+  }
+
+  /** Declares the tracks the caller knows in advance (`modelTracks`), as provisional capabilities. */
+  presetTracks(tracks: readonly TrackInfo[]): void {
+    this.preset = { protocolVersion: "", tracks: tracks.map((t) => ({ ...t })), commands: [], emissionFps: null };
+    this.applyCapabilities(this.preset);
+  }
+
+  /** True once the tracks are known (from capabilities or `modelTracks`). */
+  get known(): boolean {
+    return this.capabilities !== undefined;
   }
 
   /** The first received video track of the capabilities (what `reactor.onFrame` reads). */
@@ -63,11 +78,19 @@ export class TrackRegistry {
       for (const [callback, off] of this.defaultCallbacks) {
         if (!off) this.defaultCallbacks.set(callback, video.onFrame(callback));
       }
+    } else if (this.defaultCallbacks.size > 0) {
+      this.defaultCallbacks.clear();
+      this.host.reportError(
+        reactorError("INVALID_ARGUMENT", "onFrame() was used, but the model has no received video track"),
+      );
     }
   }
 
   /** Subscribes to the default video track's frames, now or once capabilities name it. */
   onDefaultFrame(callback: FrameCallback): () => void {
+    if (this.capabilities && !this.defaultVideoTrack()) {
+      throw reactorError("INVALID_ARGUMENT", "onFrame(): the model has no received video track");
+    }
     const video = this.defaultVideoTrack();
     this.defaultCallbacks.set(callback, video?.onFrame(callback));
     return () => {
@@ -79,6 +102,7 @@ export class TrackRegistry {
   /** A new connection begins: forget which tracks arrived or were resumed. */
   beginConnection(connection: number): void {
     this.connection = connection;
+    this.live = true;
     this.received = new Set();
     this.resumed = new Set();
   }
@@ -97,16 +121,27 @@ export class TrackRegistry {
     return true;
   }
 
+  /** `name` was paused on the current connection (its gate is closed again). */
+  markPaused(name: string): void {
+    this.resumed.delete(name);
+  }
+
+  /** True while a connection exists on which `name` was not resumed (or was paused again). */
+  gateClosed(name: string): boolean {
+    return this.live && !this.resumed.has(name);
+  }
+
   /** Received tracks that should be resumed (not paused by the user). */
   resumable(): Track[] {
     return (this.capabilities?.tracks ?? [])
       .filter((t) => t.direction === "recvonly")
       .map((t) => this.byName.get(t.name))
-      .filter((t): t is Track => t !== undefined && !t.paused);
+      .filter((t): t is Track => t !== undefined && !t.pauseRequested);
   }
 
   /** Detaches every track from the ended connection. */
   unbindAll(): void {
+    this.live = false;
     for (const track of this.byName.values()) track.unbind();
   }
 
@@ -115,8 +150,8 @@ export class TrackRegistry {
     for (const track of this.byName.values()) track.end();
   }
 
-  /** A new session may have other capabilities. */
+  /** A new session may have other capabilities (the caller's `modelTracks` still stand). */
   resetCapabilities(): void {
-    this.capabilities = undefined;
+    this.capabilities = this.preset;
   }
 }

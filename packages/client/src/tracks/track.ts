@@ -32,6 +32,8 @@ export type MediaFrame = RgbFrame | AudioFrame;
 export interface TrackHost {
   /** Sends a `pause_track`/`resume_track` notification on `control`; false when not connected. */
   sendTrackControl(event: "pause_track" | "resume_track", name: string): boolean;
+  /** True while a connection exists on which this track's pause gate is closed (never resumed, or paused). */
+  gateClosed(name: string): boolean;
   reportError(error: ReactorError): void;
   createFrameSource: FrameSourceFactory;
   createAudioSource: AudioSourceFactory;
@@ -56,6 +58,8 @@ export interface TrackStats {
   rtpPackets: number;
   /** Connections this track was received on. */
   connections: number;
+  /** Frames received, all connections (video: RTP packets ending a frame, i.e. with the marker bit; audio: packets). */
+  framesReceived: number;
   /** Frames handed to `onFrame` callbacks. */
   framesDelivered: number;
   /** Decoder counters of the current connection's frame source, when decoding. */
@@ -72,7 +76,9 @@ export class Track {
   private source: { source: FrameSource<MediaFrame>; offs: Array<() => void> } | undefined;
   private changeWaiters: Array<(alive: boolean) => void> = [];
   private userPaused = false;
-  private counters = { rtpPackets: 0, connections: 0, framesDelivered: 0 };
+  private counters = { rtpPackets: 0, connections: 0, framesReceived: 0, framesDelivered: 0 };
+  /** Frames received on the current binding (for per-connection statistics). */
+  private bindingFrames = 0;
 
   /** @internal Created by the session; use `reactor.track(name)`. */
   constructor(
@@ -102,8 +108,17 @@ export class Track {
     return this.binding !== undefined;
   }
 
-  /** True after `pause()` until `resume()`. */
+  /**
+   * True while the model is not sending this track because of its pause gate: after `pause()`
+   * until `resume()`, and on a connection where it was not resumed yet (with
+   * `autoResumeTracks: false`, until you call `resume()`).
+   */
   get paused(): boolean {
+    return this.userPaused || (this.info.direction === "recvonly" && this.host.gateClosed(this.name));
+  }
+
+  /** True after `pause()` until `resume()`: the intent automatic resumes respect, on every connection. */
+  get pauseRequested(): boolean {
     return this.userPaused;
   }
 
@@ -180,17 +195,49 @@ export class Track {
     return { ...this.counters, ...(this.source && { decoder: this.source.source.stats() }) };
   }
 
-  /** @internal Capabilities (re)announced the track. */
+  /** @internal The SSRC and frame count of the current connection's media, while bound. */
+  get boundMedia(): { ssrc: number | undefined; frames: number } | undefined {
+    return this.binding && { ssrc: this.binding.binding.track.ssrc, frames: this.bindingFrames };
+  }
+
+  /**
+   * @internal Capabilities (re)announced the track. A placeholder used as a received track before
+   * they arrived that turns out to be an input track is never received: its frame subscribers
+   * and pause intent are dropped and the misuse is reported (INVALID_ARGUMENT).
+   */
   updateInfo(info: TrackInfo): void {
     this.info = { ...info };
+    if (info.direction === "recvonly") return;
+    const misuse = [
+      ...(this.callbacks.size > 0 ? ["onFrame()"] : []),
+      ...(this.iterators.size > 0 ? ["frames()"] : []),
+      ...(this.userPaused ? ["pause()"] : []),
+    ];
+    if (misuse.length === 0) return;
+    this.callbacks.clear();
+    for (const it of [...this.iterators]) void it.return();
+    this.iterators.clear();
+    this.userPaused = false;
+    this.host.reportError(
+      reactorError(
+        "INVALID_ARGUMENT",
+        `track('${this.name}').${misuse.join(", ")} was used before the capabilities arrived, but '${this.name}' is an input (${info.direction}) track: it is never received`,
+      ),
+    );
   }
 
   /** @internal Attaches one connection's media (replacing any previous binding). */
   bind(binding: TrackBinding): void {
     this.unbind();
     this.counters.connections++;
+    this.bindingFrames = 0;
     const sub = binding.track.onReceiveRtp.subscribe((packet) => {
       this.counters.rtpPackets++;
+      // A video frame ends with the marker bit (RFC 7741); every Opus packet is one frame.
+      if (this.info.kind === "audio" || packet.header.marker) {
+        this.counters.framesReceived++;
+        this.bindingFrames++;
+      }
       for (const cb of [...this.rtpCallbacks]) {
         try {
           cb(packet);
@@ -278,7 +325,10 @@ export class Track {
 
   private requireReceived(what: string): void {
     if (this.info.direction !== "recvonly") {
-      throw reactorError("INVALID_ARGUMENT", `${what}() needs a received (recvonly) track; '${this.name}' is sendonly`);
+      throw reactorError(
+        "INVALID_ARGUMENT",
+        `track('${this.name}').${what}() needs a received (recvonly) track; '${this.name}' is an input (${this.info.direction}) track`,
+      );
     }
   }
 }

@@ -49,6 +49,7 @@ export const FAULT_NAMES = [
   "oversized-message",
   "session-ended",
   "moderation-terminate",
+  "schema-never",
 ] as const;
 /** One of {@link FAULT_NAMES}. */
 export type FaultName = (typeof FAULT_NAMES)[number];
@@ -117,6 +118,8 @@ export const FaultSpecSchema = z.discriminatedUnion("name", [
     after: seconds.default(1),
     message: text.default("testkit: content policy violation"),
   }),
+  /** The model never answers `requestSchema` (as a model without a schema would). */
+  z.strictObject({ name: z.literal("schema-never") }),
 ]);
 /** A parsed fault (defaults applied). */
 export type FaultSpec = z.infer<typeof FaultSpecSchema>;

@@ -24,12 +24,14 @@ export interface FrameTag {
   userData?: Uint8Array;
 }
 
-/** Counters for tests and benchmarks. */
+/** Counters for tests and benchmarks (what this connection sent; bytes are RTP payload bytes). */
 export interface MediaStats {
   videoFrames: number;
   videoKeyframes: number;
   videoPackets: number;
+  videoBytes: number;
   audioPackets: number;
+  audioBytes: number;
 }
 
 /** A sender for one output track. */
@@ -43,7 +45,14 @@ export interface OutputTrack {
 /** The outbound media of one connection. */
 export class ConnectionMedia {
   readonly tracks = new Map<string, OutputTrack>();
-  readonly stats: MediaStats = { videoFrames: 0, videoKeyframes: 0, videoPackets: 0, audioPackets: 0 };
+  readonly stats: MediaStats = {
+    videoFrames: 0,
+    videoKeyframes: 0,
+    videoPackets: 0,
+    videoBytes: 0,
+    audioPackets: 0,
+    audioBytes: 0,
+  };
   private readonly packetizer = new Vp8Packetizer({ maxPayloadSize: RTP_MAX_PAYLOAD_BYTES });
   private audioSeq = Math.floor(Math.random() * 0xffff);
   private audioTs = Math.floor(Math.random() * 0xffffffff);
@@ -98,6 +107,7 @@ export class ConnectionMedia {
       this.stats.videoFrames++;
       if (frame.keyframe) this.stats.videoKeyframes++;
       this.stats.videoPackets += packets.length;
+      for (const packet of packets) this.stats.videoBytes += packet.payload.length;
     }
   }
 
@@ -122,6 +132,7 @@ export class ConnectionMedia {
       });
       void track.sender.sendRtp(new RtpPacket(header, payload)).catch(() => {});
       this.stats.audioPackets++;
+      this.stats.audioBytes += payload.length;
     }
   }
 }

@@ -336,7 +336,9 @@ export class SessionHost {
       case "ping":
         return;
       case "requestSchema":
-        this.send(connection, { kind: "runtime", type: "modelSchema", data: this.model.schema, ...id });
+        if (!findFault(this.faults, "schema-never")) {
+          this.send(connection, { kind: "runtime", type: "modelSchema", data: this.model.schema, ...id });
+        }
         return;
       case "fileUploaded":
         this.services.report({
@@ -390,6 +392,14 @@ export class SessionHost {
         this.unhandled(connection, `${m.event} for unknown output track '${clip(m.name, 64)}'`);
         return;
       }
+      // What the connection sent until now, so tests can check a client's counters against ours.
+      this.services.report({
+        type: "event",
+        sessionId: this.sessionId,
+        connectionId: connection.connectionId,
+        name: m.event,
+        detail: { track: m.name, sent: { ...connection.media.stats } },
+      });
       if (connection.media.wantsKeyframe()) this.keyframeWanted();
       return;
     }
