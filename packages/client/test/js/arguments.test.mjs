@@ -226,7 +226,11 @@ describe("events: unknown names refused, off() next to the unsubscribe function"
     reactor.off("status_changed", a);
     await reactor.connect();
     offB();
-    await reactor.disconnect();
+    const sessionId = reactor.getSessionId();
+    // What Node 20/22 code calls instead of `await using` (Node 24 syntax): it ends the session.
+    await reactor[Symbol.asyncDispose]();
+    expect(reactor.getStatus()).toBe("disconnected");
+    expect(mock.history.http.at(-1)).toMatchObject({ method: "DELETE", path: `/sessions/${sessionId}` });
     expect(seen).toEqual(["b:connecting", "b:waiting", "b:ready"]);
   });
 });
