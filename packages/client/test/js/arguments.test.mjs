@@ -117,7 +117,8 @@ describe("connect(): both shapes, checked before any I/O", () => {
 
 describe("sendCommand / disconnect: the official positional forms", () => {
   it("sendCommand(type, data, 'runtime') goes out with scope runtime; wrong types are INVALID_ARGUMENT, nothing sent", async () => {
-    const reactor = client();
+    // v0, the official JS SDK's wire, where any runtime message name travels in the envelope.
+    const reactor = client({ wire: "v0" });
     await reactor.connect();
     mock.history.clear();
     await reactor.sendCommand("custom_platform_note", { n: 1 }, "runtime");

@@ -28,8 +28,7 @@ describe("the model schema", () => {
 
     const asked = () =>
       mock.history.dataChannel.filter(
-        (d) =>
-          d.direction === "in" && d.sessionId === reactor.getSessionId() && d.decoded?.data?.type === "requestSchema",
+        (d) => d.direction === "in" && d.sessionId === reactor.getSessionId() && d.message?.type === "requestSchema",
       ).length;
     const before = asked();
     const again = await reactor.requestSchema();

@@ -41,7 +41,7 @@ describe("tracks", () => {
     expect(reactor.pausedTracks().sort()).toEqual(["main_audio", "main_video"]);
     const resumes = () =>
       mock.history.dataChannel.filter(
-        (d) => d.sessionId === reactor.getSessionId() && d.direction === "in" && d.decoded?.event === "resume_track",
+        (d) => d.sessionId === reactor.getSessionId() && d.direction === "in" && d.message?.event === "resume_track",
       );
     await new Promise((r) => setTimeout(r, 300));
     expect(resumes()).toEqual([]);
