@@ -127,11 +127,6 @@ export class RequestCorrelator {
     return "answered";
   }
 
-  /** True when a request with this id is waiting. */
-  isWaiting(requestId: string): boolean {
-    return this.byId.has(requestId);
-  }
-
   /** Number of waiting requests. */
   get size(): number {
     let n = this.byId.size;

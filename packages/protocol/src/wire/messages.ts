@@ -24,17 +24,6 @@ export interface WireError {
   message: string;
 }
 
-/** Runtime messages a client sends, by their v0 names. */
-export const CLIENT_RUNTIME_TYPES = [
-  "ping",
-  "requestSchema",
-  "fileUploaded",
-  "requestClip",
-  "requestRecording",
-] as const;
-/** Runtime messages a server sends, by their v0 names. */
-export const SERVER_RUNTIME_TYPES = ["modelSchema", "clipReady", "clipFailed", "moderation", "sessionEnded"] as const;
-
 /** A client → server message. */
 export type ClientMessage =
   /** A model command; `requestId` (`data_<n>`) only on v1, where every command is answered. */
