@@ -347,9 +347,9 @@ export class Publisher implements AsyncDisposable {
   private adapt(feedback: ReceiverFeedback): void {
     if (this.media.kind !== "video") return;
     const stats = this.media.encoder.stats();
-    const target = this.targetBitrate ?? stats.targetBitrate;
+    const target = stats.configuredBitrate;
     const current = Number.isFinite(this.bitrateCap) ? this.bitrateCap : target;
-    this.bitrateCap = nextBitrateCap(current, Math.max(target, current), feedback);
+    this.bitrateCap = nextBitrateCap(current, target, feedback);
     this.media.encoder.setBitrateCap(this.bitrateCap);
     this.updatePacing();
   }

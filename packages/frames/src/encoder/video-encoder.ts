@@ -22,6 +22,13 @@ export type PublishBackpressure = "latest" | "block";
 /** Pictures a `block` publisher queues before the oldest is dropped (reason `overflow`): a caller that never awaits. */
 export const BLOCK_QUEUE_MAX = 8;
 
+/**
+ * A bitrate change restarts the encoder (and costs a keyframe), so adaptation moves the rate only
+ * when it differs from the running one by more than this fraction, and at most this often.
+ */
+export const BITRATE_CHANGE_MIN_FRACTION = 0.15;
+export const BITRATE_CHANGE_MIN_INTERVAL_MS = 2_000;
+
 /** Nominal frame rate assumed for rate control until timestamps say otherwise. */
 export const DEFAULT_PUBLISH_FPS = 30;
 
@@ -72,8 +79,10 @@ export interface VideoEncoderStats {
   reconfigurations: number;
   /** Output bitrate over the last second, bits per second. */
   bitrate: number;
-  /** The target the encoder runs at now. */
+  /** The target the encoder runs at now (after adaptation). */
   targetBitrate: number;
+  /** The target without adaptation: the `bitrate` option, or the default for the picture size. */
+  configuredBitrate: number;
   /** Mean worker time per picture, ms (conversion to I420, encoding). */
   convertMs: number;
   encodeMs: number;
@@ -101,6 +110,8 @@ export class VideoEncoder {
   private readonly fps: number;
   private readonly fixedBitrate: number | undefined;
   private bitrateCap = Number.POSITIVE_INFINITY;
+  /** The bitrate the encoder runs at, and when it last changed (see {@link BITRATE_CHANGE_MIN_FRACTION}). */
+  private applied: { bitrate: number; width: number; height: number; at: number } | undefined;
   private readonly logger: Logger;
   private readonly encodedListeners = new Set<(picture: EncodedPicture) => void>();
   private readonly errorListeners = new Set<(error: ReactorError) => void>();
@@ -115,7 +126,7 @@ export class VideoEncoder {
   private totals = { convertMs: 0, encodeMs: 0 };
   private readonly counters: Omit<
     VideoEncoderStats,
-    "bitrate" | "convertMs" | "encodeMs" | "backend" | "targetBitrate"
+    "bitrate" | "convertMs" | "encodeMs" | "backend" | "targetBitrate" | "configuredBitrate"
   > = {
     pushed: 0,
     encoded: 0,
@@ -234,7 +245,9 @@ export class VideoEncoder {
       ...this.counters,
       dropped: { ...this.counters.dropped },
       bitrate: Math.round((bytes * 8 * 1000) / BITRATE_WINDOW_MS),
-      targetBitrate: this.targetFor(this.counters.width || 640, this.counters.height || 360),
+      targetBitrate: this.applied?.bitrate ?? this.targetFor(640, 360),
+      configuredBitrate:
+        this.fixedBitrate ?? defaultVideoBitrate(this.counters.width || 640, this.counters.height || 360, this.fps),
       convertMs: this.totals.convertMs / n,
       encodeMs: this.totals.encodeMs / n,
       backend: this.backend,
@@ -273,6 +286,19 @@ export class VideoEncoder {
     return Math.round(Math.min(target, this.bitrateCap));
   }
 
+  /** The target for this picture, holding the running rate through small or frequent cap changes. */
+  private bitrateFor(width: number, height: number): number {
+    const wanted = this.targetFor(width, height);
+    const now = performance.now();
+    const last = this.applied;
+    if (last && last.width === width && last.height === height) {
+      const small = Math.abs(wanted - last.bitrate) <= last.bitrate * BITRATE_CHANGE_MIN_FRACTION;
+      if (small || now - last.at < BITRATE_CHANGE_MIN_INTERVAL_MS) return last.bitrate;
+    }
+    this.applied = { bitrate: wanted, width, height, at: now };
+    return wanted;
+  }
+
   private pump(): void {
     if (this.inFlight || this.closed || this.failure) return;
     const next = this.queue.shift();
@@ -282,7 +308,7 @@ export class VideoEncoder {
     const input = next.input;
     input.keyframe = this.keyframeWanted;
     this.keyframeWanted = false;
-    input.bitrate = this.targetFor(input.width, input.height);
+    input.bitrate = this.bitrateFor(input.width, input.height);
     input.data = transferable(input.data, next.copy);
     void this.encode(next, input);
   }
