@@ -21,6 +21,7 @@ export { MAX_JSON_BODY_BYTES } from "./coordinator/pipeline.js";
 export { type CoordinatorOptions, type CoordinatorServer, startCoordinator } from "./coordinator/server.js";
 export { type SessionInfo, TESTKIT_CLUSTER, TESTKIT_SERVER_VERSION } from "./coordinator/session.js";
 export { UPLOAD_MAX_BYTES } from "./coordinator/uploads.js";
+export { type FuzzFrame, fuzzFrames, prng } from "./faults/fuzz.js";
 export {
   FAULT_HEADER,
   FAULT_NAMES,

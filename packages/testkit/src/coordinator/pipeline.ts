@@ -31,6 +31,8 @@ export const MAX_JSON_BODY_BYTES = 1024 * 1024;
 const MAX_DRAIN_BYTES = 16 * 1024 * 1024;
 
 class BodyTooLarge extends Error {}
+/** The client closed the connection before its body ended (nobody reads the answer). */
+class ClientGone extends Error {}
 
 function expectedVersion(header: string): string {
   return header === HEADER_API_VERSION || header === HEADER_API_ACCEPT_VERSION ? API_VERSION : WEBRTC_VERSION;
@@ -60,6 +62,10 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     });
     req.on("error", (error) => {
       if (!over) reject(error);
+    });
+    // A client that goes away mid-body: settle, so the request's handler does not wait forever.
+    req.on("close", () => {
+      if (!req.complete && !over) reject(new ClientGone("the client closed the connection before the body ended"));
     });
   });
 }
@@ -346,6 +352,7 @@ export class Pipeline {
       return { status: error.status, body: { detail: error.message, ...error.extra }, headers: error.headers };
     }
     if (error instanceof URIError) return { status: 400, body: { detail: "Malformed URL encoding" } };
+    if (error instanceof ClientGone) return { status: 400, body: { detail: error.message } };
     this.c.logger.error({ err: error }, "coordinator handler failed");
     const detail = isReactorError(error) ? error.message : "Internal error";
     return { status: 500, body: { detail } };

@@ -27,6 +27,8 @@ export const FAULT_MAX_ROUTE_CHARS = 256;
 export const FAULT_MAX_COUNT = 1_000_000;
 /** Largest `Retry-After` an `http-status` fault may send (one day). */
 export const FAULT_MAX_RETRY_AFTER_S = 24 * 60 * 60;
+/** Most frames one `fuzz-messages` fault sends. */
+export const FAULT_MAX_FUZZ_FRAMES = 100_000;
 /** Most faults one header, session body or token may carry. */
 export const FAULT_MAX_PER_SOURCE = 16;
 
@@ -47,6 +49,7 @@ export const FAULT_NAMES = [
   "data-channel-close",
   "garbage-messages",
   "oversized-message",
+  "fuzz-messages",
   "session-ended",
   "moderation-terminate",
   "schema-never",
@@ -105,6 +108,16 @@ export const FaultSpecSchema = z.discriminatedUnion("name", [
       .positive()
       .max(FAULT_MAX_MESSAGE_BYTES)
       .default(300 * 1024),
+  }),
+  /**
+   * `after` s after `data` opens, the GPU sends `count` hostile frames generated from `seed` on
+   * both channels (see fuzz.ts), paced, then reports a `fuzz_sent` event.
+   */
+  z.strictObject({
+    name: z.literal("fuzz-messages"),
+    after: seconds.default(0.2),
+    count: z.number().int().positive().max(FAULT_MAX_FUZZ_FRAMES).default(500),
+    seed: z.number().int().nonnegative().max(0xffffffff).default(1),
   }),
   /** `after` s after the first connection connects, the server ends the session with `reason`. */
   z.strictObject({

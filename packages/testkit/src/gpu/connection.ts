@@ -14,7 +14,8 @@ import {
 } from "@reactor-node/protocol";
 import type { RTCDataChannel, RTCPeerConnection, RTCRtpTransceiver, RtpPacket } from "werift";
 import { clip, HISTORY_MAX_TEXT_CHARS } from "../bounds.js";
-import type { FaultSpec } from "../faults/spec.js";
+import { fuzzFrames } from "../faults/fuzz.js";
+import type { FaultOf, FaultSpec } from "../faults/spec.js";
 import { findFault } from "../faults/spec.js";
 import type { Logger } from "../logger.js";
 import { answerOffer, blackholeCandidates, createAnswerer, stripCandidates } from "./answer.js";
@@ -282,6 +283,7 @@ export class GpuConnection {
       }
       if (label !== "data") continue;
       if (fault.name === "garbage-messages") this.later(fault.after * 1000, () => this.sendGarbage());
+      if (fault.name === "fuzz-messages") this.later(fault.after * 1000, () => void this.sendFuzz(fault));
       if (fault.name === "oversized-message") {
         this.later(fault.after * 1000, () => {
           const filler = "x".repeat(fault.bytes);
@@ -302,6 +304,32 @@ export class GpuConnection {
       this.sendText(label, JSON.stringify({ type: "response", method: 7 }));
       this.sendBytes(label, Buffer.from([0xff, 0x00, 0xfe, 0x13, 0x37]));
     }
+  }
+
+  // fuzz-messages: the frames are made as the channel drains, so the queue stays small.
+  private async sendFuzz(fault: FaultOf<"fuzz-messages">): Promise<void> {
+    let sent = 0;
+    let refused = 0;
+    const frames = fuzzFrames(fault.seed);
+    for (let i = 0; i < fault.count && !this.closed; i++) {
+      while (
+        !this.closed &&
+        (this.senders.get("data")?.queued ?? 0) + (this.senders.get("control")?.queued ?? 0) > 256
+      ) {
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      const { channel, frame } = frames.next().value!;
+      const ok = typeof frame === "string" ? this.sendText(channel, frame) : this.sendBytes(channel, frame);
+      if (ok) sent++;
+      else refused++;
+    }
+    this.host.report({
+      type: "event",
+      sessionId: this.host.sessionId,
+      connectionId: this.connectionId,
+      name: "fuzz_sent",
+      detail: { sent, refused },
+    });
   }
 
   /** Sends raw text on a channel (when open; queued and paced), recording it. */
