@@ -1,29 +1,19 @@
 /**
- * The main-thread handle of one Opus decoder worker: starts it, sends batches (buffers
- * transferred), turns an unexpected exit into WORKER_CRASHED and starts a fresh thread, giving up
- * after {@link MAX_CONSECUTIVE_WORKER_CRASHES} crashes in a row. Closing asks the worker to leave
- * between batches.
+ * The main-thread handle of one Opus decoder worker, on the package's comlink worker pattern
+ * (worker/comlink-host.ts): starts it, sends batches (buffers transferred), turns an unexpected
+ * exit into WORKER_CRASHED and starts a fresh thread, giving up (WORKER_FAILED) after
+ * {@link MAX_CONSECUTIVE_WORKER_CRASHES} crashes in a row.
  */
-import { Worker } from "node:worker_threads";
-import { type ReactorError, reactorError, toReactorError } from "@reactor-node/protocol";
+import { type ReactorError, reactorError } from "@reactor-node/protocol";
 import { MAX_CONSECUTIVE_WORKER_CRASHES } from "../decoder/worker-decoder.js";
 import { workerEntryUrl } from "../decoder/worker-url.js";
 import type { Logger } from "../logger.js";
-import { WORKER_CLOSE_GRACE_MS } from "../worker/comlink-host.js";
-import type {
-  AudioDecoderInit,
-  AudioWorkerReply,
-  AudioWorkerRequest,
-  AudioWorkItem,
-  AudioWorkResult,
-} from "./messages.js";
+import { transferred, WorkerHost } from "../worker/comlink-host.js";
+import type { AudioBatchResult, AudioDecoderApi, AudioDecoderInit, AudioWorkItem } from "./messages.js";
 
 interface Thread {
-  worker: Worker;
-  calls: Map<number, { resolve: (r: AudioWorkerReply & { ok: true }) => void; reject: (e: unknown) => void }>;
-  nextId: number;
+  host: WorkerHost<AudioDecoderApi>;
   ready: Promise<void>;
-  dead: boolean;
 }
 
 /** See the file comment. */
@@ -47,7 +37,7 @@ export class AudioWorker {
 
   /** Thread id of the live worker. */
   get threadId(): number | undefined {
-    return this.thread?.worker.threadId;
+    return this.thread?.host.threadId;
   }
 
   /** Starts the worker if needed; resolves once libopus is open. */
@@ -59,84 +49,53 @@ export class AudioWorker {
   }
 
   /** Decodes a batch in order; rejects with WORKER_CRASHED if the thread dies meanwhile. */
-  async decode(items: AudioWorkItem[]): Promise<{ results: AudioWorkResult[]; decodeMs: number }> {
+  async decode(items: AudioWorkItem[]): Promise<AudioBatchResult> {
     await this.start();
-    const thread = this.thread!;
-    const transfer = items.flatMap((i) => (i.kind === "packet" ? [i.data.buffer as ArrayBuffer] : []));
-    const reply = await call(thread, { type: "decode", id: 0, items }, transfer);
+    const { host } = this.thread!;
+    const buffers = items.flatMap((i) => (i.kind === "packet" ? [i.data.buffer as ArrayBuffer] : []));
+    const decode = host.method("decode");
+    const result = await host.call(() => decode(transferred(items, buffers)));
     this.crashes = 0;
-    return { results: reply.results ?? [], decodeMs: reply.decodeMs ?? 0 };
+    return result;
   }
 
   /** Fault injection: the worker exits as if it crashed. */
   simulateCrash(): void {
-    const thread = this.thread;
-    if (thread && !thread.dead) thread.worker.postMessage({ type: "crash" } satisfies AudioWorkerRequest);
+    this.thread?.host.simulateCrash();
   }
 
-  /** Stops the worker (idempotent); resolves once the thread is gone. */
+  /** Frees libopus and ends the worker (idempotent); resolves once the thread is gone. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     const thread = this.thread;
     this.thread = undefined;
-    if (!thread || thread.dead) return;
-    thread.dead = true;
-    for (const c of thread.calls.values()) c.reject(reactorError("ABORTED", "The audio decoder was closed"));
-    thread.calls.clear();
-    const exited = new Promise<void>((resolve) => thread.worker.once("exit", () => resolve()));
-    try {
-      thread.worker.postMessage({ type: "close" } satisfies AudioWorkerRequest);
-    } catch {
-      // already gone
-    }
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<"late">((resolve) => {
-      timer = setTimeout(() => resolve("late"), WORKER_CLOSE_GRACE_MS);
-    });
-    if ((await Promise.race([exited, late])) === "late") await thread.worker.terminate();
-    clearTimeout(timer);
+    await thread?.host.close((api) => api.close());
   }
 
   private spawn(): Thread {
-    const worker = new Worker(workerEntryUrl("audio/opus-decoder-worker.js", import.meta.url), {
+    const host: WorkerHost<AudioDecoderApi> = new WorkerHost<AudioDecoderApi>({
+      entry: workerEntryUrl("audio/opus-decoder-worker.js", import.meta.url),
       name: "reactor-frames-opus",
+      logger: this.logger,
+      fallbackCode: "WORKER_CRASHED",
+      onCrash: (error) => this.onThreadDied(thread, error),
     });
-    const thread: Thread = { worker, calls: new Map(), nextId: 1, ready: Promise.resolve(), dead: false };
-    worker.on("message", (reply: AudioWorkerReply) => {
-      const pending = thread.calls.get(reply.id);
-      if (!pending) return;
-      thread.calls.delete(reply.id);
-      if (reply.ok) pending.resolve(reply);
-      else pending.reject(reactorError("WORKER_CRASHED", `The audio decoder failed: ${reply.error.message}`));
-    });
-    let lastError: unknown;
-    worker.on("error", (error) => {
-      lastError = error;
-    });
-    worker.on("exit", (code) => {
-      if (thread.dead) return;
-      thread.dead = true;
-      const error = reactorError("WORKER_CRASHED", `The audio decoder worker exited unexpectedly (code ${code})`, {
-        cause: lastError,
-      });
-      for (const c of thread.calls.values()) c.reject(error);
-      thread.calls.clear();
-      this.onThreadDied(thread, error);
-    });
-    thread.ready = call(thread, { type: "init", id: 0, settings: this.settings }).then(
-      () => {},
-      (error: unknown) => {
-        if (thread.dead) throw error;
-        this.failure = toReactorError(error, "WORKER_CRASHED", `The audio decoder failed to start: ${String(error)}`);
-        thread.dead = true;
+    const thread: Thread = { host, ready: Promise.resolve() };
+    thread.ready = host
+      .call((api) => api.init(this.settings))
+      .catch((error: ReactorError) => {
+        if (host.dead) throw error;
+        // libav.js could not load or open libopus: retrying will not help.
+        this.failure = reactorError(error.code, `The audio decoder failed to start: ${error.message}`, {
+          cause: error,
+        });
         if (this.thread === thread) this.thread = undefined;
-        void worker.terminate();
+        void host.close();
         throw this.failure;
-      },
-    );
+      });
     thread.ready.catch(() => {});
-    this.logger.debug({ threadId: worker.threadId }, "audio decoder worker started");
+    this.logger.debug({ threadId: host.threadId }, "audio decoder worker started");
     return thread;
   }
 
@@ -156,22 +115,4 @@ export class AudioWorker {
     });
     this.onCrash(this.failure, false);
   }
-}
-
-function call(
-  thread: Thread,
-  request: AudioWorkerRequest & { id: number },
-  transfer: ArrayBuffer[] = [],
-): Promise<AudioWorkerReply & { ok: true }> {
-  if (thread.dead) return Promise.reject(reactorError("WORKER_CRASHED", "The audio decoder worker is gone"));
-  request.id = thread.nextId++;
-  return new Promise((resolve, reject) => {
-    thread.calls.set(request.id, { resolve, reject });
-    try {
-      thread.worker.postMessage(request, transfer);
-    } catch (error) {
-      thread.calls.delete(request.id);
-      reject(error);
-    }
-  });
 }

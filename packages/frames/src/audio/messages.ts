@@ -1,4 +1,4 @@
-/** Main thread ↔ Opus decoder worker, over the worker's own port (same shape as the video decoder's). */
+/** The Opus decoder worker's comlink object (the package's worker pattern, worker/comlink-host.ts). */
 
 /** How the worker decodes and what it delivers. */
 export interface AudioDecoderInit {
@@ -19,16 +19,18 @@ export type AudioWorkResult =
   | { id: number; status: "decoded" | "concealed"; data: Int16Array }
   | { id: number; status: "error"; message: string };
 
-/** Main thread → worker. */
-export type AudioWorkerRequest =
-  | { type: "init"; id: number; settings: AudioDecoderInit }
-  | { type: "decode"; id: number; items: AudioWorkItem[] }
-  /** Fault injection: exit abruptly as a crash would. No reply. */
-  | { type: "crash" }
-  /** Exit once idle. */
-  | { type: "close" };
+/** A decoded batch. */
+export interface AudioBatchResult {
+  results: AudioWorkResult[];
+  /** Worker-side time spent decoding, concealing and resampling, ms. */
+  decodeMs: number;
+}
 
-/** Worker → main thread. */
-export type AudioWorkerReply =
-  | { id: number; ok: true; results?: AudioWorkResult[]; decodeMs?: number }
-  | { id: number; ok: false; error: { name: string; message: string } };
+/** What the worker exposes. */
+export interface AudioDecoderApi {
+  init(settings: AudioDecoderInit): Promise<void>;
+  /** Decodes a batch in order (item buffers transferred in, PCM buffers transferred back). */
+  decode(items: AudioWorkItem[]): Promise<AudioBatchResult>;
+  /** Frees libopus before the thread leaves. */
+  close(): Promise<void>;
+}

@@ -3,21 +3,12 @@
  * packet to float PCM at 48 kHz, gaps are concealed from what was heard (see concealment.ts),
  * then every channel is resampled to the output rate and the result leaves as interleaved int16.
  */
-import { parentPort } from "node:worker_threads";
 import LibAVWrapper from "@libav.js/variant-webm";
-import { AUDIO_RTP_CLOCK_HZ } from "@reactor-node/protocol";
+import { AUDIO_RTP_CLOCK_HZ, reactorError } from "@reactor-node/protocol";
+import { exposeWorkerApi, transferred } from "../worker/comlink-expose.js";
 import { Concealer } from "./concealment.js";
-import type {
-  AudioDecoderInit,
-  AudioWorkerReply,
-  AudioWorkerRequest,
-  AudioWorkItem,
-  AudioWorkResult,
-} from "./messages.js";
+import type { AudioDecoderApi, AudioDecoderInit, AudioWorkItem, AudioWorkResult } from "./messages.js";
 import { Resampler } from "./resampler.js";
-
-const port = parentPort;
-if (!port) throw new Error("opus-decoder-worker must run in a worker thread");
 
 type SyncLibAV = LibAVWrapper.LibAV & LibAVWrapper.LibAVSync;
 
@@ -124,36 +115,28 @@ function concat(parts: Float32Array[]): Float32Array {
 
 let decoder: OpusDecoder | undefined;
 
-function reply(message: AudioWorkerReply, transfer: ArrayBuffer[] = []): void {
-  port?.postMessage(message, transfer);
-}
-
-port.on("message", async (request: AudioWorkerRequest) => {
-  if (request.type === "crash") process.exit(1);
-  if (request.type === "close") {
-    decoder?.close();
-    process.exit(0);
-  }
-  try {
-    if (request.type === "init") {
-      decoder = await OpusDecoder.create(request.settings);
-      reply({ id: request.id, ok: true });
-      return;
-    }
-    if (!decoder) throw new Error("decode before init");
+const api: AudioDecoderApi = {
+  async init(settings) {
+    decoder = await OpusDecoder.create(settings);
+  },
+  async decode(items) {
+    if (!decoder) throw reactorError("WORKER_CRASHED", "decode before init");
     const t0 = performance.now();
     const results: AudioWorkResult[] = [];
-    for (const item of request.items) {
+    for (const item of items) {
       try {
         results.push(decoder.run(item));
       } catch (error) {
         results.push({ id: item.id, status: "error", message: error instanceof Error ? error.message : String(error) });
       }
     }
-    const transfer = results.flatMap((r) => (r.status === "error" ? [] : [r.data.buffer as ArrayBuffer]));
-    reply({ id: request.id, ok: true, results, decodeMs: performance.now() - t0 }, transfer);
-  } catch (error) {
-    const e = error instanceof Error ? error : new Error(String(error));
-    reply({ id: request.id, ok: false, error: { name: e.name, message: e.message } });
-  }
-});
+    const buffers = results.flatMap((r) => (r.status === "error" ? [] : [r.data.buffer as ArrayBuffer]));
+    return transferred({ results, decodeMs: performance.now() - t0 }, buffers);
+  },
+  async close() {
+    decoder?.close();
+    decoder = undefined;
+  },
+};
+
+exposeWorkerApi(api, "WORKER_CRASHED");
