@@ -79,15 +79,7 @@ export {
   STATS_SAMPLE_INTERVAL_MS,
   type TrackStatsSample,
 } from "./stats/types.js";
-export type {
-  AudioOutputOptions,
-  AudioSourceFactory,
-  FrameIteratorOptions,
-  FramePolicy,
-  FrameSource,
-  FrameSourceFactory,
-  FrameSourceStats,
-} from "./tracks/frame-source.js";
+export type { AudioOutputOptions, FrameIteratorOptions, FramePolicy, FrameSourceStats } from "./tracks/frame-source.js";
 export { type MediaFrame, Track, type TrackStats } from "./tracks/track.js";
 export type { UploadOptions } from "./uploads/upload.js";
 export type { UploadInput, UploadProgress } from "./uploads/upload-source.js";

@@ -16,13 +16,7 @@ import {
 import type { JwtInput } from "./auth/jwt-source.js";
 import { type Logger, SILENT_LOGGER } from "./logger.js";
 import { STATS_MIN_INTERVAL_MS } from "./stats/types.js";
-import {
-  type AudioOutputOptions,
-  type AudioSourceFactory,
-  createDecodedAudioSource,
-  createDecodedFrameSource,
-  type FrameSourceFactory,
-} from "./tracks/frame-source.js";
+import type { AudioOutputOptions } from "./tracks/frame-source.js";
 import { type Check, checkOptions, describeValue, invalidArgument, is, isPlainObject } from "./validate.js";
 
 /** How long the readiness gate may take after the answer (our choice; ICE + DTLS + SCTP normally take < 2 s). */
@@ -64,8 +58,6 @@ export interface ReactorOptions {
   transportTimeoutMs?: number;
   /** Attempts of the SDP-answer poll (default 6, ≈12.6 s). */
   sdpPollAttempts?: number;
-  /** Replaces the video decoder (advanced; default `@reactor-node/frames`). */
-  frameSource?: FrameSourceFactory;
   /**
    * Ask for per-frame metadata (docs/protocol.md §6, default true): the offer carries
    * `a=x-reactor-frame-metadata:1`, and when the answer echoes it received frames carry
@@ -74,8 +66,6 @@ export interface ReactorOptions {
   frameMetadata?: boolean;
   /** What received audio tracks deliver: sample rate and channels (default 48 kHz mono). */
   audio?: AudioOutputOptions;
-  /** Replaces the audio decoder (advanced; default `@reactor-node/frames`' Opus worker). */
-  audioSource?: AudioSourceFactory;
   /**
    * The data-channel encoding (docs/protocol.md §9): `"v1"` (protobuf, correlated command
    * replies) or `"v0"` (JSON text, for services that predate v1). Default {@link DEFAULT_WIRE}.
@@ -118,10 +108,8 @@ export interface ResolvedOptions {
   transportTimeoutMs: number;
   connectTimeoutMs: number;
   sdpPollAttempts: number | undefined;
-  frameSource: FrameSourceFactory;
   frameMetadata: boolean;
   audio: AudioOutputOptions;
-  audioSource: AudioSourceFactory;
   reconnectWindowMs: number;
   wire: WireName;
   republishOnReconnect: boolean;
@@ -187,9 +175,7 @@ const OPTION_CHECKS = {
   connectTimeoutMs: is.positiveMs,
   transportTimeoutMs: is.positiveMs,
   sdpPollAttempts: is.positiveInteger,
-  frameSource: is.function,
   audio: is.plainObject,
-  audioSource: is.function,
   wire: is.oneOf(WIRE_NAMES),
   republishOnReconnect: is.boolean,
   frameMetadata: is.boolean,
@@ -247,10 +233,8 @@ export function resolveOptions(options: ReactorOptions): ResolvedOptions {
     transportTimeoutMs: options.transportTimeoutMs ?? TRANSPORT_READY_TIMEOUT_MS,
     connectTimeoutMs: options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS,
     sdpPollAttempts: options.sdpPollAttempts,
-    frameSource: options.frameSource ?? createDecodedFrameSource,
     frameMetadata: options.frameMetadata !== false,
     audio: { ...options.audio },
-    audioSource: options.audioSource ?? createDecodedAudioSource,
     reconnectWindowMs: local ? LOCAL_RECONNECT_WINDOW_MS : HOSTED_RECONNECT_WINDOW_MS,
     wire: options.wire ?? DEFAULT_WIRE,
     republishOnReconnect: options.republishOnReconnect !== false,

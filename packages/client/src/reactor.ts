@@ -153,8 +153,6 @@ export class Reactor implements AsyncDisposable {
       },
       gateClosed: (name) => this.registry.gateClosed(name),
       reportError: (error) => this.reportError(inOperation(error, "track")),
-      createFrameSource: this.options.frameSource,
-      createAudioSource: this.options.audioSource,
       audioOutput: this.options.audio,
       logger,
     });

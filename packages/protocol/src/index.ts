@@ -23,6 +23,7 @@ export * from "./media/clock.js";
 export * from "./media/codecs.js";
 export * from "./media/frame-metadata.js";
 export * from "./media/sdp.js";
+export * from "./media/vp8.js";
 export * from "./model-schema.js";
 export * from "./policies/backoff.js";
 export * from "./policies/reconnect.js";

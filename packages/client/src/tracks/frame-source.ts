@@ -1,9 +1,9 @@
 /**
  * The seam between a track and video decoding: one {@link FrameSource} per received video
  * track per connection, created only when someone subscribes to frames (so sessions that never
- * read frames start no worker). The default implementation is `@reactor-node/frames`
- * (RTP reassembly on this thread, VP8 decoding and RGB conversion in a worker thread); tests or
- * other decoders can supply their own factory without the track API changing.
+ * read frames start no worker). Two implementations, both `@reactor-node/frames`: video (RTP
+ * reassembly on this thread, VP8 decoding and RGB conversion in worker threads) and audio (Opus
+ * decoding in a worker, PCM out).
  */
 import {
   type AudioReceiverStats,
@@ -46,14 +46,6 @@ export interface FrameSource<F = RgbFrame> {
   close(): Promise<void>;
 }
 
-/** Creates a frame source; called lazily by a track. */
-export type FrameSourceFactory = (options: {
-  logger: Logger;
-  trackName: string;
-  /** Frames carry metadata trailers (negotiated): strip them before decoding, surface `frame.metadata`. */
-  frameMetadata?: boolean;
-}) => FrameSource;
-
 /** What received audio is turned into. */
 export interface AudioOutputOptions {
   /** Output sample rate in Hz (resampled from 48 kHz). Default 48 000. */
@@ -62,60 +54,56 @@ export interface AudioOutputOptions {
   channels?: 1 | 2;
 }
 
-/** Creates the PCM source of one received audio track; called lazily by a track. */
-export type AudioSourceFactory = (options: {
-  logger: Logger;
-  trackName: string;
-  output: AudioOutputOptions;
-}) => FrameSource<AudioFrame>;
-
-// Receivers created with `format: "rgb24"` deliver only RGB frames.
-const asRgb = (frame: VideoFrame): RgbFrame => frame as RgbFrame;
-
-/** The default factory: `@reactor-node/frames`' worker-thread VP8 decoder, RGB output. */
-export const createDecodedFrameSource: FrameSourceFactory = ({ logger, frameMetadata }) => {
+/**
+ * The source of one received video track: `@reactor-node/frames`' worker-thread VP8 decoder,
+ * RGB output. With `frameMetadata` (negotiated) trailers are stripped before decoding and
+ * surface as `frame.metadata`.
+ */
+export function openVideoSource(options: { logger: Logger; frameMetadata: boolean }): FrameSource<RgbFrame> {
   const receiver = createVideoReceiver({
     format: "rgb24",
     policy: "latest",
-    logger,
-    frameMetadata: frameMetadata === true,
+    logger: options.logger,
+    frameMetadata: options.frameMetadata,
   });
   return {
-    pushRtp: (packet) => receiver.pushRtp(packet as Parameters<typeof receiver.pushRtp>[0]),
+    pushRtp: (packet) => receiver.pushRtp(packet),
     onFrame: (callback) => receiver.onFrame((frame) => callback(asRgb(frame))),
-    frames: (options) => {
-      const inner = receiver.frames({
-        ...(options.policy !== undefined && { policy: options.policy }),
-        ...(options.queueSize !== undefined && { queueSize: options.queueSize }),
-      });
-      return inner as AsyncIterableIterator<RgbFrame>;
-    },
+    frames: (iteration) => receiver.frames(iteratorPolicy(iteration)) as AsyncIterableIterator<RgbFrame>,
     onKeyframeNeeded: (callback) => receiver.onKeyframeNeeded(() => callback()),
     onError: (callback) => receiver.onError(callback),
     stats: () => receiver.stats(),
     close: () => receiver.close(),
   };
-};
+}
 
-/** The default audio factory: `@reactor-node/frames`' worker-thread Opus decoder. */
-export const createDecodedAudioSource: AudioSourceFactory = ({ logger, output }) => {
+/** The source of one received audio track: `@reactor-node/frames`' worker-thread Opus decoder, PCM output. */
+export function openAudioSource(options: { logger: Logger; output: AudioOutputOptions }): FrameSource<AudioFrame> {
   const receiver = createAudioReceiver({
-    logger,
-    ...(output.sampleRate !== undefined && { sampleRate: output.sampleRate }),
-    ...(output.channels !== undefined && { channels: output.channels }),
+    logger: options.logger,
+    ...(options.output.sampleRate !== undefined && { sampleRate: options.output.sampleRate }),
+    ...(options.output.channels !== undefined && { channels: options.output.channels }),
   });
   return {
-    pushRtp: (packet) => receiver.pushRtp(packet as Parameters<typeof receiver.pushRtp>[0]),
+    pushRtp: (packet) => receiver.pushRtp(packet),
     onFrame: (callback) => receiver.onFrame(callback),
-    frames: (options) =>
-      receiver.frames({
-        ...(options.policy !== undefined && { policy: options.policy }),
-        ...(options.queueSize !== undefined && { queueSize: options.queueSize }),
-      }),
+    frames: (iteration) => receiver.frames(iteratorPolicy(iteration)),
     // Audio has no keyframes.
     onKeyframeNeeded: () => () => {},
     onError: (callback) => receiver.onError(callback),
     stats: () => receiver.stats(),
     close: () => receiver.close(),
   };
-};
+}
+
+// A receiver created with `format: "rgb24"` delivers only RGB frames (its iterator too).
+function asRgb(frame: VideoFrame): RgbFrame {
+  return frame as RgbFrame;
+}
+
+function iteratorPolicy(options: FrameIteratorOptions): { policy?: FramePolicy; queueSize?: number } {
+  return {
+    ...(options.policy !== undefined && { policy: options.policy }),
+    ...(options.queueSize !== undefined && { queueSize: options.queueSize }),
+  };
+}

@@ -16,13 +16,13 @@ import { listenerError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { Publisher, PublishOptions } from "../publish/publisher.js";
 import { type FrameIteratorHost, TrackFrameIterator } from "./frame-iterator.js";
-import type {
-  AudioOutputOptions,
-  AudioSourceFactory,
-  FrameIteratorOptions,
-  FrameSource,
-  FrameSourceFactory,
-  FrameSourceStats,
+import {
+  type AudioOutputOptions,
+  type FrameIteratorOptions,
+  type FrameSource,
+  type FrameSourceStats,
+  openAudioSource,
+  openVideoSource,
 } from "./frame-source.js";
 
 /** What a track delivers: RGB frames for video, PCM frames for audio. */
@@ -35,8 +35,6 @@ export interface TrackHost {
   /** True while a connection exists on which this track's pause gate is closed (never resumed, or paused). */
   gateClosed(name: string): boolean;
   reportError(error: ReactorError): void;
-  createFrameSource: FrameSourceFactory;
-  createAudioSource: AudioSourceFactory;
   audioOutput: AudioOutputOptions;
   logger: Logger;
   /** Publishes an input track (see `publish/publishing.ts`). */
@@ -276,16 +274,8 @@ export class Track {
     if (this.callbacks.size === 0 && this.iterators.size === 0) return undefined;
     const source: FrameSource<MediaFrame> =
       this.info.kind === "audio"
-        ? this.host.createAudioSource({
-            logger: this.host.logger,
-            trackName: this.name,
-            output: this.host.audioOutput,
-          })
-        : this.host.createFrameSource({
-            logger: this.host.logger,
-            trackName: this.name,
-            frameMetadata: binding.frameMetadata,
-          });
+        ? openAudioSource({ logger: this.host.logger, output: this.host.audioOutput })
+        : openVideoSource({ logger: this.host.logger, frameMetadata: binding.frameMetadata === true });
     const offs = [
       source.onKeyframeNeeded(() => {
         const ssrc = binding.track.ssrc;

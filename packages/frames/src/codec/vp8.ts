@@ -1,10 +1,7 @@
-/**
- * True when the VP8 frame is a keyframe: bit 0 of the first byte of the frame tag is the inverse
- * keyframe flag (RFC 6386 §9.1). Empty input is not a keyframe.
- */
-export function isVp8Keyframe(frame: Uint8Array): boolean {
-  return frame.length > 0 && (frame[0]! & 0x01) === 0;
-}
+import { isVp8Keyframe } from "@reactor-node/protocol";
+
+/** The keyframe bit is read in one place, the protocol package; re-exported for this package's API. */
+export { isVp8Keyframe };
 
 /** Width and height coded in a VP8 keyframe header (RFC 6386 §9.1), or undefined for delta frames. */
 export function vp8KeyframeSize(frame: Uint8Array): { width: number; height: number } | undefined {

@@ -1,4 +1,4 @@
-import { VIDEO_RTP_CLOCK_HZ } from "@reactor-node/protocol";
+import { isVp8Keyframe, VIDEO_RTP_CLOCK_HZ } from "@reactor-node/protocol";
 import type { RtpPacket } from "werift/nonstandard";
 import { ReorderBuffer, type ResyncReason } from "./reorder-buffer.js";
 import { Vp8Depacketizer } from "./vp8-depacketizer.js";
@@ -102,7 +102,7 @@ export class RtpFrameAssembler {
     this.options.onFrame({
       data,
       rtpTimestamp: packet.header.timestamp,
-      keyframe: (data[0]! & 0x01) === 0,
+      keyframe: isVp8Keyframe(data),
       receivedAt: this.arrival,
     });
   }

@@ -8,7 +8,7 @@
  * rows, encoded live in the worker).
  */
 import { Worker } from "node:worker_threads";
-import { type FrameMetadata, stripFrameMetadata } from "@reactor-node/protocol";
+import { type FrameMetadata, isVp8Keyframe, stripFrameMetadata } from "@reactor-node/protocol";
 import { type RtpPacket, Vp8RtpPayload } from "werift";
 import type { Logger } from "../logger.js";
 import { LOOP_FRAMES } from "../video/frame-number.js";
@@ -178,7 +178,7 @@ export class PublishedVideo {
       payload = stripped.payload;
       metadata = stripped.metadata;
     }
-    const keyframe = payload.length > 0 && (payload[0]! & 0x01) === 0;
+    const keyframe = isVp8Keyframe(payload);
     this.record.frames++;
     this.record.bytes += payload.length;
     if (keyframe) {

@@ -8,6 +8,7 @@ import {
   CLIENT_INFO,
   type ClientMessage,
   decodeControlFrame,
+  isVp8Keyframe,
   rtpCodecs,
   type ServerMessage,
   type SessionResponseWire,
@@ -240,7 +241,7 @@ export class TestPeer {
   private onFrame(frame: Buffer): void {
     this.video.frames++;
     this.video.firstFrameAt ??= Date.now();
-    const key = (frame[0]! & 1) === 0;
+    const key = isVp8Keyframe(frame);
     if (key) this.video.keyframes++;
     if (!this.decoder) return;
     if (this.video.numbers.length === 0 && !key && this.video.undecodable === 0 && this.video.keyframes === 0) return;
