@@ -80,6 +80,6 @@ export {
   type TrackStatsSample,
 } from "./stats/types.js";
 export type { AudioOutputOptions, FrameIteratorOptions, FramePolicy, FrameSourceStats } from "./tracks/frame-source.js";
-export { type MediaFrame, Track, type TrackStats } from "./tracks/track.js";
+export { type MediaFrame, Track, type TrackBinding, type TrackHost, type TrackStats } from "./tracks/track.js";
 export type { UploadOptions } from "./uploads/upload.js";
 export type { UploadInput, UploadProgress } from "./uploads/upload-source.js";

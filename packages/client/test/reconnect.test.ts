@@ -26,8 +26,9 @@ describe.each(WIRES)("GPU drop and reconnect on the %s wire", (wire) => {
     const rec = record(reactor);
     const frameNumbers: number[] = [];
     reactor.onFrame((frame: RgbFrame) => frameNumbers.push(frame.frameNumber));
-    // Subscribed first: under load the drop may come before connect() has resolved.
-    const dropped = nextEvent(reactor, "error", (e) => e.code === "GPU_CONNECTION_ERROR");
+    // Subscribed first: under load the drop may come before connect() has resolved (the wait
+    // includes the connect, hence the longer bound).
+    const dropped = nextEvent(reactor, "error", (e) => e.code === "GPU_CONNECTION_ERROR", 25_000);
     await reactor.connect();
     const sessionId = reactor.getSessionId();
     const firstConnection = reactor.getConnectionId();
@@ -93,7 +94,7 @@ describe.each(WIRES)("GPU drop and reconnect on the %s wire", (wire) => {
       extraArgs: { testkit: { fault: "gpu-drop", after: 0.3 } },
     });
     const rec = record(reactor);
-    const dropped = nextEvent(reactor, "error", (e) => e.code === "GPU_CONNECTION_ERROR");
+    const dropped = nextEvent(reactor, "error", (e) => e.code === "GPU_CONNECTION_ERROR", 25_000);
     await reactor.connect();
     await dropped;
     await until(() => rec.statuses.length >= 7, 15_000, "ready again");
@@ -106,7 +107,7 @@ describe.each(WIRES)("GPU drop and reconnect on the %s wire", (wire) => {
       wire,
       extraArgs: { testkit: { fault: "data-channel-close", after: 0.3, channel: "data" } },
     });
-    const closed = nextEvent(reactor, "error", (e) => e.code === "GPU_CONNECTION_ERROR");
+    const closed = nextEvent(reactor, "error", (e) => e.code === "GPU_CONNECTION_ERROR", 25_000);
     await reactor.connect();
     const [error] = await closed;
     expect(error.recoverable).toBe(true);
@@ -116,7 +117,7 @@ describe.each(WIRES)("GPU drop and reconnect on the %s wire", (wire) => {
 
   it("a frames() loop keeps going across reconnect()", async () => {
     await using reactor = client({ wire, extraArgs: { testkit: { fault: "gpu-drop", after: 0.5 } } });
-    const dropped = nextEvent(reactor, "error", (e) => e.code === "GPU_CONNECTION_ERROR");
+    const dropped = nextEvent(reactor, "error", (e) => e.code === "GPU_CONNECTION_ERROR", 25_000);
     await reactor.connect();
     let count = 0;
     let reconnected = false;

@@ -78,7 +78,10 @@ export class Track {
   /** Frames received on the current binding (for per-connection statistics). */
   private bindingFrames = 0;
 
-  /** @internal Created by the session; use `reactor.track(name)`. */
+  /**
+   * Created by the session; use `reactor.track(name)`.
+   * @internal
+   */
   constructor(
     info: TrackInfo,
     private readonly host: TrackHost,
@@ -224,7 +227,10 @@ export class Track {
     );
   }
 
-  /** @internal Attaches one connection's media (replacing any previous binding). */
+  /**
+   * Attaches one connection's media (replacing any previous binding).
+   * @internal
+   */
   bind(binding: TrackBinding): void {
     this.unbind();
     this.counters.connections++;
