@@ -34,11 +34,21 @@ export interface RequestOptions {
 
 interface Pending {
   kind: RequestKind;
+  /**
+   * An in-order request that timed out or was aborted: it keeps its place so that its late
+   * answer is consumed by it (and delivered only as an ordinary event) instead of being taken
+   * for the answer to the next request of its kind.
+   */
+  abandoned?: boolean;
   options: RequestOptions;
   resolve(message: ServerMessage): void;
   reject(error: ReactorError): void;
-  done(): void;
+  /** Stops the timer; `abandon` keeps an in-order request's place for its late answer. */
+  done(abandon?: boolean): void;
 }
+
+/** In-order places kept for requests that timed out or were aborted (see `Pending.abandoned`). */
+const MAX_ABANDONED_IN_ORDER = 32;
 
 /** What {@link RequestCorrelator.settle} did with an inbound message. */
 export type Settled =
@@ -73,11 +83,11 @@ export class RequestCorrelator {
     return new Promise<ServerMessage>((resolve, reject) => {
       const timeoutMs = options.timeoutMs ?? REQUEST_TIMEOUT_MS;
       const timer = setTimeout(() => {
-        pending.done();
+        pending.done(true);
         reject(reactorError("TIMEOUT", `${what} got no answer within ${timeoutMs} ms`, { operation }));
       }, timeoutMs);
       const onAbort = (): void => {
-        pending.done();
+        pending.done(true);
         reject(inOperation(abortError(signal, what), operation));
       };
       const pending: Pending = {
@@ -85,16 +95,29 @@ export class RequestCorrelator {
         options,
         resolve,
         reject,
-        done: () => {
+        done: (abandon = false) => {
           clearTimeout(timer);
           signal?.removeEventListener("abort", onAbort);
           if (requestId !== undefined) {
             if (this.byId.get(requestId) === pending) this.byId.delete(requestId);
-          } else {
-            const queue = this.inOrder.get(kind);
-            const at = queue?.indexOf(pending) ?? -1;
-            if (queue && at >= 0) queue.splice(at, 1);
+            return;
           }
+          const queue = this.inOrder.get(kind);
+          if (!queue) return;
+          if (abandon) {
+            pending.abandoned = true;
+            // A peer that never answers must not grow the queue without bound: past the cap the
+            // oldest abandoned places go (in-order matching is lost for them either way).
+            while (queue.filter((p) => p.abandoned).length > MAX_ABANDONED_IN_ORDER) {
+              queue.splice(
+                queue.findIndex((p) => p.abandoned),
+                1,
+              );
+            }
+            return;
+          }
+          const at = queue.indexOf(pending);
+          if (at >= 0) queue.splice(at, 1);
         },
       };
       signal?.addEventListener("abort", onAbort, { once: true });
@@ -117,6 +140,10 @@ export class RequestCorrelator {
     if (requestId !== undefined) pending = this.byId.get(requestId);
     else if (fifoKind !== undefined) pending = this.inOrder.get(fifoKind)?.[0];
     if (!pending) return "unmatched";
+    if (pending.abandoned) {
+      this.inOrder.get(pending.kind)?.shift();
+      return "unmatched";
+    }
     pending.done();
     if (message.kind === "response" && message.error) {
       const { what, operation } = pending.options;
@@ -130,7 +157,7 @@ export class RequestCorrelator {
   /** Number of waiting requests. */
   get size(): number {
     let n = this.byId.size;
-    for (const queue of this.inOrder.values()) n += queue.length;
+    for (const queue of this.inOrder.values()) n += queue.filter((p) => !p.abandoned).length;
     return n;
   }
 
@@ -142,6 +169,7 @@ export class RequestCorrelator {
     this.commandCount = 0;
     this.controlCount = 0;
     for (const pending of all) {
+      if (pending.abandoned) continue;
       pending.done();
       pending.reject(error(pending.options.what, pending.options.operation));
     }

@@ -69,6 +69,44 @@ describe("RequestCorrelator", () => {
     expect(c.settle(ready, "clip")).toBe("unmatched");
   });
 
+  it("a timed-out or aborted in-order request keeps its place: its late answer is not the next one's", async () => {
+    const c = new RequestCorrelator();
+    const controller = new AbortController();
+    const late = c.wait("clip", undefined, { what: "requestClip 1", operation: "clip" }).catch((e: unknown) => e);
+    const aborted = c
+      .wait("clip", undefined, { what: "requestClip 2", operation: "clip", signal: controller.signal })
+      .catch((e: unknown) => e);
+    controller.abort();
+    vi.advanceTimersByTime(REQUEST_TIMEOUT_MS);
+    expect(await late).toMatchObject({ code: "TIMEOUT" });
+    expect(await aborted).toMatchObject({ code: "ABORTED" });
+    expect(c.size).toBe(0);
+    const third = c.wait("clip", undefined, { what: "requestClip 3", operation: "clip" });
+    const answer = (n: number): ServerMessage => ({ kind: "runtime", type: "clipReady", data: { n } });
+    // The answers to 1 and 2 arrive late: they are ordinary events, not the answer to 3.
+    expect(c.settle(answer(1), "clip")).toBe("unmatched");
+    expect(c.settle(answer(2), "clip")).toBe("unmatched");
+    expect(c.settle(answer(3), "clip")).toBe("answered");
+    await expect(third).resolves.toEqual(answer(3));
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it("a peer that never answers cannot grow the in-order queue without bound", async () => {
+    const c = new RequestCorrelator();
+    const waits = Array.from({ length: 100 }, (_, i) =>
+      c.wait("clip", undefined, { what: `requestClip ${i}`, operation: "clip" }).catch(() => undefined),
+    );
+    vi.advanceTimersByTime(REQUEST_TIMEOUT_MS);
+    await Promise.all(waits);
+    const next = c.wait("clip", undefined, { what: "requestClip next", operation: "clip" });
+    let unmatched = 0;
+    const ready: ServerMessage = { kind: "runtime", type: "clipReady", data: {} };
+    while (c.settle(ready, "clip") === "unmatched") unmatched++;
+    // Only the newest abandoned places are kept; the request after them gets the next answer.
+    expect(unmatched).toBe(32);
+    await expect(next).resolves.toBe(ready);
+  });
+
   it(`times out after REQUEST_TIMEOUT_MS (${REQUEST_TIMEOUT_MS} ms) and forgets the request`, async () => {
     const c = new RequestCorrelator();
     const pending = c.wait("command", "data_1", options);
