@@ -80,7 +80,7 @@ export interface CommandRecord {
   time: number;
 }
 
-/** Something the strict mock did not accept: unknown routes, malformed bodies, undecodable frames. */
+/** Something the mock did not handle: unknown routes, malformed bodies, undecodable frames (see `onUnhandled`). */
 export interface UnhandledRecord {
   kind: "http" | "data-channel";
   detail: string;
@@ -151,6 +151,10 @@ export class CallHistory {
    */
   readonly published: PublishedRecord[] = [];
   private readonly waiters = new Set<Waiter>();
+  private readonly taps = new Set<{
+    pushed: (list: HistoryList, record: unknown) => void;
+    published: (record: PublishedRecord) => void;
+  }>();
 
   constructor(limits: HistoryLimits = {}) {
     this.maxEntries = Math.max(1, limits.maxEntries ?? HISTORY_DEFAULT_MAX_ENTRIES);
@@ -187,8 +191,16 @@ export class CallHistory {
     else {
       this.published.push(record);
       if (this.published.length > this.maxEntries) this.published.shift();
+      for (const t of [...this.taps]) t.published(record);
     }
     for (const w of [...this.waiters]) w.check();
+  }
+
+  /** @internal observes every appended record (the mock's lifecycle events); returns the untap. */
+  tap(pushed: (list: HistoryList, record: unknown) => void, published: (record: PublishedRecord) => void): () => void {
+    const entry = { pushed, published };
+    this.taps.add(entry);
+    return () => this.taps.delete(entry);
   }
 
   /** @internal appends (dropping the oldest entries past the limits) and wakes waiters. */
@@ -205,6 +217,7 @@ export class CallHistory {
       if (this[largest].length <= 1 && largest === list) break;
       this.dropOldest(largest);
     }
+    for (const t of [...this.taps]) t.pushed(list, record);
     for (const w of [...this.waiters]) w.check();
   }
 

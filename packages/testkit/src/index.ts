@@ -16,11 +16,18 @@ export {
 } from "./audio/tone.js";
 export { TONE_LOOP_CACHE_ENTRIES, toneLoop, toneWorkerAlive } from "./audio/tone-loops.js";
 export { Authority, DEFAULT_TOKEN_LIFETIME_S } from "./coordinator/auth.js";
+export type { CoordinatorContext } from "./coordinator/context.js";
 export type { GpuInfo } from "./coordinator/gpu-pool.js";
 export { MAX_JSON_BODY_BYTES } from "./coordinator/pipeline.js";
 export { type CoordinatorOptions, type CoordinatorServer, startCoordinator } from "./coordinator/server.js";
 export { type SessionInfo, TESTKIT_CLUSTER, TESTKIT_SERVER_VERSION } from "./coordinator/session.js";
 export { UPLOAD_MAX_BYTES } from "./coordinator/uploads.js";
+export {
+  type MockEventMap,
+  type MockEventName,
+  MockEvents,
+  type WaitForOptions,
+} from "./events.js";
 export { type FuzzFrame, fuzzFrames, prng } from "./faults/fuzz.js";
 export {
   FAULT_HEADER,
@@ -47,14 +54,17 @@ export {
   CallHistory,
   type CommandRecord,
   type DataChannelRecord,
+  type HistoryLimits,
+  type HistoryList,
   type HttpCall,
   type LifecycleRecord,
   type UnhandledRecord,
 } from "./history.js";
 export { type Logger, silentLogger } from "./logger.js";
-export { type MockReactor, type MockReactorOptions, startMockReactor } from "./mock.js";
+export { type MockLayer, type MockReactor, type MockReactorOptions, startMockReactor } from "./mock.js";
 export { type ModelConfig, ModelConfigSchema } from "./model/config.js";
 export { ECHO_CAPTION_MAX_CHARS, ECHO_EFFECTS, echoSchema } from "./model/echo-schema.js";
 export { listScenarios, loadScenario, SCENARIOS_DIR, type Scenario } from "./scenarios.js";
 export { DEFAULT_TIMINGS, type Timings } from "./timings.js";
+export type { OnUnhandled } from "./unhandled.js";
 export * from "./video/index.js";

@@ -7,6 +7,7 @@ import { Authority } from "./coordinator/auth.js";
 import type { GpuInfo } from "./coordinator/gpu-pool.js";
 import { type CoordinatorServer, startCoordinator } from "./coordinator/server.js";
 import type { SessionInfo } from "./coordinator/session.js";
+import { MockEvents } from "./events.js";
 import { type FaultInput, type FaultSpec, parseFaults } from "./faults/spec.js";
 import { type GpuPeer, startGpuPeer } from "./gpu/agent.js";
 import type { VideoSettings } from "./gpu/link.js";
@@ -15,6 +16,7 @@ import { type Logger, silentLogger } from "./logger.js";
 import { type ModelConfig, ModelConfigSchema } from "./model/config.js";
 import { loadScenario } from "./scenarios.js";
 import { resolveTimings, type Timings } from "./timings.js";
+import { type OnUnhandled, resolveOnUnhandled } from "./unhandled.js";
 import { DEFAULT_VIDEO_FPS, DEFAULT_VIDEO_HEIGHT, DEFAULT_VIDEO_WIDTH } from "./video/source.js";
 
 /** Options of {@link startMockReactor}. */
@@ -34,7 +36,14 @@ export interface MockReactorOptions {
   faults?: FaultInput | FaultInput[];
   /** A scenario file name from `scenarios/` (its faults, timings and GPU count; explicit options win). */
   scenario?: string;
-  /** Unknown routes and malformed bodies are recorded as unhandled; `assertNoUnhandled()` throws. Default true. */
+  /**
+   * What happens to unknown routes, malformed bodies and undecodable data-channel frames (they
+   * are always answered 4xx / dropped): `"error"` (default) records them in `history.unhandled`
+   * and makes `assertNoUnhandled()` throw, `"warn"` records and logs them, `"bypass"` ignores
+   * them, a function receives each one. See unhandled.ts.
+   */
+  onUnhandled?: OnUnhandled;
+  /** @deprecated Use `onUnhandled`: `true` is `"error"`, `false` is `"bypass"`. */
   strict?: boolean;
   /** A fixed API key instead of a random one. */
   apiKey?: string;
@@ -53,6 +62,9 @@ export interface MockReactorOptions {
   gpuSecret?: string;
   logger?: Logger;
 }
+
+/** What `mock.use()` returns: call it (or dispose it) to remove the layer. */
+export type MockLayer = (() => void) & Disposable;
 
 /** A running fake Reactor service. */
 export interface MockReactor {
@@ -73,8 +85,21 @@ export interface MockReactor {
   sessions(): SessionInfo[];
   /** One session. */
   session(id: string): SessionInfo | undefined;
-  /** Replaces the mock-wide faults (`null` clears them). */
+  /** Typed lifecycle events (`session:created`, `connection:opened`, `command`, …): `on`, `waitFor`. */
+  readonly events: MockEvents;
+  /** Replaces the mock-wide faults (`null` clears them); `use()` layers stay on top. */
   setFault(faults: FaultInput | FaultInput[] | null): void;
+  /**
+   * Adds faults for this test on top of the mock-wide ones (sessions created from now on, and
+   * every request for `http-status`): fault specs, or `{scenario: name}` for a scenario's faults.
+   * Returns the disposer that removes them again (idempotent; also `using`-disposable).
+   */
+  use(...items: Array<FaultInput | FaultInput[] | { scenario: string }>): MockLayer;
+  /**
+   * Back to how the mock started: every `use()` layer and `setFault()` replacement is dropped
+   * (the start options' faults re-armed, counts afresh) and the call history is cleared.
+   */
+  reset(): void;
   /** Ends a session from the server side (`sessionEnded {reason}`, then closed). */
   endSession(sessionId: string, reason?: string): void;
   /** Starts one more in-process GPU peer. */
@@ -88,7 +113,7 @@ export interface MockReactor {
   token(options?: { faults?: FaultInput | FaultInput[]; expiresAfterS?: number }): string;
   /** Invalidates every JWT issued so far (the next request with one is a 401). */
   revokeTokens(): void;
-  /** Throws (INVALID_RESPONSE ReactorError) if anything was unhandled. */
+  /** Throws (INVALID_RESPONSE ReactorError) if anything was unhandled (with `onUnhandled: "error"`). */
   assertNoUnhandled(): void;
   /** Closes every socket, peer, timer and worker (idempotent). */
   close(): Promise<void>;
@@ -114,19 +139,20 @@ export async function startMockReactor(options: MockReactorOptions = {}): Promis
     fps: options.video?.fps ?? DEFAULT_VIDEO_FPS,
   };
   const apiKey = options.apiKey ?? Authority.generateKey();
-  const faults: FaultSpec[] = [...(scenario?.faults ?? []), ...parseFaults(options.faults)];
+  const startFaults: FaultSpec[] = [...(scenario?.faults ?? []), ...parseFaults(options.faults)];
+  const onUnhandled = resolveOnUnhandled(options.onUnhandled, options.strict);
   const models = (options.models ?? scenario?.models ?? ["echo"]).map(modelConfig);
   const coordinator: CoordinatorServer = await startCoordinator({
     host: options.host ?? "127.0.0.1",
     port: options.port ?? 0,
     apiKeys: [apiKey],
     models,
-    faults,
+    faults: startFaults,
     timings,
     ...(options.timings?.reconnectWindowMs !== undefined && {
       localReconnectWindowMs: options.timings.reconnectWindowMs,
     }),
-    strict: options.strict ?? true,
+    onUnhandled,
     history,
     logger,
     ...(options.allowedHosts !== undefined && { allowedHosts: options.allowedHosts }),
@@ -146,12 +172,19 @@ export async function startMockReactor(options: MockReactorOptions = {}): Promis
     peers.push(peer);
     return peer;
   };
+  const events = new MockEvents(history, logger);
+  // Mock-wide faults: a base (the start options', or what setFault() set) plus use() layers.
+  let base: FaultSpec[] = startFaults;
+  let layers: FaultSpec[][] = [];
+  const applyFaults = () => coordinator.setFaults([...base, ...layers.flat()]);
+  const fresh = (specs: readonly FaultSpec[]) => specs.map((f) => structuredClone(f));
   let closing: Promise<void> | null = null;
   const close = () => {
     if (closing) return closing;
     closing = (async () => {
       await Promise.all(peers.map((p) => p.close().catch(() => {})));
       await coordinator.close();
+      events.close();
       history.dispose();
     })();
     return closing;
@@ -177,8 +210,33 @@ export async function startMockReactor(options: MockReactorOptions = {}): Promis
     },
     sessions: () => parts.sessions.list().map((s) => s.info()),
     session: (id) => parts.sessions.get(id)?.info(),
+    events,
     setFault(next) {
-      coordinator.setFaults(next === null ? [] : parseFaults(next));
+      base = next === null ? [] : parseFaults(next);
+      applyFaults();
+    },
+    use(...items) {
+      const layer = items.flatMap((item) =>
+        typeof item === "object" && item !== null && !Array.isArray(item) && "scenario" in item
+          ? fresh(loadScenario(item.scenario).faults)
+          : parseFaults(item),
+      );
+      layers = [...layers, layer];
+      applyFaults();
+      let removed = false;
+      const remove = () => {
+        if (removed) return;
+        removed = true;
+        layers = layers.filter((l) => l !== layer);
+        applyFaults();
+      };
+      return Object.assign(remove, { [Symbol.dispose]: remove });
+    },
+    reset() {
+      base = fresh(startFaults);
+      layers = [];
+      applyFaults();
+      history.clear();
     },
     endSession(sessionId, reason = "ended by the testkit") {
       const s = parts.sessions.get(sessionId);
@@ -195,7 +253,7 @@ export async function startMockReactor(options: MockReactorOptions = {}): Promis
       ).jwt,
     revokeTokens: () => parts.authority.revokeAll(),
     assertNoUnhandled() {
-      if (history.unhandled.length === 0) return;
+      if (onUnhandled !== "error" || history.unhandled.length === 0) return;
       const lines = history.unhandled.map((u) => `- [${u.kind}] ${u.detail}`).join("\n");
       throw reactorError(
         "INVALID_RESPONSE",

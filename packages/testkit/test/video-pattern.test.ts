@@ -6,12 +6,12 @@ import {
   FrameNumberUnwrapper,
   GRID_COLS,
   GRID_ROWS,
-  i420ToRgb,
   LOOP_FRAMES,
   maxPatchError,
   overlayFromBytes,
   type PatternState,
   readPattern,
+  referenceI420ToRgb,
   renderPatternI420,
   renderPatternRgb,
   STATE_BITS,
@@ -81,7 +81,7 @@ describe("test pattern render → read", () => {
   });
 
   it.each(SIZES)("survives the BT.601 I420 round trip at %ix%i", (w, h) => {
-    const reading = readPattern(i420ToRgb(renderPatternI420(200, w, h), w, h), w, h);
+    const reading = readPattern(referenceI420ToRgb(renderPatternI420(200, w, h), w, h), w, h);
     expect(reading?.frameNumber).toBe(200);
     expect(reading && maxPatchError(reading)).toBeLessThanOrEqual(4);
   });

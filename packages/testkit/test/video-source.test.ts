@@ -8,14 +8,14 @@ import {
   clearLoopMemoryCache,
   createVideoSource,
   FrameNumberUnwrapper,
-  i420ToRgb,
   maxPatchError,
   type PatternReading,
   readPattern,
+  referenceI420ToRgb,
   renderPatternI420,
+  type SourceFrame,
   sharedVideoEncoderStats,
   VideoEncoderService,
-  type VideoFrame,
   type VideoSource,
 } from "../src/video/index.js";
 import { type SyncLibAV, Vp8Encoder } from "../src/video/vp8-encoder.js";
@@ -50,7 +50,7 @@ function createDecoder() {
       return out.map((f) => {
         const w = f.width as number;
         const h = f.height as number;
-        return readPattern(i420ToRgb(f.data, w, h, f.layout), w, h);
+        return readPattern(referenceI420ToRgb(f.data, w, h, f.layout), w, h);
       });
     },
     close() {
@@ -60,9 +60,9 @@ function createDecoder() {
 }
 
 /** Collects frames until `done` says so. */
-function collect(source: VideoSource, done: (frames: VideoFrame[]) => boolean): Promise<VideoFrame[]> {
+function collect(source: VideoSource, done: (frames: SourceFrame[]) => boolean): Promise<SourceFrame[]> {
   return new Promise((resolve) => {
-    const frames: VideoFrame[] = [];
+    const frames: SourceFrame[] = [];
     const off = source.onFrame((frame) => {
       frames.push(frame);
       if (done(frames)) {
@@ -73,7 +73,7 @@ function collect(source: VideoSource, done: (frames: VideoFrame[]) => boolean): 
   });
 }
 
-function decodeAll(frames: VideoFrame[]): (PatternReading | null)[] {
+function decodeAll(frames: SourceFrame[]): (PatternReading | null)[] {
   const decoder = createDecoder();
   try {
     return frames.flatMap((f) => decoder.decode(f.data));
@@ -127,7 +127,7 @@ describe("createVideoSource (real worker)", () => {
       expect(frames.slice(1).map((f) => f.frameNumber)).toEqual(frames.slice(1).map((_, i) => i));
       // Timestamps follow the 90 kHz schedule: strictly increasing, multiples of 3000 at 30 fps.
       for (let i = 1; i < frames.length; i++) {
-        const step = (frames[i] as VideoFrame).timestamp90k - (frames[i - 1] as VideoFrame).timestamp90k;
+        const step = (frames[i] as SourceFrame).timestamp90k - (frames[i - 1] as SourceFrame).timestamp90k;
         expect(step).toBeGreaterThan(0);
         expect(step % 3000).toBe(0);
       }
@@ -174,7 +174,7 @@ describe("createVideoSource (real worker)", () => {
       await using source = createVideoSource({ width: W, height: H, cacheDir });
       await source.ready;
       const decoder = createDecoder();
-      const readings: { frame: VideoFrame; reading: PatternReading | null }[] = [];
+      const readings: { frame: SourceFrame; reading: PatternReading | null }[] = [];
       let phase: "loop" | "live" | "back" = "loop";
       const done = new Promise<void>((resolve) => {
         source.onFrame((frame) => {

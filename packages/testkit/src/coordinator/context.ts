@@ -1,6 +1,6 @@
 /** What every route handler may use: the coordinator's parts, wired once by the server. */
 import type { FaultSpec } from "../faults/spec.js";
-import type { CallHistory } from "../history.js";
+import type { CallHistory, UnhandledRecord } from "../history.js";
 import type { Logger } from "../logger.js";
 import type { ModelConfig } from "../model/config.js";
 import type { Authority } from "./auth.js";
@@ -10,8 +10,8 @@ import type { GpuPool } from "./gpu-pool.js";
 import type { SessionManager } from "./sessions.js";
 import type { UploadStore } from "./uploads.js";
 
-/** The coordinator's parts. */
-export interface Coordinator {
+/** The coordinator's parts (named apart from the SDK's own `Coordinator` HTTP client). */
+export interface CoordinatorContext {
   /** Base URL of presigned upload URLs (the listening address or `publicUrl`, never a request's `Host`). */
   publicUrl: string;
   authority: Authority;
@@ -27,5 +27,6 @@ export interface Coordinator {
   models: Map<string, ModelConfig>;
   /** Faults applied to every session of this mock. */
   faults: () => FaultSpec[];
-  strict: boolean;
+  /** Hands something unhandled to the mock's `onUnhandled` strategy. */
+  reportUnhandled(record: UnhandledRecord): void;
 }

@@ -6,7 +6,7 @@
 import { type ClientMessage, detectWire, type ServerMessage, wireCodec } from "@reactor-node/protocol";
 import { boundedJson, clip, HISTORY_MAX_DETAIL_CHARS } from "../bounds.js";
 import type { GpuMessage } from "../gpu/link.js";
-import type { CallHistory } from "../history.js";
+import type { CallHistory, UnhandledRecord } from "../history.js";
 
 // Either wire, by the latching rule; a frame that does not decode is recorded without a message.
 function decodeFrame(
@@ -22,7 +22,12 @@ function decodeFrame(
 }
 
 /** Records a history-only GPU message; returns false for messages the state machine handles. */
-export function recordGpuReport(history: CallHistory, strict: boolean, gpuId: string, m: GpuMessage): boolean {
+export function recordGpuReport(
+  history: CallHistory,
+  reportUnhandled: (record: UnhandledRecord) => void,
+  gpuId: string,
+  m: GpuMessage,
+): boolean {
   const time = Date.now();
   switch (m.type) {
     case "dataChannel": {
@@ -69,15 +74,13 @@ export function recordGpuReport(history: CallHistory, strict: boolean, gpuId: st
       });
       return true;
     case "unhandled":
-      if (strict) {
-        history.push("unhandled", {
-          kind: "data-channel",
-          detail: clip(m.detail, HISTORY_MAX_DETAIL_CHARS),
-          sessionId: m.sessionId,
-          connectionId: m.connectionId,
-          time,
-        });
-      }
+      reportUnhandled({
+        kind: "data-channel",
+        detail: clip(m.detail, HISTORY_MAX_DETAIL_CHARS),
+        sessionId: m.sessionId,
+        connectionId: m.connectionId,
+        time,
+      });
       return true;
     case "event":
       history.push("events", {

@@ -1,8 +1,8 @@
 /**
  * One HTTP request through the fake coordinator: CORS, routing, injected `http-status`
  * faults, version headers, auth, a bounded body parsed and validated with the protocol's zod
- * schemas, the handler, then the JSON answer and a history record. Strict by default: unknown
- * routes and malformed bodies are 4xx `{detail}` answers and land in `history.unhandled`.
+ * schemas, the handler, then the JSON answer and a history record. Unknown routes and malformed
+ * bodies are 4xx `{detail}` answers and go to the `onUnhandled` strategy (unhandled.ts).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import {
@@ -21,7 +21,7 @@ import { clip, HISTORY_MAX_BODY_BYTES, HISTORY_MAX_DETAIL_CHARS } from "../bound
 import { HttpStatusFault } from "../faults/http-status.js";
 import { FAULT_HEADER, type FaultSpec, parseFaultHeader } from "../faults/spec.js";
 import type { AccessPolicy } from "./access.js";
-import type { Coordinator } from "./context.js";
+import type { CoordinatorContext } from "./context.js";
 import { corsHeaders, HttpError, type Reply } from "./http.js";
 import type { RequestContext, Route, Router } from "./router.js";
 
@@ -93,7 +93,7 @@ export class Pipeline {
   private readonly tokenFaults = new Map<string, HttpStatusFault[]>();
 
   constructor(
-    private readonly c: Coordinator,
+    private readonly c: CoordinatorContext,
     private readonly router: Router,
     private readonly access: AccessPolicy,
     faults: FaultSpec[],
@@ -101,9 +101,14 @@ export class Pipeline {
     this.setFaults(faults);
   }
 
-  /** Arms the mock-wide `http-status` faults (counts start afresh). */
+  /**
+   * Arms the mock-wide `http-status` faults. A fault that was already armed (the same spec
+   * object: `mock.use()` adds layers on top of it) keeps its remaining count; new specs start
+   * afresh.
+   */
   setFaults(faults: FaultSpec[]): void {
-    this.mockFaults = faults.flatMap((f) => (f.name === "http-status" ? [new HttpStatusFault(f)] : []));
+    const armed = new Map(this.mockFaults.map((f) => [f.spec as FaultSpec, f]));
+    this.mockFaults = faults.flatMap((f) => (f.name === "http-status" ? [armed.get(f) ?? new HttpStatusFault(f)] : []));
   }
 
   /**
@@ -210,8 +215,8 @@ export class Pipeline {
       reply = this.errorReply(error);
     }
     this.c.logger.debug({ method, path, status: reply.status }, "coordinator request");
-    if (unhandled !== undefined && this.c.strict) {
-      this.c.history.push("unhandled", {
+    if (unhandled !== undefined) {
+      this.c.reportUnhandled({
         kind: "http",
         detail: clip(unhandled, HISTORY_MAX_DETAIL_CHARS),
         method,

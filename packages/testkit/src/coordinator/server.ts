@@ -13,11 +13,12 @@ import type { CallHistory } from "../history.js";
 import type { Logger } from "../logger.js";
 import type { ModelConfig } from "../model/config.js";
 import type { Timings } from "../timings.js";
+import { type OnUnhandled, resolveOnUnhandled, unhandledReporter } from "../unhandled.js";
 import { AccessPolicy } from "./access.js";
 import { Authority } from "./auth.js";
 import { ClipStore } from "./clips.js";
 import { ConnectionManager } from "./connections.js";
-import type { Coordinator } from "./context.js";
+import type { CoordinatorContext } from "./context.js";
 import { generateGpuSecret, gpuCredentialMatches } from "./gpu-credential.js";
 import { GpuPool } from "./gpu-pool.js";
 import { Pipeline } from "./pipeline.js";
@@ -40,7 +41,10 @@ export interface CoordinatorOptions {
   timings: Timings;
   /** Reconnect window of local-mode sessions (default 60 s, or `timings.reconnectWindowMs` when set). */
   localReconnectWindowMs?: number;
-  strict: boolean;
+  /** What happens to unknown routes, malformed bodies and undecodable frames (default `"error"`). */
+  onUnhandled?: OnUnhandled;
+  /** @deprecated Use `onUnhandled`: `true` is `"error"`, `false` is `"bypass"`. */
+  strict?: boolean;
   history: CallHistory;
   logger: Logger;
   /** Host names clients may use besides loopback and the listening address (`"*"`: any). */
@@ -61,7 +65,7 @@ export interface CoordinatorServer {
   readonly gpuLinkUrl: string;
   /** What GPU peers present to join (`Authorization: Bearer <gpuSecret>` on the link). */
   readonly gpuSecret: string;
-  readonly parts: Coordinator;
+  readonly parts: CoordinatorContext;
   /** Replaces the mock-wide faults (sessions created later, and every request for `http-status`). */
   setFaults(faults: FaultSpec[]): void;
   close(): Promise<void>;
@@ -107,6 +111,11 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
     options.logger,
   );
   const connections = new ConnectionManager(pool, options.history);
+  const reportUnhandled = unhandledReporter(
+    resolveOnUnhandled(options.onUnhandled, options.strict),
+    options.history,
+    options.logger,
+  );
   sessions = new SessionManager({
     pool,
     connections,
@@ -116,7 +125,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
     logger: options.logger,
     timings: options.timings,
     localReconnectWindowMs: options.localReconnectWindowMs ?? LOCAL_RECONNECT_WINDOW_MS,
-    strict: options.strict,
+    reportUnhandled,
   });
   let faults = [...options.faults];
   const gpuSecret = options.gpuSecret ?? generateGpuSecret();
@@ -124,7 +133,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
     ...(options.allowedHosts !== undefined && { allowedHosts: options.allowedHosts }),
     ...(options.corsOrigins !== undefined && { corsOrigins: options.corsOrigins }),
   });
-  const parts: Coordinator = {
+  const parts: CoordinatorContext = {
     publicUrl: "",
     authority: new Authority(options.apiKeys),
     sessions,
@@ -136,7 +145,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
     logger: options.logger,
     models: new Map(options.models.map((m) => [m.name, m])),
     faults: () => faults,
-    strict: options.strict,
+    reportUnhandled,
   };
   const router = new Router().add(
     ...hostedRoutes(parts),

@@ -1,14 +1,15 @@
 /**
- * The session state machine and the GPU queue. `CREATED` → `PENDING` → `WAITING` (queued while
- * no GPU is free) → `ACTIVE` (+ capabilities and `selected_transport`) once a GPU accepts;
+ * The session state machine. `CREATED` → `PENDING` → `WAITING` (in the GPU queue, gpu-queue.ts,
+ * while no GPU is free) → `ACTIVE` (+ capabilities and `selected_transport`) once a GPU accepts;
  * after the last connection drops → `INACTIVE`, and `CLOSED` (GPU freed) when nobody
- * reconnects within the reconnect window. `restart` (PUT) re-queues an INACTIVE session.
+ * reconnects within the reconnect window. `restart` (PUT) re-queues an INACTIVE session. The
+ * GPU's link messages about a session land here too.
  */
 import { randomUUID } from "node:crypto";
 import { LOCAL_SESSION_ID, SessionState, UPLOAD_RESOLVE_TIMEOUT_MS } from "@reactor-node/protocol";
 import { type FaultSpec, findFault } from "../faults/spec.js";
 import type { GpuMessage } from "../gpu/link.js";
-import type { CallHistory } from "../history.js";
+import type { CallHistory, UnhandledRecord } from "../history.js";
 import type { Logger } from "../logger.js";
 import type { ModelConfig } from "../model/config.js";
 import type { RecordingSettings } from "../recording/recorder.js";
@@ -16,6 +17,7 @@ import type { Timings } from "../timings.js";
 import { ClipStore } from "./clips.js";
 import type { ConnectionManager } from "./connections.js";
 import type { GpuHandle, GpuPool } from "./gpu-pool.js";
+import { GpuQueue } from "./gpu-queue.js";
 import { recordGpuReport } from "./gpu-reports.js";
 import { HttpError } from "./http.js";
 import { Session } from "./session.js";
@@ -36,8 +38,8 @@ export interface SessionManagerDeps {
   timings: Timings;
   /** Reconnect window of local-mode sessions. */
   localReconnectWindowMs: number;
-  /** Record undecodable data-channel frames as unhandled. */
-  strict: boolean;
+  /** Hands undecodable data-channel frames to the `onUnhandled` strategy. */
+  reportUnhandled(record: UnhandledRecord): void;
 }
 
 /** Owns every session and assigns GPUs. */
@@ -45,12 +47,16 @@ export class SessionManager {
   private readonly sessions = new Map<string, Session>();
   private readonly timers = new Map<string, Set<NodeJS.Timeout>>();
   private readonly closeTimers = new Map<string, NodeJS.Timeout>();
-  private pumpTimer: NodeJS.Timeout | null = null;
-  private closed = false;
+  private readonly queue: GpuQueue;
 
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(private readonly deps: SessionManagerDeps) {
+    this.queue = new GpuQueue({
+      pool: deps.pool,
+      timings: deps.timings,
+      onAssign: (session, gpuId) => this.assign(session, gpuId),
+    });
     // A long-running `reactor-testkit serve` must not grow without bound.
     this.sweeper = setInterval(() => this.sweep(), SWEEP_INTERVAL_MS);
     this.sweeper.unref();
@@ -131,17 +137,13 @@ export class SessionManager {
   private enqueue(session: Session): void {
     if (session.state === SessionState.CLOSED) return;
     this.setState(session, SessionState.WAITING);
-    session.waitingSince = Date.now();
-    const queue = findFault(session.faults, "queue-delay");
-    const delay = Math.max(session.local ? 0 : this.deps.timings.queueDelayMs, queue?.ms ?? 0);
     const terminal = findFault(session.faults, "terminal-while-waiting");
-    // Sessions doomed to wait never get a GPU.
-    const never = findFault(session.faults, "never-ready") !== undefined || terminal !== undefined;
-    session.eligibleAt = never ? Number.POSITIVE_INFINITY : Date.now() + delay;
+    // Sessions doomed to turn terminal never get a GPU.
+    this.queue.add(session, terminal !== undefined);
     if (terminal) {
       this.later(session, terminal.ms, () => {
         if (session.state !== SessionState.WAITING) return;
-        session.eligibleAt = Number.POSITIVE_INFINITY;
+        this.queue.hold(session);
         if (terminal.state === SessionState.CLOSED) this.end(session, "terminal-while-waiting fault", false);
         else {
           this.setState(session, SessionState.INACTIVE);
@@ -149,44 +151,28 @@ export class SessionManager {
         }
       });
     }
-    this.pump();
   }
 
-  /** Hands free GPUs to eligible waiting sessions, FIFO. */
+  /** A GPU became free (joined, released, refused a session): the queue hands it on. */
   pump(): void {
-    if (this.closed) return;
-    if (this.pumpTimer) clearTimeout(this.pumpTimer);
-    this.pumpTimer = null;
-    const now = Date.now();
-    let nextAt = Number.POSITIVE_INFINITY;
-    const waiting = this.list()
-      .filter((s) => s.state === SessionState.WAITING && !s.assigning && s.gpuId === undefined)
-      .sort((a, b) => a.waitingSince - b.waitingSince);
-    for (const session of waiting) {
-      if (session.eligibleAt > now) {
-        nextAt = Math.min(nextAt, session.eligibleAt);
-        continue;
-      }
-      const gpu = this.deps.pool.free();
-      if (!gpu) break;
-      gpu.sessionId = session.id;
-      session.gpuId = gpu.id;
-      session.assigning = true;
-      this.event("gpu_assigned", session, gpu.id);
-      this.deps.pool.send(gpu.id, {
-        type: "assign",
-        sessionId: session.id,
-        model: session.model,
-        faults: session.faults,
-        timings: {
-          idleTimeoutMs: this.deps.timings.idleTimeoutMs,
-          iceGatherTimeoutMs: this.deps.timings.iceGatherTimeoutMs,
-        },
-        local: session.local,
-        recording: session.recording,
-      });
-    }
-    if (Number.isFinite(nextAt)) this.pumpTimer = setTimeout(() => this.pump(), Math.max(0, nextAt - now));
+    this.queue.pump();
+  }
+
+  // The queue picked a GPU for the session: ask it (it answers `assigned`).
+  private assign(session: Session, gpuId: string): void {
+    this.event("gpu_assigned", session, gpuId);
+    this.deps.pool.send(gpuId, {
+      type: "assign",
+      sessionId: session.id,
+      model: session.model,
+      faults: session.faults,
+      timings: {
+        idleTimeoutMs: this.deps.timings.idleTimeoutMs,
+        iceGatherTimeoutMs: this.deps.timings.iceGatherTimeoutMs,
+      },
+      local: session.local,
+      recording: session.recording,
+    });
   }
 
   /** PUT /sessions/{id}: re-queues an INACTIVE session for a GPU (same id). */
@@ -248,7 +234,7 @@ export class SessionManager {
       this.deps.clips.onGpuMessage(gpu.id, gpu.id, m);
       return;
     }
-    if (recordGpuReport(this.deps.history, this.deps.strict, gpu.id, m)) return;
+    if (recordGpuReport(this.deps.history, this.deps.reportUnhandled, gpu.id, m)) return;
     const session = this.sessions.get(m.sessionId);
     if (!session || session.gpuId !== gpu.id) return;
     switch (m.type) {
@@ -380,9 +366,8 @@ export class SessionManager {
 
   /** Clears every timer (sessions keep their last state). */
   close(): void {
-    this.closed = true;
     clearInterval(this.sweeper);
-    if (this.pumpTimer) clearTimeout(this.pumpTimer);
+    this.queue.close();
     for (const set of this.timers.values()) for (const t of set) clearTimeout(t);
     this.timers.clear();
     for (const t of this.closeTimers.values()) clearTimeout(t);

@@ -3,7 +3,7 @@
 // per published video track (a VP8 decoder is stateful).
 import { parentPort } from "node:worker_threads";
 import LibAVWrapper from "@libav.js/variant-webm";
-import { i420ToRgb, rgbToI420 } from "../video/color.js";
+import { referenceI420ToRgb, referenceRgbToI420 } from "../video/color.js";
 import { applyEffect } from "../video/effects.js";
 import { type Effect, GRID_ROWS, SCENE_FIRST_ROW } from "../video/layout.js";
 import { maxPatchError, readPattern } from "../video/reader.js";
@@ -69,7 +69,7 @@ function halfRgb(frame: DecodedFrame): { rgb: Uint8Array; width: number; height:
 function reencode(libav: SyncLibAV, frame: DecodedFrame, effect: EchoEffect): { data: Uint8Array; keyframe: boolean } {
   const { width, height } = frame;
   if (rgb.length !== width * height * 3) rgb = new Uint8Array(width * height * 3);
-  i420ToRgb(frame.data, width, height, frame.layout, rgb);
+  referenceI420ToRgb(frame.data, width, height, frame.layout, rgb);
   // The effect covers the scene rows only, as on the model's own picture, so a published test
   // pattern stays machine-readable after it.
   const sceneTop = Math.floor((SCENE_FIRST_ROW * height) / GRID_ROWS);
@@ -89,7 +89,7 @@ function reencode(libav: SyncLibAV, frame: DecodedFrame, effect: EchoEffect): { 
     encoder = { instance: new Vp8Encoder(libav, { width, height, fps: effect.fps, bitrate }, "live"), key };
     forceKey = true;
   }
-  return encoder.instance.encode(rgbToI420(rgb, width, height), encoderFrames++, forceKey);
+  return encoder.instance.encode(referenceRgbToI420(rgb, width, height), encoderFrames++, forceKey);
 }
 
 async function onFrame(request: Extract<EchoRequest, { type: "frame" }>): Promise<void> {

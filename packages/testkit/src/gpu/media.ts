@@ -9,7 +9,7 @@ import { appendFrameMetadata, RTP_MAX_PAYLOAD_BYTES } from "@reactor-node/protoc
 import { type RTCRtpSender, RtpHeader, RtpPacket } from "werift";
 import { Vp8Packetizer } from "werift/nonstandard";
 import { OPUS_FRAME_MS, OPUS_FRAME_SAMPLES } from "../audio/tone.js";
-import type { VideoFrame } from "../video/source.js";
+import type { SourceFrame } from "../video/source.js";
 
 /** Opus frame duration. */
 export const AUDIO_FRAME_MS = OPUS_FRAME_MS;
@@ -88,7 +88,7 @@ export class ConnectionMedia {
    * Sends one encoded frame on every open video track; with trailers negotiated, each frame
    * carries its id (counting from 1 on this connection), `captureTimeUs` and `userData`.
    */
-  sendVideo(frame: VideoFrame, tag: FrameTag = {}): void {
+  sendVideo(frame: SourceFrame, tag: FrameTag = {}): void {
     if (!this.connected) return;
     for (const track of this.tracks.values()) {
       if (track.kind !== "video" || track.paused) continue;

@@ -13,7 +13,7 @@ import {
   RECORDING_CHUNK_SECONDS,
   VIDEO_RTP_CLOCK_HZ,
 } from "@reactor-node/protocol";
-import type { VideoFrame } from "../video/source.js";
+import type { SourceFrame } from "../video/source.js";
 import { type Fmp4Sample, vp8InitSegment, vp8MediaSegment } from "./fmp4.js";
 
 /** Recorded history kept per session; a recording of a longer session starts this far back. */
@@ -46,11 +46,11 @@ export interface RecordedSource {
   readonly width: number;
   readonly height: number;
   readonly fps: number;
-  keyframeVariant(frame: VideoFrame): Uint8Array | undefined;
+  keyframeVariant(frame: SourceFrame): Uint8Array | undefined;
 }
 
 interface Recorded {
-  frame: VideoFrame;
+  frame: SourceFrame;
   /** Ticks of the 90 kHz clock since the first recorded frame. */
   ticks: number;
 }
@@ -84,7 +84,7 @@ export class SessionRecorder {
   ) {}
 
   /** Records one frame the model emitted (the black boundary frame is not model output). */
-  onFrame(frame: VideoFrame): void {
+  onFrame(frame: SourceFrame): void {
     if (!this.settings.enabled || this.finished || frame.boundary) return;
     const ts = frame.timestamp90k >>> 0;
     if (this.last !== undefined) this.unwrapped += (ts - this.last + 2 ** 32) % 2 ** 32;

@@ -1,7 +1,9 @@
 /**
  * BT.601 limited-range ("studio swing") conversion between packed RGB and I420, the matrix VP8
  * streams are tagged with and browsers assume for them. Plain float maths: this runs once per
- * rendered frame, not per pixel per packet.
+ * rendered frame, not per pixel per packet. These are the testkit's *reference* conversions
+ * (named so, apart from the SDK's `i420ToRgb`/`rgbToI420` kernels in frames), written
+ * independently so tests can check one against the other.
  */
 
 /** Plane geometry of a tightly packed I420 picture (chroma planes are ⌈w/2⌉ × ⌈h/2⌉). */
@@ -41,7 +43,7 @@ function clamp8(v: number): number {
 }
 
 /** Converts packed RGB (3 bytes per pixel, stride `width·3`) to tightly packed I420. */
-export function rgbToI420(rgb: Uint8Array, width: number, height: number, out?: Uint8Array): Uint8Array {
+export function referenceRgbToI420(rgb: Uint8Array, width: number, height: number, out?: Uint8Array): Uint8Array {
   const layout = i420Layout(width, height);
   const dst = out && out.length >= layout.size ? out : new Uint8Array(layout.size);
   for (let i = 0, p = 0; i < width * height; i++, p += 3) {
@@ -79,7 +81,7 @@ export function rgbToI420(rgb: Uint8Array, width: number, height: number, out?: 
  * Converts an I420 picture with arbitrary plane offsets/strides (as libav.js frames carry them)
  * to packed RGB (stride `width·3`).
  */
-export function i420ToRgb(
+export function referenceI420ToRgb(
   data: Uint8Array,
   width: number,
   height: number,

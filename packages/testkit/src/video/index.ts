@@ -2,7 +2,16 @@
  * The fake GPU's video source: a synthetic, machine-checkable VP8 test pattern, pre-encoded in
  * shared loops and encoded live when the model state changes.
  */
-export { type I420Layout, i420Layout, i420ToRgb, rgbToI420 } from "./color.js";
+/** @deprecated Renamed {@link referenceI420ToRgb} (the SDK's `i420ToRgb` is frames' kernel). */
+/** @deprecated Renamed {@link referenceRgbToI420} (the SDK's `rgbToI420` is frames' kernel). */
+export {
+  type I420Layout,
+  i420Layout,
+  referenceI420ToRgb,
+  referenceI420ToRgb as i420ToRgb,
+  referenceRgbToI420,
+  referenceRgbToI420 as rgbToI420,
+} from "./color.js";
 export {
   acquireVideoEncoder,
   clearLoopMemoryCache,
@@ -36,7 +45,9 @@ export {
   DEFAULT_VIDEO_FPS,
   DEFAULT_VIDEO_HEIGHT,
   DEFAULT_VIDEO_WIDTH,
-  type VideoFrame,
+  type SourceFrame,
+  /** @deprecated Renamed {@link SourceFrame} (the SDK's `VideoFrame` is a decoded picture). */
+  type SourceFrame as VideoFrame,
   type VideoSource,
   type VideoSourceOptions,
   type VideoSourceStats,

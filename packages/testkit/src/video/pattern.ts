@@ -1,4 +1,4 @@
-import { rgbToI420 } from "./color.js";
+import { referenceRgbToI420 } from "./color.js";
 import { applyEffect } from "./effects.js";
 import { LOOP_FRAMES } from "./frame-number.js";
 import { GLYPH_HEIGHT, GLYPH_WIDTH, glyphBits } from "./glyphs.js";
@@ -196,7 +196,7 @@ export function renderPatternI420(
   scratch?: { rgb?: Uint8Array; out?: Uint8Array },
 ): Uint8Array {
   const rgb = renderPatternRgb(frameNumber, width, height, state, scratch?.rgb);
-  return rgbToI420(rgb, width, height, scratch?.out);
+  return referenceRgbToI420(rgb, width, height, scratch?.out);
 }
 
 // A colour field scrolling with the frame number plus a ball on a Lissajous path; every

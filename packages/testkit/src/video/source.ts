@@ -28,8 +28,8 @@ export interface VideoState {
   overlayStrength?: number;
 }
 
-/** One encoded VP8 frame, ready for `Vp8Packetizer`. */
-export interface VideoFrame {
+/** One encoded VP8 frame of the test source, ready for `Vp8Packetizer` (not the SDK's decoded `VideoFrame`). */
+export interface SourceFrame {
   /** A raw VP8 frame (no IVF/container framing). */
   data: Uint8Array;
   keyframe: boolean;
@@ -90,7 +90,7 @@ export interface VideoSource {
   /** Pauses pacing; `start()` resumes with continuous numbering. */
   stop(): void;
   /** Subscribes to frames; returns the unsubscribe function. */
-  onFrame(listener: (frame: VideoFrame) => void): () => void;
+  onFrame(listener: (frame: SourceFrame) => void): () => void;
   /** Makes the next frame a keyframe (PLI/FIR); in the loop it may take one extra frame. */
   requestKeyframe(): void;
   /**
@@ -98,7 +98,7 @@ export interface VideoSource {
    * indices): a recording can start a clip there, and the frames that followed it on the wire
    * decode after it as they did after the original.
    */
-  keyframeVariant(frame: VideoFrame): Uint8Array | undefined;
+  keyframeVariant(frame: SourceFrame): Uint8Array | undefined;
   /** Changes what the model shows; takes effect on the next frame (live encoding when not the loop's state). */
   setState(state: VideoState): void;
   /** The current state (overlay as given). */
@@ -194,7 +194,7 @@ export function createVideoSource(options: VideoSourceOptions = {}): VideoSource
   loopComplete.catch(() => {});
 
   const periodMs = 1000 / fps;
-  const listeners = new Set<(frame: VideoFrame) => void>();
+  const listeners = new Set<(frame: SourceFrame) => void>();
   const stats: VideoSourceStats = {
     framesSent: 0,
     keyframesSent: 0,
@@ -222,7 +222,7 @@ export function createVideoSource(options: VideoSourceOptions = {}): VideoSource
   let liveSentVersion = -1;
   let liveGeneration = -1;
 
-  function emit(frame: VideoFrame): void {
+  function emit(frame: SourceFrame): void {
     stats.framesSent++;
     if (frame.keyframe) stats.keyframesSent++;
     for (const listener of [...listeners]) {

@@ -1,6 +1,6 @@
 /** A libvpx (libav.js) decoder that reads the test pattern of every decoded picture. */
 import LibAVWrapper from "@libav.js/variant-webm";
-import { i420ToRgb } from "../../src/video/color.js";
+import { referenceI420ToRgb } from "../../src/video/color.js";
 import { type PatternReading, readPattern } from "../../src/video/pattern.js";
 import type { SyncLibAV } from "../../src/video/vp8-encoder.js";
 
@@ -31,7 +31,7 @@ export async function createPatternDecoder(): Promise<PatternDecoder> {
       return out.map((f) => {
         const w = f.width as number;
         const h = f.height as number;
-        return { reading: readPattern(i420ToRgb(f.data, w, h, f.layout), w, h), width: w, height: h };
+        return { reading: readPattern(referenceI420ToRgb(f.data, w, h, f.layout), w, h), width: w, height: h };
       });
     },
     close() {

@@ -12,7 +12,7 @@ import {
   HLS_PLAYLIST_MEDIA_TYPE,
 } from "@reactor-node/protocol";
 import type { StoredClip } from "../clips.js";
-import type { Coordinator } from "../context.js";
+import type { CoordinatorContext } from "../context.js";
 import { HttpError, json, type Reply } from "../http.js";
 import { type RequestContext, type Route, route } from "../router.js";
 
@@ -53,7 +53,7 @@ function playlist(clip: StoredClip): string {
 }
 
 /** The clip routes. */
-export function clipRoutes(c: Coordinator): Route[] {
+export function clipRoutes(c: CoordinatorContext): Route[] {
   /** The clip a request names, after the session's access check; throws 400/401/404/410. */
   const find = (ctx: RequestContext<unknown>, sessionId: string, key: string): StoredClip => {
     const session = c.sessions.get(sessionId);

@@ -8,7 +8,7 @@ import {
   TRANSPORT_PROTOCOL,
 } from "@reactor-node/protocol";
 import { faultsFromExtraArgs, parseFaultHeader, TOKEN_FAULT_HEADER } from "../../faults/spec.js";
-import type { Coordinator } from "../context.js";
+import type { CoordinatorContext } from "../context.js";
 import { HttpError, json } from "../http.js";
 import { recordingFor } from "../recording.js";
 import { type Route, route } from "../router.js";
@@ -24,7 +24,7 @@ export function faultsOrBadRequest<T>(fn: () => T): T {
 }
 
 /** The hosted lifecycle routes. */
-export function hostedRoutes(c: Coordinator): Route[] {
+export function hostedRoutes(c: CoordinatorContext): Route[] {
   return [
     route({
       method: "POST",

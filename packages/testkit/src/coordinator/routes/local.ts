@@ -12,14 +12,14 @@ import {
 } from "@reactor-node/protocol";
 import { faultsFromExtraArgs } from "../../faults/spec.js";
 import { echoSchemaFor } from "../../model/echo-schema.js";
-import type { Coordinator } from "../context.js";
+import type { CoordinatorContext } from "../context.js";
 import { HttpError, json } from "../http.js";
 import { recordingFor } from "../recording.js";
 import { type Route, route } from "../router.js";
 import { faultsOrBadRequest } from "./hosted.js";
 
 /** The local-mode routes. */
-export function localRoutes(c: Coordinator): Route[] {
+export function localRoutes(c: CoordinatorContext): Route[] {
   const current = () => {
     const s = c.sessions.get(LOCAL_SESSION_ID);
     return s && s.state !== SessionState.CLOSED ? s : undefined;

@@ -1,7 +1,7 @@
 /** WebRTC signalling routes (§4) and the legacy single-connection routes (§4.1). */
 import { IceCandidatesRequestSchema, SdpOfferRequestSchema } from "@reactor-node/protocol";
 import { z } from "zod";
-import type { Coordinator } from "../context.js";
+import type { CoordinatorContext } from "../context.js";
 import { HttpError, json, type Reply } from "../http.js";
 import { type RequestContext, type Route, route } from "../router.js";
 import type { Session } from "../session.js";
@@ -18,7 +18,7 @@ function connectionId(raw: string | undefined): number {
 }
 
 /** The transport routes. */
-export function transportRoutes(c: Coordinator): Route[] {
+export function transportRoutes(c: CoordinatorContext): Route[] {
   const session = (ctx: RequestContext<unknown>): Session => {
     const s = c.sessions.require(ctx.params.sid!);
     ctx.sessionId = s.id;

@@ -1,11 +1,11 @@
 /** Upload slot creation (§3 #6) and the presigned PUT the slot names (§3 #7, §8). */
 import { UploadSlotRequestSchema } from "@reactor-node/protocol";
-import type { Coordinator } from "../context.js";
+import type { CoordinatorContext } from "../context.js";
 import { HttpError, json } from "../http.js";
 import { type Route, route } from "../router.js";
 
 /** The upload routes. */
-export function uploadRoutes(c: Coordinator): Route[] {
+export function uploadRoutes(c: CoordinatorContext): Route[] {
   return [
     route({
       method: "POST",
