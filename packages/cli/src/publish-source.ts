@@ -6,11 +6,11 @@
 import type { Publisher } from "@reactor-node/client";
 
 /** Size and rate of the generated video. */
-export const PUBLISH_WIDTH = 640;
-export const PUBLISH_HEIGHT = 360;
-export const PUBLISH_FPS = 30;
+const PUBLISH_WIDTH = 640;
+const PUBLISH_HEIGHT = 360;
+const PUBLISH_FPS = 30;
 /** The generated tone. */
-export const PUBLISH_TONE_HZ = 440;
+const PUBLISH_TONE_HZ = 440;
 const AUDIO_RATE_HZ = 48_000;
 const AUDIO_CHUNK_MS = 20;
 
@@ -25,7 +25,7 @@ const BARS: ReadonlyArray<readonly [number, number, number]> = [
 ];
 
 /** Frame `n` of the generated video, packed RGB24. */
-export function barsFrame(n: number, width = PUBLISH_WIDTH, height = PUBLISH_HEIGHT): Uint8Array {
+function barsFrame(n: number, width = PUBLISH_WIDTH, height = PUBLISH_HEIGHT): Uint8Array {
   const out = new Uint8Array(width * height * 3);
   const box = Math.floor(height / 4);
   const boxX = Math.floor(((n * 8) % (width + box)) - box);

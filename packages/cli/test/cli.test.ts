@@ -88,7 +88,7 @@ describe("reactor CLI against the testkit", () => {
         "--model",
         "echo",
         "--seconds",
-        "1.5",
+        "4", // room for the first decoded frame on a loaded machine
         "--snapshot",
         snapshot,
         "--command",

@@ -184,7 +184,7 @@ const OPTION_CHECKS = {
 } satisfies Record<keyof ReactorOptions, Check>;
 
 /** Checks a track list given by the caller (`modelTracks`): names unique, kinds and directions known. */
-export function checkTrackList(call: string, tracks: readonly unknown[]): TrackInfo[] {
+function checkTrackList(call: string, tracks: readonly unknown[]): TrackInfo[] {
   const names = new Set<string>();
   return tracks.map((t, i) => {
     const where = `modelTracks[${i}]`;

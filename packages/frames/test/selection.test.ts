@@ -11,24 +11,11 @@ import {
 describe("resolveDecoderBackend", () => {
   const cases: [string, DecoderBackendChoice, string][] = [
     ["default, node-av missing", { nativeInstalled: false }, "wasm"],
-    [
-      "default, node-av installed but backend not implemented",
-      { nativeInstalled: true, nativeImplemented: false },
-      "wasm",
-    ],
-    ["default stays wasm even with node-av installed", { nativeInstalled: true, nativeImplemented: true }, "wasm"],
-    [
-      "auto picks native when installed and implemented",
-      { env: "auto", nativeInstalled: true, nativeImplemented: true },
-      "native",
-    ],
-    [
-      "auto option picks native when installed",
-      { requested: "auto", nativeInstalled: true, nativeImplemented: true },
-      "native",
-    ],
-    ["env wasm", { env: "wasm", nativeInstalled: true, nativeImplemented: true }, "wasm"],
-    ["env native", { env: "native", nativeInstalled: true, nativeImplemented: true }, "native"],
+    ["default stays wasm even with node-av installed", { nativeInstalled: true }, "wasm"],
+    ["auto picks native when installed", { env: "auto", nativeInstalled: true }, "native"],
+    ["auto option picks native when installed", { requested: "auto", nativeInstalled: true }, "native"],
+    ["env wasm", { env: "wasm", nativeInstalled: true }, "wasm"],
+    ["env native", { env: "native", nativeInstalled: true }, "native"],
     ["option wins over env", { requested: "wasm", env: "native", nativeInstalled: false }, "wasm"],
     ["empty env is unset", { env: "", nativeInstalled: false }, "wasm"],
     ["env auto", { env: "auto", nativeInstalled: false }, "wasm"],
@@ -40,11 +27,6 @@ describe("resolveDecoderBackend", () => {
   const errors: [string, DecoderBackendChoice, RegExp][] = [
     ["native requested, node-av missing", { requested: "native", nativeInstalled: false }, /cannot be imported/],
     ["native from env, node-av missing", { env: "native", nativeInstalled: false }, /REACTOR_FRAMES_DECODER/],
-    [
-      "native installed but not implemented",
-      { requested: "native", nativeInstalled: true, nativeImplemented: false },
-      /not available in this build/,
-    ],
     ["unknown value", { env: "gpu", nativeInstalled: false }, /Unknown decoder "gpu"/],
   ];
   it.each(errors)("%s → INVALID_ARGUMENT, no silent fallback", (_name, choice, message) => {

@@ -80,12 +80,8 @@ export const KEEPALIVE_INTERVAL_MS = 5_000;
 export const PEER_IDLE_TIMEOUT_MS = 20_000;
 /** Fallback SCTP max message size, measured on the UTF-8 JSON. */
 export const DATA_CHANNEL_MAX_MESSAGE_BYTES = 256 * 1024;
-/** A request (v1 command, control request, v0 clip request) without an answer fails after this long. */
+/** A request (v1 command, control request such as `publish_track`, clip request) without an answer fails after this long. */
 export const REQUEST_TIMEOUT_MS = 10_000;
-/** `clipReady`/`clipFailed` must answer a clip request within this time. */
-export const CLIP_REQUEST_TIMEOUT_MS = REQUEST_TIMEOUT_MS;
-/** A `publish_track` request without a response fails after this long. */
-export const PUBLISH_TRACK_TIMEOUT_MS = REQUEST_TIMEOUT_MS;
 /** An upload a command references must be resolvable within this long on the GPU peer. */
 export const UPLOAD_RESOLVE_TIMEOUT_MS = 10_000;
 /** `sessionEnded.reason` is at most this long. */

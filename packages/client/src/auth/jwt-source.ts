@@ -50,7 +50,7 @@ export interface TokenRequestOptions extends HttpOptions {
 }
 
 /** Exchanges an API key for a token, returning the expiry too. Rejects with a typed error naming the status. */
-export async function requestToken(
+async function requestToken(
   apiKey: string,
   apiUrl: string = DEFAULT_API_URL,
   options: TokenRequestOptions = {},

@@ -10,7 +10,7 @@ export const LOSS_HIGH = 0.1;
 /** Fraction lost below which the sender may raise its rate again. */
 export const LOSS_LOW = 0.02;
 /** Multiplicative increase per clean report. */
-export const BITRATE_INCREASE = 1.05;
+const BITRATE_INCREASE = 1.05;
 /** Lowest rate adaptation goes to, bits per second. */
 export const BITRATE_FLOOR_BPS = 100_000;
 

@@ -28,11 +28,11 @@ export interface UploadSource {
 }
 
 /** Default name of an upload without one (buffers and unnamed blobs). */
-export const DEFAULT_UPLOAD_NAME = "upload.bin";
+const DEFAULT_UPLOAD_NAME = "upload.bin";
 /** Default MIME type when neither the caller nor the name says. */
-export const DEFAULT_MIME_TYPE = "application/octet-stream";
+const DEFAULT_MIME_TYPE = "application/octet-stream";
 /** Chunk size when sending an in-memory buffer (so progress moves). */
-export const BUFFER_CHUNK_BYTES = 64 * 1024;
+const BUFFER_CHUNK_BYTES = 64 * 1024;
 
 const MIME_BY_EXTENSION: Readonly<Record<string, string>> = {
   ".png": "image/png",
@@ -54,7 +54,7 @@ const MIME_BY_EXTENSION: Readonly<Record<string, string>> = {
 };
 
 /** MIME type from a file name's extension, or the default. */
-export function mimeTypeOf(name: string): string {
+function mimeTypeOf(name: string): string {
   return MIME_BY_EXTENSION[extname(name).toLowerCase()] ?? DEFAULT_MIME_TYPE;
 }
 

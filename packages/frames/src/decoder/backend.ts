@@ -10,9 +10,6 @@ export const DECODER_ENV_VAR = "REACTOR_FRAMES_DECODER";
 /** The optional npm package the native backend uses (install it to opt in; it is not a dependency). */
 export const NATIVE_DECODER_PACKAGE = "node-av";
 
-/** Whether this version ships the native backend (it does; injectable in {@link DecoderBackendChoice} for tests). */
-export const NATIVE_BACKEND_IMPLEMENTED = true;
-
 /** Inputs of {@link resolveDecoderBackend}; all injectable so the rule is table-testable. */
 export interface DecoderBackendChoice {
   /** The `decoder` option; wins over the environment. */
@@ -21,8 +18,6 @@ export interface DecoderBackendChoice {
   env?: string | undefined;
   /** Whether `node-av` can be resolved. */
   nativeInstalled: boolean;
-  /** Whether the native backend is implemented (defaults to {@link NATIVE_BACKEND_IMPLEMENTED}). */
-  nativeImplemented?: boolean;
   /** What is being chosen, for messages (default the decoder; the encoder uses the same rule). */
   role?: "decoder" | "encoder";
   /** The environment variable named in messages (default {@link DECODER_ENV_VAR}). */
@@ -31,18 +26,17 @@ export interface DecoderBackendChoice {
 
 /**
  * Picks the decoder backend. An explicit `native` (option or env) never falls back silently: it
- * throws INVALID_ARGUMENT when `node-av` is missing or the backend is unavailable. `auto` picks
- * native when it is installed and implemented, else wasm. Nothing asked means wasm: native is
+ * throws INVALID_ARGUMENT when `node-av` is missing. `auto` picks native when it is installed,
+ * else wasm. Nothing asked means wasm: native is
  * opt-in, because a native addon fault in a worker takes the whole process down, where a WASM
  * fault is a catchable worker crash.
  */
 export function resolveDecoderBackend(choice: DecoderBackendChoice): DecoderBackend {
-  const implemented = choice.nativeImplemented ?? NATIVE_BACKEND_IMPLEMENTED;
   const raw = choice.requested ?? (choice.env === "" ? undefined : choice.env);
   const role = choice.role ?? "decoder";
   const source = choice.requested !== undefined ? `the ${role} option` : `${choice.envVar ?? DECODER_ENV_VAR}`;
   if (raw === undefined) return "wasm";
-  if (raw === "auto") return choice.nativeInstalled && implemented ? "native" : "wasm";
+  if (raw === "auto") return choice.nativeInstalled ? "native" : "wasm";
   if (raw === "wasm") return "wasm";
   if (raw === "native") {
     if (!choice.nativeInstalled) {
@@ -50,13 +44,6 @@ export function resolveDecoderBackend(choice: DecoderBackendChoice): DecoderBack
         "INVALID_ARGUMENT",
         `The native ${role} was requested by ${source} but "${NATIVE_DECODER_PACKAGE}" cannot be imported; ` +
           `install it (npm i ${NATIVE_DECODER_PACKAGE}) or use ${role} "wasm"`,
-      );
-    }
-    if (!implemented) {
-      throw reactorError(
-        "INVALID_ARGUMENT",
-        `The native ${role} was requested by ${source} but is not available in this build of @reactor-node/frames; ` +
-          `use ${role} "wasm"`,
       );
     }
     return "native";

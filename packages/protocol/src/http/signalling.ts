@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CONNECTION_ID_MAX, CONNECTION_ID_MIN, LEGACY_CONNECTION_ID } from "../constants.js";
+import { CONNECTION_ID_MAX, LEGACY_CONNECTION_ID } from "../constants.js";
 import { ClientInfoSchema, TrackDirectionSchema, TrackKindSchema } from "./session.js";
 
 /** One ICE server (§4 step 1). */
@@ -38,10 +38,6 @@ export type ConnectionResponseWire = z.infer<typeof ConnectionResponseSchema>;
 /** A caller-supplied pre-registered connection id must satisfy `1000 < id ≤ 9999` (§4 step 2). */
 export function isValidPreRegisteredConnectionId(id: unknown): id is number {
   return typeof id === "number" && Number.isInteger(id) && id > 1000 && id <= CONNECTION_ID_MAX;
-}
-/** True for ids the service draws for new connections (1002–9999). */
-export function isIssuedConnectionId(id: number): boolean {
-  return Number.isInteger(id) && id >= CONNECTION_ID_MIN && id <= CONNECTION_ID_MAX;
 }
 
 /** One `track_mapping` entry: which mid carries which capability track. */
