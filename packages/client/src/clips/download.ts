@@ -21,6 +21,7 @@ import {
   parseRetryAfter,
   type ReactorError,
   reactorError,
+  retryAfterMs,
 } from "@reactor-node/protocol";
 import { type ClipTarget, openClipSink } from "./clip-sink.js";
 import { type ClipPlaylist, PLAYLIST_MAX_BYTES, parseClipPlaylist } from "./playlist.js";
@@ -136,7 +137,7 @@ export async function downloadClip(
       await response.body?.cancel().catch(() => {});
       pendingPolls++;
       const hinted = parseRetryAfter(response.headers.get("retry-after")) ?? CLIP_PENDING_RETRY_AFTER_S;
-      const delay = Math.min(CLIP_POLL_MAX_DELAY_MS, Math.max(CLIP_POLL_MIN_DELAY_MS, hinted * 1000));
+      const delay = Math.max(CLIP_POLL_MIN_DELAY_MS, retryAfterMs(hinted, CLIP_POLL_MAX_DELAY_MS));
       if (Date.now() + delay > deadline) {
         throw reactorError(
           "TIMEOUT",
