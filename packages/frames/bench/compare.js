@@ -14,6 +14,8 @@ import { referencePython, run } from "./compare/harness.js";
 
 const SECONDS = Number(process.env.REACTOR_BENCH_SECONDS ?? 10);
 const ROUNDS = Number(process.env.REACTOR_BENCH_ROUNDS ?? 3);
+/** A stream received below this share of its frame rate in the window did not keep up. */
+const BEHIND_FPS_RATIO = 0.95;
 
 const quantile = (values, q) => {
   if (values.length === 0) return Number.NaN;
@@ -65,10 +67,14 @@ for (const scenario of scenarios.filter(
         Number.isFinite(r.stats.mainCpuMs) && frames > 0
           ? `, main thread ${fmt(r.stats.mainCpuMs / frames, 3)} ms/frame`
           : "";
+      // A receiver that fell behind did less work than the stream asked: its CPU is not comparable.
+      const behind = r.stats.streams.some(
+        (s) => (s.windowFrames ?? s.frames) / (SECONDS || 1) < BEHIND_FPS_RATIO * scenario.spec.fps,
+      );
       const drops = r.stats.streams.map((s) => s.stats?.dropped).filter(Boolean);
       const dropped = drops.reduce((n, d) => n + d.stale + d.queueFull + d.beforeKeyframe + d.decodeError, 0);
       console.log(
-        `  round ${round} ${kind.padEnd(13)} CPU ${fmt(r.cpu.pct).padStart(5)} %${ratio}; fps ${fps.join("/")}${latency}${main}${drops.length ? `, dropped ${dropped}` : ""}`,
+        `  round ${round} ${kind.padEnd(13)} CPU ${fmt(r.cpu.pct).padStart(5)} %${ratio}; fps ${fps.join("/")}${latency}${main}${drops.length ? `, dropped ${dropped}` : ""}${behind ? " — FELL BEHIND (CPU not comparable)" : ""}`,
       );
       const shown = r.cpu.threads.filter((t) => t.pct >= 0.3);
       const rest = r.cpu.threads.filter((t) => t.pct < 0.3).reduce((n, t) => n + t.pct, 0);
