@@ -34,7 +34,9 @@ describe("session lifecycle and the GPU queue", () => {
   });
 
   it("last connection drops → INACTIVE → CLOSED after the reconnect window; PUT restarts an INACTIVE session", async () => {
-    await using mock = await startMockReactor({ video, timings: { reconnectWindowMs: 600 } });
+    // The window also closes a session nobody connected to yet: long enough for a connect on a
+    // loaded machine, short enough to watch it expire.
+    await using mock = await startMockReactor({ video, timings: { reconnectWindowMs: 3000 } });
     const jwt = await token(mock);
     const created = await createSession(mock, jwt);
     const { session } = await waitReady(mock, jwt, created.session_id);
@@ -48,7 +50,7 @@ describe("session lifecycle and the GPU queue", () => {
     const peer2 = await TestPeer.connect(mock, jwt, again.session);
     await peer2.until(() => peer2.video.frames > 0, "frames after restart");
     await peer2.pc.close();
-    await mock.history.waitFor(() => mock.session(session.session_id)?.state === "CLOSED", { timeoutMs: 5000 });
+    await mock.history.waitFor(() => mock.session(session.session_id)?.state === "CLOSED", { timeoutMs: 15_000 });
     expect(mock.session(session.session_id)?.endReason).toBe("reconnect window expired");
     await mock.history.waitFor(() => mock.gpus[0]?.sessionId === undefined);
     expect((await api(mock.url, `/sessions/${session.session_id}`, { jwt, method: "PUT" })).status).toBe(409);
