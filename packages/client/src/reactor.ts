@@ -1,14 +1,10 @@
 /**
- * `Reactor`: the public session object (docs/protocol.md §7). It runs `connect()`/`reconnect()`
- * as operations; the status they move through is decided in `session/status.ts`.
- *
- * Every asynchronous step runs under an operation generation: `disconnect()` (or a newer
- * operation) bumps it and aborts the old one, and late results of stale work are ignored. A
- * connection has its own generation too, so an old transport's late event cannot move the
- * session. The wire work lives in `http/`, `signalling/`, `transport/`; this file decides
- * which operation runs and what its failure means.
- * The public surface's argument shapes, credentials, schema, statistics and session view are
- * in `api/`.
+ * `Reactor`: the public session object (docs/protocol.md §7). Every public call checks its
+ * arguments (`api/call-options.ts`) before it decides what runs. `connect()`/`reconnect()` run
+ * as operations (`session/operation.ts`: generations, supersession, the deadline); the status
+ * they move through is decided in `session/status.ts`; the parts this object holds are built
+ * and wired to each other in `reactor-parts.ts`. The wire work lives in `http/`, `signalling/`,
+ * `transport/`; the observing view (schema, stats, timings, session info) in `api/`.
  */
 
 import type { AudioInput, VideoInput } from "@reactor-node/frames";
@@ -21,15 +17,16 @@ import {
   type ModelSchemaDocument,
   type ReactorError,
   type ReactorMessage,
+  type ReactorOperation,
   type ReactorState,
   type ReactorStatus,
   type RgbFrame,
   reactorError,
-  TIMER_MAX_DELAY_MS,
 } from "@reactor-node/protocol";
 import { raceAbort, throwIfAborted } from "./abort.js";
 import {
   type ConnectOptions,
+  clipSecondsCall,
   connectCall,
   type DisconnectOptions,
   disconnectCall,
@@ -38,28 +35,32 @@ import {
   sendCommandCall,
   signalCall,
 } from "./api/call-options.js";
-import { Credentials } from "./api/credentials.js";
+import type { Credentials } from "./api/credentials.js";
 import { mainVideoFrames } from "./api/main-frames.js";
-import { ObservedCoordinator } from "./api/observed-coordinator.js";
-import { type SessionInfo, SessionView } from "./api/session-view.js";
+import type { SessionInfo, SessionView } from "./api/session-view.js";
 import type { JwtInput } from "./auth/jwt-source.js";
 import type { ClipTarget } from "./clips/clip-sink.js";
-import { type DownloadClipOptions, type DownloadedClip, downloadClip } from "./clips/download.js";
+import {
+  type ClipDownloadHost,
+  type DownloadClipOptions,
+  type DownloadedClip,
+  downloadClip,
+} from "./clips/download.js";
 import { requestClipOn } from "./clips/request-clip.js";
-import { type ConnectKind, connectFailure, LISTENER_ERROR, listenerError } from "./errors.js";
+import { LISTENER_ERROR, listenerError } from "./errors.js";
 import { assertSubscription, CLIENT_EVENTS, Emitter, type Listener, type ReactorEventMap } from "./events.js";
 import { type ReactorOptions, type ResolvedOptions, resolveOptions } from "./options.js";
-import { publishConnection } from "./publish/connection.js";
-import { Publishing, type PublishTrackOptions } from "./publish/publishing.js";
-import { AutoReconnect } from "./reconnect/auto-reconnect.js";
-import { SessionLifecycle } from "./session/lifecycle.js";
-import type { OperationContext } from "./session/operation.js";
-import { SessionStatus } from "./session/status.js";
+import type { Publishing, PublishTrackOptions } from "./publish/publishing.js";
+import { buildReactorParts } from "./reactor-parts.js";
+import type { AutoReconnect } from "./reconnect/auto-reconnect.js";
+import type { SessionLifecycle } from "./session/lifecycle.js";
+import type { OperationContext, OperationRunner } from "./session/operation.js";
+import type { SessionStatus } from "./session/status.js";
 import type { ConnectionTimings } from "./stats/timings.js";
 import type { ReactorStats } from "./stats/types.js";
 import type { FrameIteratorOptions } from "./tracks/frame-source.js";
 import type { Track } from "./tracks/track.js";
-import { TrackRegistry } from "./tracks/track-registry.js";
+import type { TrackRegistry } from "./tracks/track-registry.js";
 import { type UploadOptions, uploadFile } from "./uploads/upload.js";
 import type { UploadInput } from "./uploads/upload-source.js";
 import { describeValue, invalidArgument } from "./validate.js";
@@ -77,9 +78,10 @@ export class Reactor implements AsyncDisposable {
   private readonly lifecycle: SessionLifecycle;
   private readonly autoReconnect: AutoReconnect | undefined;
   private readonly status: SessionStatus;
+  private readonly operations: OperationRunner;
+  private readonly reconnectBody: (op: OperationContext) => Promise<void>;
+  private readonly clipDownloads: ClipDownloadHost;
   private lastError: ReactorError | undefined;
-  private operation: { generation: number; controller: AbortController; done: Promise<void> } | undefined;
-  private generation = 0;
   private seedFrameCallback: (() => void) | undefined;
 
   constructor(options: ReactorOptions) {
@@ -93,98 +95,21 @@ export class Reactor implements AsyncDisposable {
       }
       this.reportError(listenerError(error, `'${String(event)}' listener`));
     });
-    this.status = new SessionStatus((status, event) => {
-      logger.debug({ status, event }, "status");
-      this.view.onStatus(status);
-      this.emitter.emit("status_changed", status);
-    });
-    this.view = new SessionView({
-      schema: () => this.lifecycle.schema,
-      requestSchema: (signal) =>
-        this.lifecycle.wire.request(
-          "schema",
-          (requestId) => ({ kind: "runtime", type: "requestSchema", data: {}, ...(requestId && { requestId }) }),
-          { what: "requestSchema()", operation: "schema", ...(signal && { signal }) },
-        ),
-      connection: () => {
-        const connection = this.lifecycle.currentConnection;
-        return connection && { pc: connection.transport.pc, connectionId: connection.connectionId };
-      },
-      sessionId: () => this.lifecycle.sessionId,
-      expiresAt: () => this.lifecycle.expiresAt,
-      tracks: () => this.registry.tracks.values(),
-      mainVideo: () => this.registry.defaultVideoTrack(),
-      emitStats: (stats) => this.emitter.emit("stats", stats),
-      statsIntervalMs: this.options.statsIntervalMs,
-      logger,
-    });
-    this.publishing = new Publishing({
+    const parts = buildReactorParts(this.options, {
+      emitter: this.emitter,
       reportError: (error) => this.reportError(error),
-      status: () => this.status.value,
-      republishOnReconnect: this.options.republishOnReconnect,
-      logger,
+      connectOptions: () => this.connectOptions,
     });
-    this.credentials = new Credentials({
-      apiKey: this.options.apiKey,
-      jwt: this.options.jwt,
-      apiUrl: this.options.apiUrl,
-      modelName: this.options.modelName,
-      timeoutMs: this.options.requestTimeoutMs,
-      logger,
-      onResolved: (ms) => this.view.timer.tokenSpent(ms),
-    });
-    const coordinator = new ObservedCoordinator(
-      {
-        baseUrl: this.options.apiUrl,
-        local: this.options.local,
-        jwt: this.credentials,
-        timeoutMs: this.options.requestTimeoutMs,
-      },
-      this.view.coordinator,
-    );
-    this.registry = new TrackRegistry({
-      publish: (info, options) => this.publishing.publish(info, options),
-      sendTrackControl: (event, name) => {
-        // The registry knows each track's gate on this connection (what `track.paused` reads).
-        if (event === "pause_track") this.registry.markPaused(name);
-        const sent = this.lifecycle.sendControl({ kind: "notification", event, name });
-        if (sent && event === "resume_track") this.registry.markResumed(name);
-        return sent;
-      },
-      gateClosed: (name) => this.registry.gateClosed(name),
-      reportError: (error) => this.reportError(inOperation(error, "track")),
-      audioOutput: this.options.audio,
-      logger,
-    });
-    if (this.options.modelTracks) this.registry.presetTracks(this.options.modelTracks);
-    const self = this;
-    this.lifecycle = new SessionLifecycle({
-      coordinator,
-      get options() {
-        return self.connectOptions;
-      },
-      registry: this.registry,
-      emit: (event, ...args) => {
-        this.view.observe(event, args);
-        this.emitter.emit(event, ...args);
-      },
-      transition: (event) => this.status.apply(event),
-      // What the running session reports on its own (a drop, the server ending it, bad frames).
-      reportError: (error) => this.reportError(inOperation(error, "session")),
-      onDropped: (error) => this.autoReconnect?.start(error),
-      onConnectionReady: (transport) => this.publishing.connected(publishConnection(transport, this.lifecycle.wire)),
-      onConnectionClosed: () => this.publishing.disconnected(),
-      onSessionForgotten: () => void this.publishing.endAll(),
-    });
-    const policy = this.options.reconnectPolicy;
-    if (policy) {
-      this.autoReconnect = new AutoReconnect(
-        policy,
-        (signal) => this.runOperation("reconnect", signal, (op) => this.reconnectBody(op)),
-        (error) => logger.warn({ err: error }, "automatic reconnect gave up"),
-        logger,
-      );
-    }
+    this.status = parts.status;
+    this.view = parts.view;
+    this.credentials = parts.credentials;
+    this.registry = parts.registry;
+    this.lifecycle = parts.lifecycle;
+    this.publishing = parts.publishing;
+    this.operations = parts.operations;
+    this.autoReconnect = parts.autoReconnect;
+    this.reconnectBody = parts.reconnectBody;
+    this.clipDownloads = parts.clipDownloads;
   }
 
   /** Subscribes to an event (INVALID_ARGUMENT for an unknown name); returns the unsubscribe function. */
@@ -268,9 +193,8 @@ export class Reactor implements AsyncDisposable {
         { operation: "connect" },
       );
     }
-    if (this.operation && this.status.value !== "disconnected") {
-      return raceAbort(this.operation.done, options.signal, "connect()");
-    }
+    const running = this.operations.running;
+    if (running && this.status.value !== "disconnected") return raceAbort(running, options.signal, "connect()");
     if (this.status.value === "ready") return;
     this.autoReconnect?.cancel();
     const kept = this.lifecycle.sessionId && !options.sessionId && this.lifecycle.hasKeptSession;
@@ -281,7 +205,7 @@ export class Reactor implements AsyncDisposable {
       sdpPollAttempts: options.maxAttempts ?? this.options.sdpPollAttempts,
     };
     if (kept) return this.reconnect(options.signal ? { signal: options.signal } : {});
-    return this.runOperation("connect", options.signal, async (op) => {
+    return this.operations.run("connect", options.signal, async (op) => {
       await this.lifecycle.connect(op, {
         ...(options.sessionId !== undefined && { sessionId: options.sessionId }),
         ...(options.connectionId !== undefined && { connectionId: options.connectionId }),
@@ -305,7 +229,7 @@ export class Reactor implements AsyncDisposable {
       throw error;
     }
     this.autoReconnect?.cancel();
-    return this.runOperation("reconnect", signal, (op) => this.reconnectBody(op));
+    return this.operations.run("reconnect", signal, this.reconnectBody);
   }
 
   /**
@@ -318,13 +242,7 @@ export class Reactor implements AsyncDisposable {
     const options = disconnectCall(recoverableOrOptions);
     this.autoReconnect?.cancel();
     this.view.reset();
-    this.generation++;
-    const pending = this.operation;
-    this.operation = undefined;
-    if (pending) {
-      pending.controller.abort(reactorError("ABORTED", "disconnect() was called"));
-      await pending.done.catch(() => {});
-    }
+    await this.operations.cancel("disconnect() was called");
     await raceAbort(this.lifecycle.disconnect(options.recoverable === true), options.signal, "disconnect()");
     this.status.apply("disconnected");
   }
@@ -356,7 +274,27 @@ export class Reactor implements AsyncDisposable {
     scopeOrOptions?: MessageScope | SendCommandOptions,
   ): Promise<ReactorMessage | undefined> {
     const call = sendCommandCall(type, data, scopeOrOptions);
-    return this.send(call.type, call.data, call.options);
+    const { signal, scope } = call.options;
+    if (signal?.aborted) {
+      throw reactorError("ABORTED", "sendCommand() was aborted", { cause: signal.reason, operation: "command" });
+    }
+    if (!this.ready) {
+      this.notReady(`send command '${call.type}'`, "command");
+      return undefined;
+    }
+    try {
+      if (scope === "runtime") {
+        this.lifecycle.wire.runtime(call.type, call.data);
+        return undefined;
+      }
+      return this.lifecycle.wire.command(call.type, call.data, signal ? { signal } : {});
+    } catch (error) {
+      const typed = isReactorError(error)
+        ? inOperation(error, "command")
+        : reactorError("INVALID_ARGUMENT", String(error), { cause: error, operation: "command" });
+      this.reportError(typed);
+      throw typed;
+    }
   }
 
   /**
@@ -366,17 +304,7 @@ export class Reactor implements AsyncDisposable {
    */
   async requestSchema(options: { signal?: AbortSignal } = {}): Promise<ModelSchemaDocument> {
     const { signal } = signalCall("requestSchema()", options, "schema");
-    if (this.status.value !== "ready" || !this.lifecycle.connected) {
-      const error = reactorError(
-        "NOT_READY",
-        `Cannot request the schema: the session is ${this.status.value}, not ready`,
-        {
-          operation: "schema",
-        },
-      );
-      this.reportError(error);
-      throw error;
-    }
+    if (!this.ready) throw this.notReady("request the schema", "schema");
     throwIfAborted(signal, "requestSchema()");
     try {
       return await this.view.schema.request(signal);
@@ -387,54 +315,13 @@ export class Reactor implements AsyncDisposable {
     }
   }
 
-  private async send(
-    type: string,
-    data: Record<string, unknown>,
-    options: SendCommandOptions,
-  ): Promise<ReactorMessage | undefined> {
-    if (options.signal?.aborted)
-      throw reactorError("ABORTED", "sendCommand() was aborted", {
-        cause: options.signal.reason,
-        operation: "command",
-      });
-    if (this.status.value !== "ready" || !this.lifecycle.connected) {
-      this.reportError(
-        reactorError("NOT_READY", `Cannot send command '${type}': the session is ${this.status.value}, not ready`, {
-          operation: "command",
-        }),
-      );
-      return undefined;
-    }
-    let answer: Promise<ReactorMessage | undefined>;
-    try {
-      if (options.scope === "runtime") {
-        this.lifecycle.wire.runtime(type, data);
-        return undefined;
-      }
-      answer = this.lifecycle.wire.command(type, data, options.signal ? { signal: options.signal } : {});
-    } catch (error) {
-      const typed = isReactorError(error)
-        ? inOperation(error, "command")
-        : reactorError("INVALID_ARGUMENT", String(error), { cause: error, operation: "command" });
-      this.reportError(typed);
-      throw typed;
-    }
-    return answer;
-  }
-
   /**
    * Uploads a file (path, streamed; Buffer/Uint8Array; or Blob) to the session and announces it
    * to the GPU; pass the returned FileRef in command data. Needs a ready session.
    */
   async uploadFile(input: UploadInput, options: UploadOptions = {}): Promise<FileRef> {
     const sessionId = this.lifecycle.sessionId;
-    if (this.status.value !== "ready" || !sessionId) {
-      const error = reactorError("NOT_READY", `Cannot upload: the session is ${this.status.value}, not ready`, {
-        operation: "upload",
-      });
-      this.reportError(error);
-      throw error;
-    }
+    if (this.status.value !== "ready" || !sessionId) throw this.notReady("upload", "upload");
     return uploadFile(
       {
         coordinator: this.lifecycle.coordinator,
@@ -478,19 +365,14 @@ export class Reactor implements AsyncDisposable {
    * or after 10 s without a reply, or ABORTED.
    */
   async requestClip(seconds: number, options: { signal?: AbortSignal } = {}): Promise<Clip> {
-    if (typeof seconds !== "number" || !Number.isFinite(seconds) || seconds <= 0) {
-      throw reactorError(
-        "INVALID_ARGUMENT",
-        `requestClip() needs a positive number of seconds, got ${String(seconds)}`,
-      );
-    }
-    this.requireReady("request a clip");
-    return requestClipOn(this.lifecycle.wire, this.options.apiUrl, "snap", seconds, options.signal);
+    const duration = clipSecondsCall(seconds);
+    if (!this.ready) throw this.notReady("request a clip", "clip");
+    return requestClipOn(this.lifecycle.wire, this.options.apiUrl, "snap", duration, options.signal);
   }
 
   /** Asks for a recording of the whole session so far (`requestRecording`); as {@link requestClip}. */
   async requestRecording(options: { signal?: AbortSignal } = {}): Promise<Clip> {
-    this.requireReady("request a recording");
+    if (!this.ready) throw this.notReady("request a recording", "clip");
     return requestClipOn(this.lifecycle.wire, this.options.apiUrl, "recording", undefined, options.signal);
   }
 
@@ -508,18 +390,7 @@ export class Reactor implements AsyncDisposable {
   ): Promise<DownloadedClip> {
     const resolved =
       typeof clip === "number" ? await this.requestClip(clip, options.signal ? { signal: options.signal } : {}) : clip;
-    const coordinator = this.lifecycle.coordinator;
-    return downloadClip(
-      {
-        apiUrl: this.options.apiUrl,
-        authorization: (signal) => coordinator.authorization(signal),
-        ...(this.options.requestTimeoutMs !== undefined && { requestTimeoutMs: this.options.requestTimeoutMs }),
-        reportListenerError: (error) => this.reportError(listenerError(error, "downloadClip() onProgress")),
-      },
-      resolved,
-      target,
-      options,
-    );
+    return downloadClip(this.clipDownloads, resolved, target, options);
   }
 
   /**
@@ -607,86 +478,18 @@ export class Reactor implements AsyncDisposable {
     return this.disconnect();
   }
 
-  private async reconnectBody(op: OperationContext): Promise<void> {
-    await this.lifecycle.reconnect(op);
-    await this.view.afterReady(op.signal);
+  /** Ready, with a live connection (what commands, the schema and clip requests need). */
+  private get ready(): boolean {
+    return this.status.value === "ready" && this.lifecycle.connected;
   }
 
-  private async runOperation(
-    kind: ConnectKind,
-    signal: AbortSignal | undefined,
-    body: (op: OperationContext) => Promise<void>,
-  ): Promise<void> {
-    if (signal?.aborted) {
-      throw reactorError("ABORTED", `${kind}() was aborted`, { cause: signal.reason, operation: kind });
-    }
-    // Take over first, so the superseded operation sees itself stale and leaves the state alone.
-    const generation = ++this.generation;
-    const previous = this.operation;
-    if (previous) {
-      previous.controller.abort(reactorError("ABORTED", `superseded by ${kind}()`));
-      await previous.done.catch(() => {});
-      if (generation !== this.generation) {
-        throw reactorError("ABORTED", `${kind}() was superseded`, { operation: kind });
-      }
-    }
-    const controller = new AbortController();
-    const onAbort = (): void => controller.abort(signal?.reason);
-    signal?.addEventListener("abort", onAbort, { once: true });
-    const op: OperationContext = {
-      kind,
-      signal: controller.signal,
-      isCurrent: () => generation === this.generation,
-    };
-    // The overall deadline: whatever the server says (Retry-After, a GPU queue), the call ends.
-    const timeoutMs = this.options.connectTimeoutMs;
-    let timedOut = false;
-    const deadline = setTimeout(
-      () => {
-        timedOut = true;
-        controller.abort(reactorError("ABORTED", `${kind}() ran out of time`));
-      },
-      Math.min(timeoutMs, TIMER_MAX_DELAY_MS),
-    );
-    this.view.timer.begin();
-    const done = (async () => {
-      try {
-        await body(op);
-      } catch (error) {
-        const typed = timedOut
-          ? reactorError("TIMEOUT", `${kind}() did not finish within ${timeoutMs} ms`, {
-              cause: error,
-              operation: kind,
-            })
-          : connectFailure(
-              controller.signal.aborted && !isReactorError(error)
-                ? reactorError("ABORTED", `${kind}() was aborted`)
-                : error,
-              kind,
-            );
-        if (op.isCurrent()) {
-          await this.lifecycle.afterFailure(kind, typed);
-          this.status.apply("operation-failed");
-          if (typed.code !== "ABORTED") this.reportError(typed);
-        }
-        throw typed;
-      } finally {
-        clearTimeout(deadline);
-        signal?.removeEventListener("abort", onAbort);
-        if (this.operation?.generation === generation) this.operation = undefined;
-      }
-    })();
-    this.operation = { generation, controller, done };
-    return done;
-  }
-
-  private requireReady(what: string): void {
-    if (this.status.value === "ready" && this.lifecycle.connected) return;
+  /** NOT_READY for `what`, reported; the caller throws it (or, for a command, only reports it). */
+  private notReady(what: string, operation: ReactorOperation): ReactorError {
     const error = reactorError("NOT_READY", `Cannot ${what}: the session is ${this.status.value}, not ready`, {
-      operation: "clip",
+      operation,
     });
     this.reportError(error);
-    throw error;
+    return error;
   }
 
   private reportError(error: ReactorError): void {

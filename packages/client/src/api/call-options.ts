@@ -1,10 +1,10 @@
 /**
- * The two call shapes of `connect`, `sendCommand` and `disconnect`: ours (an options object
- * last) and the official JS SDK's positional forms (`connect(jwt, options)`,
+ * The call shapes of the public calls: ours (an options object last) and the official JS SDK's
+ * positional forms of `connect`, `sendCommand` and `disconnect` (`connect(jwt, options)`,
  * `sendCommand(type, data, scope)`, `disconnect(recoverable)`). Each is normalised here, and
  * anything else is INVALID_ARGUMENT before any I/O.
  */
-import { isValidPreRegisteredConnectionId, type ReactorOperation } from "@reactor-node/protocol";
+import { isValidPreRegisteredConnectionId, type ReactorOperation, reactorError } from "@reactor-node/protocol";
 import type { JwtInput } from "../auth/jwt-source.js";
 import { checkOptions, describeValue, invalidArgument, is, isPlainObject } from "../validate.js";
 
@@ -125,4 +125,12 @@ export function sendCommandCall(
 export function disconnectCall(arg: unknown): DisconnectOptions {
   if (typeof arg === "boolean") return { recoverable: arg };
   return checkOptions("disconnect()", arg, DISCONNECT_CHECKS, "disconnect");
+}
+
+/** `requestClip(seconds)`: a positive number of seconds. */
+export function clipSecondsCall(seconds: unknown): number {
+  if (typeof seconds !== "number" || !Number.isFinite(seconds) || seconds <= 0) {
+    throw reactorError("INVALID_ARGUMENT", `requestClip() needs a positive number of seconds, got ${String(seconds)}`);
+  }
+  return seconds;
 }
