@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   abortError,
   buildRequestHeaders,
+  CLIP_HTTP_STATUS_CODES,
   ConflictError,
   checkRequestVersions,
   ERROR_CODES,
@@ -222,6 +223,28 @@ describe("HTTP status → typed error", () => {
   ] as const)("errorCodeForHttpStatus(%i) = %s, the code errorFromHttpStatus builds", (status, code) => {
     expect(errorCodeForHttpStatus(status)).toBe(code);
     expect(errorFromHttpStatus({ status }).code).toBe(code);
+  });
+
+  it("a resource's overrides win for the statuses they name, the table decides the rest (410 on a clip)", () => {
+    expect(errorCodeForHttpStatus(410)).toBe("BAD_REQUEST");
+    expect(errorCodeForHttpStatus(410, CLIP_HTTP_STATUS_CODES)).toBe("CLIP_EXPIRED");
+    for (const [status, code] of [
+      [404, "NOT_FOUND"],
+      [401, "UNAUTHORIZED"],
+      [400, "BAD_REQUEST"],
+      [503, "SERVER_ERROR"],
+    ] as const) {
+      expect(errorCodeForHttpStatus(status, CLIP_HTTP_STATUS_CODES)).toBe(code);
+    }
+    const gone = errorFromHttpStatus({
+      status: 410,
+      request: "GET clip playlist",
+      detail: "expired",
+      overrides: CLIP_HTTP_STATUS_CODES,
+    });
+    expect(gone).toMatchObject({ code: "CLIP_EXPIRED", recoverable: false, component: "api" });
+    expect(gone.message).toBe("GET clip playlist: HTTP 410 gone (expired)");
+    expect(errorFromHttpStatus({ status: 410 }).code).toBe("BAD_REQUEST");
   });
 
   it("Retry-After travels only on refusals that may pass (429, 5xx)", () => {

@@ -5,10 +5,12 @@
  * write them back to back. The result is one fragmented MP4 file: the very bytes an HLS player
  * would play, which every common player opens, written as they arrive with no second copy in
  * memory and no remuxing library (nothing to re-encode: the segments already are one movie).
- * The Bearer JWT goes only to the API's own origin; 404 is NOT_FOUND, 410 CLIP_EXPIRED.
+ * The Bearer JWT goes only to the API's own origin. Statuses read through the protocol's one table
+ * with the clip routes' exceptions (`CLIP_HTTP_STATUS_CODES`): 404 is NOT_FOUND, 410 CLIP_EXPIRED.
  */
 import {
   abortError,
+  CLIP_HTTP_STATUS_CODES,
   CLIP_PENDING_RETRY_AFTER_S,
   CLIP_POLL_MAX_DELAY_MS,
   CLIP_POLL_MIN_DELAY_MS,
@@ -115,14 +117,12 @@ export async function downloadClip(
   };
   const fail = async (response: Response, what: string): Promise<ReactorError> => {
     const detail = (await response.text().catch(() => "")).slice(0, 300);
-    if (response.status === 410) {
-      return reactorError("CLIP_EXPIRED", `${what}: HTTP 410, the clip is gone${detail ? ` (${detail})` : ""}`);
-    }
     return errorFromHttpStatus({
       status: response.status,
       retryAfter: response.headers.get("retry-after"),
       request: what,
       ...(detail && { detail }),
+      overrides: CLIP_HTTP_STATUS_CODES,
     });
   };
 

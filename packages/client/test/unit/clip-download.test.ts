@@ -87,6 +87,8 @@ describe("downloadClip", () => {
   it("maps 404 and 410 to typed errors, on the playlist and on a segment, and leaves no partial file", async () => {
     const server = await serve((req, res) => {
       if (req.url.startsWith("/gone")) res.writeHead(410).end('{"detail":"expired"}');
+      else if (req.url.startsWith("/expiring"))
+        res.writeHead(200).end('#EXTM3U\n#EXT-X-MAP:URI="/init"\n#EXTINF:1,\n/gone/seg0.m4s\n');
       else if (req.url.startsWith("/clips"))
         res.writeHead(200).end('#EXTM3U\n#EXT-X-MAP:URI="/init"\n#EXTINF:1,\n/missing\n');
       else if (req.url === "/init") res.writeHead(200).end("I");
@@ -97,6 +99,14 @@ describe("downloadClip", () => {
         code: "CLIP_EXPIRED",
         message: expect.stringContaining("expired"),
       });
+      // The clip routes' 410 is CLIP_EXPIRED on a segment too (through the one status table).
+      await expect(
+        downloadClip(host(server.url), clipAt(server, "/expiring"), join(dir, "e.mp4")),
+      ).rejects.toMatchObject({
+        code: "CLIP_EXPIRED",
+        recoverable: false,
+        message: expect.stringMatching(/^GET clip segment 0: HTTP 410/),
+      });
       await expect(
         downloadClip(host(server.url), clipAt(server, "/nothing"), join(dir, "n.mp4")),
       ).rejects.toMatchObject({
@@ -105,7 +115,7 @@ describe("downloadClip", () => {
       await expect(downloadClip(host(server.url), clipAt(server, "/clips"), join(dir, "m.mp4"))).rejects.toMatchObject({
         code: "NOT_FOUND",
       });
-      expect((await readdir(dir)).filter((f) => /^[gnm]\./.test(f))).toEqual([]);
+      expect((await readdir(dir)).filter((f) => /^[gnme]\./.test(f))).toEqual([]);
     } finally {
       await server.close();
     }

@@ -33,13 +33,21 @@ const HTTP_STATUS_CODES: Readonly<Record<number, ReactorErrorCode>> = Object.fre
 });
 
 /**
+ * A resource's exceptions to the status table: statuses whose meaning depends on what was asked
+ * for (a 410 on a clip is CLIP_EXPIRED, see `CLIP_HTTP_STATUS_CODES`). Passed per call; the
+ * ranges still apply to every status it does not name.
+ */
+export type HttpStatusOverrides = Readonly<Partial<Record<number, ReactorErrorCode>>>;
+
+/**
  * The one HTTP status → error code table, used by the client to read answers and by the
  * testkit to label what it answers: 401/403 UNAUTHORIZED, 404 NOT_FOUND, 409 CONFLICT, 426/501
  * VERSION_MISMATCH, 429 RATE_LIMITED, other 4xx BAD_REQUEST, other 5xx SERVER_ERROR; anything
- * else that is not a success is INVALID_RESPONSE.
+ * else that is not a success is INVALID_RESPONSE. `overrides` (the resource's exceptions) win
+ * over the table for the statuses they name.
  */
-export function errorCodeForHttpStatus(status: number): ReactorErrorCode {
-  const exact = HTTP_STATUS_CODES[status];
+export function errorCodeForHttpStatus(status: number, overrides?: HttpStatusOverrides): ReactorErrorCode {
+  const exact = overrides?.[status] ?? HTTP_STATUS_CODES[status];
   if (exact) return exact;
   if (status >= 400 && status < 500) return "BAD_REQUEST";
   if (status >= 500) return "SERVER_ERROR";
@@ -52,6 +60,7 @@ const STATUS_WORDS: Partial<Record<ReactorErrorCode, string>> = {
   RATE_LIMITED: "rate limited",
   BAD_REQUEST: "bad request",
   SERVER_ERROR: "server error",
+  CLIP_EXPIRED: "gone",
 };
 
 /** What went wrong, for {@link errorFromHttpStatus}. */
@@ -65,12 +74,14 @@ export interface HttpFailure {
   detail?: string;
   /** The server's version when it told us (426/501 bodies may carry it). */
   serverVersion?: string;
+  /** The requested resource's exceptions to the status table (see {@link HttpStatusOverrides}). */
+  overrides?: HttpStatusOverrides;
   nowMs?: number;
 }
 
 /**
  * Turns a non-2xx HTTP status into the right typed error (docs/protocol.md §3), the code from
- * {@link errorCodeForHttpStatus}: 426/501 → {@link VersionMismatchError}, 409 →
+ * {@link errorCodeForHttpStatus} (with the resource's `overrides`): 426/501 → {@link VersionMismatchError}, 409 →
  * {@link ConflictError}, the rest a {@link ReactorError} with `retryAfter` when the server gave
  * one on a 429 or a 5xx (such as a runtime's 503 while its model loads).
  */
@@ -79,7 +90,7 @@ export function errorFromHttpStatus(failure: HttpFailure): ReactorError {
   const what = failure.request ? `${failure.request}: ` : "";
   const detail = failure.detail ? ` (${failure.detail})` : "";
   const retryAfter = parseRetryAfter(failure.retryAfter, failure.nowMs);
-  const code = errorCodeForHttpStatus(status);
+  const code = errorCodeForHttpStatus(status, failure.overrides);
   if (code === "VERSION_MISMATCH") {
     return new VersionMismatchError({
       clientVersion: API_VERSION,

@@ -1,8 +1,10 @@
 /**
  * Clips and recordings (docs/protocol.md §10): the camelCase `Clip` a `clipReady` reply becomes,
- * the session body's `recording` field, and the budgets of the playlist poll.
+ * the session body's `recording` field, the budgets of the playlist poll and what the clip routes'
+ * statuses mean.
  */
 import { z } from "zod";
+import type { HttpStatusOverrides } from "../http/status.js";
 import type { ClipReadyWire } from "../v0/messages.js";
 
 /** What a clip request returns: the window (media seconds) and where its HLS playlist is. */
@@ -41,6 +43,11 @@ export const CLIP_POLL_MIN_DELAY_MS = 200;
 export const CLIP_POLL_MAX_DELAY_MS = 5_000;
 /** How long past `predictedReadyAt` a playlist poll keeps going before it times out (our choice). */
 export const CLIP_READY_SLACK_MS = 30_000;
+/**
+ * The clip routes' exceptions to the HTTP status table (§10): a playlist or segment that answers
+ * 410 is a clip that existed and is gone, CLIP_EXPIRED (elsewhere 410 is BAD_REQUEST).
+ */
+export const CLIP_HTTP_STATUS_CODES: HttpStatusOverrides = Object.freeze({ 410: "CLIP_EXPIRED" });
 /** Media type of an HLS playlist. */
 export const HLS_PLAYLIST_MEDIA_TYPE = "application/vnd.apple.mpegurl";
 

@@ -7,6 +7,7 @@ import {
   HEADER_AUTHORIZATION,
   HEADER_RETRY_AFTER,
   HEADER_WEBRTC_VERSION,
+  type HttpStatusOverrides,
   ReactorError,
 } from "@reactor-node/protocol";
 import { FAULT_HEADER, TOKEN_FAULT_HEADER } from "../faults/spec.js";
@@ -27,9 +28,11 @@ export class HttpError extends ReactorError {
     detail: string,
     readonly extra: Record<string, unknown> = {},
     readonly headers: Record<string, string> = {},
+    /** The route's exceptions to the table (a clip's 410 is CLIP_EXPIRED). */
+    overrides?: HttpStatusOverrides,
   ) {
     // The protocol's one status → code table; recoverability follows from the code.
-    super({ code: errorCodeForHttpStatus(status), message: detail });
+    super({ code: errorCodeForHttpStatus(status, overrides), message: detail });
   }
 }
 

@@ -6,6 +6,7 @@
  * runtime's are.
  */
 import {
+  CLIP_HTTP_STATUS_CODES,
   CLIP_PENDING_RETRY_AFTER_S,
   HEADER_AUTHORIZATION,
   HEADER_RETRY_AFTER,
@@ -62,7 +63,9 @@ export function clipRoutes(c: CoordinatorContext): Route[] {
     if (!session.local) c.authority.verify(ctx.header(HEADER_AUTHORIZATION));
     const clip = c.clips.get(sessionId, key);
     if (!clip) throw new HttpError(404, `No clip ${key} in this session`);
-    if (clip.state === "gone") throw new HttpError(410, clip.goneReason ?? "The clip is gone");
+    if (clip.state === "gone") {
+      throw new HttpError(410, clip.goneReason ?? "The clip is gone", {}, {}, CLIP_HTTP_STATUS_CODES);
+    }
     return clip;
   };
   const media = (ctx: RequestContext<unknown>, build: (clip: StoredClip) => Reply): Reply => {
