@@ -9,13 +9,16 @@ export function throwIfAborted(signal: AbortSignal | undefined, what?: string): 
   if (signal?.aborted) throw abortError(signal, what);
 }
 
-/** Resolves after `ms` (at most {@link TIMER_MAX_DELAY_MS}), or rejects with an ABORTED error as soon as `signal` aborts (clearing the timer). */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (signal?.aborted) return Promise.reject(abortError(signal, "Wait"));
+/**
+ * Resolves after `ms` (at most {@link TIMER_MAX_DELAY_MS}), or rejects with an ABORTED error
+ * naming `what` as soon as `signal` aborts (clearing the timer).
+ */
+export function sleep(ms: number, signal?: AbortSignal, what = "Wait"): Promise<void> {
+  if (signal?.aborted) return Promise.reject(abortError(signal, what));
   return new Promise((resolve, reject) => {
     const onAbort = (): void => {
       clearTimeout(timer);
-      reject(abortError(signal, "Wait"));
+      reject(abortError(signal, what));
     };
     // Node fires a delay of 2^31 ms or more after 1 ms: never hand it one.
     const timer = setTimeout(

@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import {
   backoffDelayMs,
+  CLIP_POLL_MAX_DELAY_MS,
+  CLIP_POLL_MIN_DELAY_MS,
+  CLIP_POLL_SCHEDULE,
+  CLIP_READY_SLACK_MS,
+  clipPollDeadline,
   defaultReconnectPolicy,
   NEVER_RECONNECT,
   REQUEST_RETRY_SCHEDULE,
@@ -64,6 +69,19 @@ describe("helper-request retry schedule", () => {
     expect(backoffDelayMs(REQUEST_RETRY_SCHEDULE, attempt)).toBe(delay);
   });
   it("three tries, 600 ms of waiting at most", () => expect(worstCaseWaitMs(REQUEST_RETRY_SCHEDULE)).toBe(600));
+});
+
+describe("clip playlist poll schedule", () => {
+  it("the shortest wait at every poll, however many: the deadline bounds it, not a count", () => {
+    for (const attempt of [0, 1, 100, 10_000]) expect(backoffDelayMs(CLIP_POLL_SCHEDULE, attempt)).toBe(200);
+    expect(CLIP_POLL_MIN_DELAY_MS).toBe(200);
+    expect(worstCaseWaitMs(CLIP_POLL_SCHEDULE)).toBe(Number.POSITIVE_INFINITY);
+  });
+  it("the deadline: 30 s past the predicted ready time, never sooner than one longest wait from now", () => {
+    const now = 1_000_000;
+    expect(clipPollDeadline(now + 5_000, now)).toBe(now + 5_000 + CLIP_READY_SLACK_MS);
+    expect(clipPollDeadline(now - 60_000, now)).toBe(now + CLIP_POLL_MAX_DELAY_MS);
+  });
 });
 
 describe("reconnect policy", () => {

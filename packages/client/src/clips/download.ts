@@ -1,7 +1,7 @@
 /**
- * Downloading a clip (docs/protocol.md §10): poll its playlist while it answers 202 (waiting what
- * `Retry-After` says, clamped, and never past the predicted ready time plus
- * {@link CLIP_READY_SLACK_MS}), then fetch the init segment and every media segment in order and
+ * Downloading a clip (docs/protocol.md §10): poll its playlist while it answers 202 (the one poll
+ * loop on the protocol's `CLIP_POLL_SCHEDULE`: waiting what `Retry-After` says, clamped, and never
+ * past the predicted ready time plus `CLIP_READY_SLACK_MS`), then fetch the init segment and every media segment in order and
  * write them back to back. The result is one fragmented MP4 file: the very bytes an HLS player
  * would play, which every common player opens, written as they arrive with no second copy in
  * memory and no remuxing library (nothing to re-encode: the segments already are one movie).
@@ -13,9 +13,10 @@ import {
   CLIP_HTTP_STATUS_CODES,
   CLIP_PENDING_RETRY_AFTER_S,
   CLIP_POLL_MAX_DELAY_MS,
-  CLIP_POLL_MIN_DELAY_MS,
+  CLIP_POLL_SCHEDULE,
   CLIP_READY_SLACK_MS,
   type Clip,
+  clipPollDeadline,
   errorFromHttpStatus,
   HEADER_AUTHORIZATION,
   HTTP_REQUEST_TIMEOUT_MS,
@@ -23,8 +24,8 @@ import {
   parseRetryAfter,
   type ReactorError,
   reactorError,
-  retryAfterMs,
 } from "@reactor-node/protocol";
+import { poll } from "../http/poll.js";
 import { type ClipTarget, openClipSink } from "./clip-sink.js";
 import { type ClipPlaylist, PLAYLIST_MAX_BYTES, parseClipPlaylist } from "./playlist.js";
 
@@ -68,24 +69,6 @@ export interface ClipDownloadHost {
   reportListenerError(error: unknown): void;
 }
 
-function sleep(ms: number, signal: AbortSignal | undefined, what: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(abortError(signal, what));
-      return;
-    }
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(abortError(signal, what));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}
-
 /** Downloads `clip` into `target`. Every failure is a ReactorError; a file target is never left half-written. */
 export async function downloadClip(
   host: ClipDownloadHost,
@@ -126,32 +109,33 @@ export async function downloadClip(
     });
   };
 
-  // 1. The playlist, polled while it is being prepared.
-  // A clip asked for long ago still gets one poll interval before a 202 counts as stuck.
-  const deadline = Math.max(clip.predictedReadyAt + CLIP_READY_SLACK_MS, Date.now() + CLIP_POLL_MAX_DELAY_MS);
+  // 1. The playlist, polled while it is being prepared; any other failure ends the poll at once.
   let pendingPolls = 0;
-  let playlist: ClipPlaylist;
-  for (;;) {
-    const response = await get(clip.playlistUrl, "GET clip playlist");
-    if (response.status === 202) {
-      await response.body?.cancel().catch(() => {});
-      pendingPolls++;
-      const hinted = parseRetryAfter(response.headers.get("retry-after")) ?? CLIP_PENDING_RETRY_AFTER_S;
-      const delay = Math.max(CLIP_POLL_MIN_DELAY_MS, retryAfterMs(hinted, CLIP_POLL_MAX_DELAY_MS));
-      if (Date.now() + delay > deadline) {
-        throw reactorError(
-          "TIMEOUT",
-          `The clip was not ready ${CLIP_READY_SLACK_MS} ms after its predicted time (${new Date(clip.predictedReadyAt).toISOString()})`,
-        );
+  const playlist = await poll<ClipPlaylist>({
+    attempt: async () => {
+      const response = await get(clip.playlistUrl, "GET clip playlist");
+      if (response.status === 202) {
+        await response.body?.cancel().catch(() => {});
+        pendingPolls++;
+        const retryAfter = parseRetryAfter(response.headers.get("retry-after")) ?? CLIP_PENDING_RETRY_AFTER_S;
+        return { done: false, retryAfter };
       }
-      await sleep(delay, signal, "downloadClip()");
-      continue;
-    }
-    if (response.status !== 200) throw await fail(response, "GET clip playlist");
-    const text = await readText(response, PLAYLIST_MAX_BYTES, "GET clip playlist");
-    playlist = parseClipPlaylist(text, response.url || clip.playlistUrl);
-    break;
-  }
+      if (response.status !== 200) throw await fail(response, "GET clip playlist");
+      const text = await readText(response, PLAYLIST_MAX_BYTES, "GET clip playlist");
+      return { done: true, value: parseClipPlaylist(text, response.url || clip.playlistUrl) };
+    },
+    schedule: CLIP_POLL_SCHEDULE,
+    retryAfterMaxMs: CLIP_POLL_MAX_DELAY_MS,
+    deadline: clipPollDeadline(clip.predictedReadyAt),
+    retryable: () => false,
+    exhausted: () =>
+      reactorError(
+        "TIMEOUT",
+        `The clip was not ready ${CLIP_READY_SLACK_MS} ms after its predicted time (${new Date(clip.predictedReadyAt).toISOString()})`,
+      ),
+    what: "downloadClip()",
+    ...(signal && { signal }),
+  });
 
   // 2. Init + segments, back to back.
   const sink = await openClipSink(target);

@@ -1,9 +1,10 @@
 /**
  * The one retry/poll loop of the client, over the protocol's pure schedules
- * (`SESSION_POLL_SCHEDULE`, `SDP_POLL_SCHEDULE`, `REQUEST_RETRY_SCHEDULE`): try, and after a
- * "not yet" answer or a retryable failure sleep the schedule's delay (at least the failure's
- * `Retry-After`, clamped by `retryAfterMs`) until the schedule is spent. Non-retryable errors
- * and aborts end the loop at once: they are never retried.
+ * (`SESSION_POLL_SCHEDULE`, `SDP_POLL_SCHEDULE`, `REQUEST_RETRY_SCHEDULE`, `CLIP_POLL_SCHEDULE`):
+ * try, and after a "not yet" answer or a retryable failure sleep the schedule's delay (at least
+ * the answer's or the failure's `Retry-After`, clamped by `retryAfterMs`) until the schedule is
+ * spent or the next try would start past the deadline. Non-retryable errors and aborts end the
+ * loop at once: they are never retried.
  */
 import {
   type BackoffSchedule,
@@ -15,8 +16,8 @@ import {
 } from "@reactor-node/protocol";
 import { sleep } from "../abort.js";
 
-/** What one try gave: a value ends the loop, "not yet" sleeps and tries again. */
-export type PollResult<T> = { done: true; value: T } | { done: false };
+/** What one try gave: a value ends the loop, "not yet" sleeps and tries again (at least its `retryAfter`, seconds). */
+export type PollResult<T> = { done: true; value: T } | { done: false; retryAfter?: number };
 
 /** Options of {@link poll}. */
 export interface PollOptions<T> {
@@ -28,7 +29,13 @@ export interface PollOptions<T> {
   exhausted(lastError: ReactorError | undefined): ReactorError;
   /** Which failures to try again (default: every recoverable one). */
   retryable?(error: ReactorError): boolean;
+  /** Longest wait a `Retry-After` may impose (default the protocol's `RETRY_AFTER_MAX_MS`). */
+  retryAfterMaxMs?: number;
+  /** Ms since the epoch: a sleep that would end past it ends the loop instead (`exhausted`). */
+  deadline?: number;
   signal?: AbortSignal;
+  /** Names the wait in the ABORTED error of an aborted sleep (default "Wait"). */
+  what?: string;
 }
 
 /** Runs the loop; see the file comment. */
@@ -38,16 +45,21 @@ export async function poll<T>(options: PollOptions<T>): Promise<T> {
   const retryable = options.retryable ?? ((error: ReactorError) => error.recoverable);
   for (let attempt = 0; ; attempt++) {
     let lastError: ReactorError | undefined;
+    let retryAfter: number | undefined;
     try {
       const result = await options.attempt();
       if (result.done) return result.value;
+      retryAfter = result.retryAfter;
     } catch (error) {
       if (!isReactorError(error) || error.code === "ABORTED" || !retryable(error)) throw error;
       lastError = error;
+      retryAfter = error.retryAfter;
     }
     const delay = delayOf(attempt);
     if (delay === null) throw options.exhausted(lastError);
-    await sleep(Math.max(delay, retryAfterMs(lastError?.retryAfter)), options.signal);
+    const wait = Math.max(delay, retryAfterMs(retryAfter, options.retryAfterMaxMs));
+    if (options.deadline !== undefined && Date.now() + wait > options.deadline) throw options.exhausted(lastError);
+    await sleep(wait, options.signal, options.what);
   }
 }
 

@@ -137,6 +137,42 @@ describe("poll: the one retry/poll loop", () => {
     expect(calls).toBe(1);
   });
 
+  it("a 'not yet' answer's Retry-After stretches the sleep up to retryAfterMaxMs; a sleep past the deadline ends the loop", async () => {
+    const tries: number[] = [];
+    const start = Date.now();
+    const hints = [0, 1, 60];
+    const result = poll({
+      attempt: async () => {
+        tries.push(Date.now() - start);
+        return { done: false, retryAfter: hints[tries.length - 1] ?? 2 };
+      },
+      schedule: { initialDelayMs: 200, factor: 1, maxDelayMs: 200, maxAttempts: Number.POSITIVE_INFINITY },
+      retryAfterMaxMs: 5_000,
+      deadline: start + 10_000,
+      exhausted: () => reactorError("TIMEOUT", "past the deadline"),
+    }).catch((e) => e);
+    await vi.advanceTimersByTimeAsync(20_000);
+    // 0 s → the schedule's 200 ms; 1 s; 60 s clamped to 5 s; then 2 s would end at 8.2 s, the next past 10 s.
+    expect(tries).toEqual([0, 200, 1_200, 6_200, 8_200]);
+    expect(await result).toMatchObject({ code: "TIMEOUT", message: "past the deadline" });
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it("an aborted sleep is ABORTED, named by `what`", async () => {
+    const controller = new AbortController();
+    const result = poll({
+      attempt: async () => ({ done: false }),
+      schedule: { initialDelayMs: 1_000, factor: 1, maxDelayMs: 1_000, maxAttempts: 5 },
+      exhausted: () => reactorError("TIMEOUT", "spent"),
+      signal: controller.signal,
+      what: "downloadClip()",
+    }).catch((e) => e);
+    await vi.advanceTimersByTimeAsync(500);
+    controller.abort(new Error("enough"));
+    expect(await result).toMatchObject({ code: "ABORTED", message: "downloadClip() was aborted" });
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
   it("withRetry: the protocol's request schedule (3 tries, 200 then 400 ms), then the last error", async () => {
     const tries: number[] = [];
     const start = Date.now();

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import type { HttpStatusOverrides } from "../http/status.js";
+import type { BackoffSchedule } from "../policies/backoff.js";
 import type { ClipReadyWire } from "../v0/messages.js";
 
 /** What a clip request returns: the window (media seconds) and where its HLS playlist is. */
@@ -43,6 +44,28 @@ export const CLIP_POLL_MIN_DELAY_MS = 200;
 export const CLIP_POLL_MAX_DELAY_MS = 5_000;
 /** How long past `predictedReadyAt` a playlist poll keeps going before it times out (our choice). */
 export const CLIP_READY_SLACK_MS = 30_000;
+
+/**
+ * The playlist poll while it answers 202: each wait is the answer's `Retry-After` (the runtime's
+ * {@link CLIP_PENDING_RETRY_AFTER_S} when it sends none) clamped to {@link CLIP_POLL_MIN_DELAY_MS}
+ * … {@link CLIP_POLL_MAX_DELAY_MS}; the number of polls is bounded by {@link clipPollDeadline},
+ * not by a count.
+ */
+export const CLIP_POLL_SCHEDULE: BackoffSchedule = Object.freeze({
+  initialDelayMs: CLIP_POLL_MIN_DELAY_MS,
+  factor: 1,
+  maxDelayMs: CLIP_POLL_MIN_DELAY_MS,
+  maxAttempts: Number.POSITIVE_INFINITY,
+});
+
+/**
+ * When the playlist poll gives up (ms since the epoch): {@link CLIP_READY_SLACK_MS} after the
+ * clip's predicted ready time, and never sooner than one longest poll interval from `nowMs`
+ * (a clip asked for long ago still gets a poll before a 202 counts as stuck).
+ */
+export function clipPollDeadline(predictedReadyAt: number, nowMs: number = Date.now()): number {
+  return Math.max(predictedReadyAt + CLIP_READY_SLACK_MS, nowMs + CLIP_POLL_MAX_DELAY_MS);
+}
 /**
  * The clip routes' exceptions to the HTTP status table (§10): a playlist or segment that answers
  * 410 is a clip that existed and is gone, CLIP_EXPIRED (elsewhere 410 is BAD_REQUEST).

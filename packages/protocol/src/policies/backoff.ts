@@ -64,8 +64,9 @@ export function sdpPollDelayMs(attempt: number, maxAttempts: number = SDP_POLL_M
   return backoffDelayMs({ ...SDP_POLL_SCHEDULE, maxAttempts }, attempt);
 }
 
-/** Sum of every delay in a schedule: the worst-case wait before giving up. */
+/** Sum of every delay in a schedule: the worst-case wait before giving up (Infinity for a schedule bounded by time, not count). */
 export function worstCaseWaitMs(schedule: BackoffSchedule): number {
+  if (!Number.isFinite(schedule.maxAttempts)) return Number.POSITIVE_INFINITY;
   let total = 0;
   for (let i = 0; ; i++) {
     const d = backoffDelayMs(schedule, i);
