@@ -2,13 +2,14 @@
 // serve`), so the CPU figures are this client process alone. Run after `pnpm build`:
 //   node bench/publish.js            (BENCH_PUSH_SECONDS=60 by default; BENCH_PUSH_SECONDS=10 for a quick look)
 // Every figure depends on the machine's load; the 2-core development machine is shared.
-import { spawn } from "node:child_process";
-import { once } from "node:events";
-import { createRequire } from "node:module";
+import { loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
 import { createVideoEncoder, isNativeDecoderInstalled } from "@reactor-node/frames";
-import { readPattern, renderPatternRgb } from "@reactor-node/testkit";
+import { readPattern } from "@reactor-node/testkit";
+import { cpuWindow, sampleProcess } from "../../frames/bench/compare/harness.js";
 import { Reactor } from "../dist/index.js";
+import { percentile as pct, pictures, pushSteady } from "./publish/push.js";
+import { startTestkit } from "./publish/testkit.js";
 
 const PUSH_SECONDS = Number(process.env.BENCH_PUSH_SECONDS ?? 60);
 const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 10);
@@ -16,56 +17,43 @@ const CEILING_FRAMES = Number(process.env.BENCH_CEILING_FRAMES ?? 150);
 const FPS = 30;
 const native = isNativeDecoderInstalled();
 
-const pct = (xs, p) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] : Number.NaN;
-};
 const f1 = (n) => (Number.isFinite(n) ? n.toFixed(1) : "n/a");
 const f3 = (n) => (Number.isFinite(n) ? n.toFixed(3) : "n/a");
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ");
 
-/** Pictures of the pattern, rendered once; each push gets a fresh copy (the pusher's own cost). */
-function pictures(width, height, count = 30) {
-  return Array.from({ length: count }, (_, n) => renderPatternRgb(n, width, height));
-}
-
-async function startTestkit(size) {
-  const bin = createRequire(import.meta.url)
-    .resolve("@reactor-node/testkit/package.json")
-    .replace(/package\.json$/, "bin/reactor-testkit.js");
-  const child = spawn(process.execPath, [bin, "serve", "--port", "0", "--json", "--size", size], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const [line] = await once(child.stdout, "data");
-  const { url, apiKey } = JSON.parse(String(line).split("\n")[0]);
-  return {
-    url,
-    apiKey,
-    close: async () => {
-      child.kill("SIGTERM");
-      await once(child, "exit");
-    },
-  };
-}
-
-/** Encoder alone, back to back (`block`), one 720p stream: the ceiling. */
+/**
+ * Encoder alone, back to back (`block`), one 720p stream: the ceiling in wall-clock fps, and the
+ * encoder thread's CPU per frame (schedstat), which gives the ceiling of an idle core (1000 / ms)
+ * on a machine whose load stretches the wall clock.
+ */
 async function ceiling(backend) {
   const encoder = createVideoEncoder({ backend, backpressure: "block" });
   await encoder.whenReady();
   const frames = pictures(1280, 720, 10);
   let done = 0;
   encoder.onEncoded(() => done++);
-  // Warm-up (first frame opens the encoder).
-  await encoder.push({ data: frames[0].slice(), width: 1280, height: 720, format: "rgb24" });
+  const push = (n) => {
+    const data = encoder.buffer(1280, 720);
+    data.set(frames[n % frames.length]);
+    return encoder.push({ data, width: 1280, height: 720, format: "rgb24" });
+  };
+  // Warm-up (the first frame opens the encoder).
+  await push(0);
   while (done < 1) await new Promise((r) => setTimeout(r, 5));
+  const a = sampleProcess(process.pid);
   const start = performance.now();
-  for (let n = 0; n < CEILING_FRAMES; n++) {
-    await encoder.push({ data: frames[n % frames.length].slice(), width: 1280, height: 720, format: "rgb24" });
-  }
+  for (let n = 0; n < CEILING_FRAMES; n++) await push(n);
   while (done < CEILING_FRAMES + 1) await new Promise((r) => setTimeout(r, 1));
   const fps = (CEILING_FRAMES * 1000) / (performance.now() - start);
+  const cpu = cpuWindow(a, sampleProcess(process.pid));
   const stats = encoder.stats();
   await encoder.close();
-  return { fps, encodeMs: stats.encodeMs, convertMs: stats.convertMs };
+  // The busiest thread of this process is the encoder worker.
+  const workerMs = (cpu.threads[0].pct * cpu.wallMs) / 100 / CEILING_FRAMES;
+  return { fps, workerMs, encodeMs: stats.encodeMs, convertMs: stats.convertMs };
 }
 
 /** 720p RGB at 30 fps for PUSH_SECONDS into the testkit; CPU of this process, main-thread time per pushFrame. */
@@ -78,41 +66,9 @@ async function sustained(testkit, backend) {
   });
   await reactor.connect();
   const webcam = await reactor.track("webcam").publish({ encoder: backend });
-  const frames = pictures(1280, 720);
-  const pushMs = [];
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  const period = 1000 / FPS;
-  let n = 0;
-  for (; ; n++) {
-    const due = t0 + n * period;
-    const wait = due - performance.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    if (performance.now() - t0 >= PUSH_SECONDS * 1000) break;
-    const data = frames[n % frames.length].slice();
-    const p0 = performance.now();
-    webcam.pushFrame({ data, width: 1280, height: 720, format: "rgb24", timestamp: n * period });
-    pushMs.push(performance.now() - p0);
-  }
-  const seconds = (performance.now() - t0) / 1000;
-  await new Promise((r) => setTimeout(r, 500));
-  const cpu = process.cpuUsage(cpu0);
-  const stats = webcam.stats();
+  const result = await pushSteady(webcam, { width: 1280, height: 720, fps: FPS, seconds: PUSH_SECONDS });
   await reactor.disconnect();
-  const dropped = Object.values(stats.dropped).reduce((a, b) => a + b, 0);
-  return {
-    pushedFps: stats.pushed / seconds,
-    encodedFps: stats.encoded / seconds,
-    sentFps: stats.sent / seconds,
-    dropped,
-    drops: stats.dropped,
-    cpuPercent: ((cpu.user + cpu.system) / 1000 / (seconds * 1000 + 500)) * 100,
-    pushP50: pct(pushMs, 50),
-    pushP99: pct(pushMs, 99),
-    encodeMs: stats.encodeMs,
-    convertMs: stats.convertMs,
-    kbps: stats.bytes / 125 / seconds,
-  };
+  return result;
 }
 
 /** 640×360 pattern pushed, echoed by the testkit (forwarded), received as RGB: push → callback latency. */
@@ -134,9 +90,11 @@ async function latency(testkit) {
     const due = t0 + (n * 1000) / FPS;
     const wait = due - performance.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const data = webcam.buffer(640, 360);
+    data.set(frames[n % 256]);
     pushedAt.set(n % 256, performance.now());
     webcam.pushFrame({
-      data: frames[n % 256].slice(),
+      data,
       width: 640,
       height: 360,
       format: "rgb24",
@@ -158,46 +116,47 @@ const say = (metric, value, target) => {
 console.log(
   `publish benchmark: 720p pushes for ${PUSH_SECONDS} s, latency over ${LATENCY_SECONDS} s, node ${process.version}, native ${native ? "installed" : "absent"}`,
 );
+console.log("(load average 1/5/15 min at the start of each measurement in brackets)");
 
-const wasmCeiling = await ceiling("wasm");
-say(
-  "encoder ceiling, one 720p stream, wasm",
-  `${f1(wasmCeiling.fps)} fps (encode ${f1(wasmCeiling.encodeMs)} + convert ${f1(wasmCeiling.convertMs)} ms)`,
-  "≥ 45 fps",
-);
-if (native) {
-  const nativeCeiling = await ceiling("native");
+for (const backend of native ? ["wasm", "native"] : ["wasm"]) {
+  const l0 = load();
+  const c = await ceiling(backend);
   say(
-    "encoder ceiling, one 720p stream, native",
-    `${f1(nativeCeiling.fps)} fps (encode ${f1(nativeCeiling.encodeMs)} + convert ${f1(nativeCeiling.convertMs)} ms)`,
-    "≥ 150 fps",
+    `encoder ceiling, one 720p stream, ${backend} [${l0}]`,
+    `${f1(c.fps)} fps; worker ${f1(c.workerMs)} ms CPU/frame = ${f1(1000 / c.workerMs)} fps/core (encode ${f1(c.encodeMs)} + convert ${f1(c.convertMs)} ms wall)`,
+    backend === "wasm" ? "≥ 45 fps" : "≥ 150 fps",
   );
 }
 
 const testkit = await startTestkit("320x240");
 try {
   for (const backend of native ? ["wasm", "native"] : ["wasm"]) {
+    const l0 = load();
     const r = await sustained(testkit, backend);
     say(
-      `push 1280×720 RGB at 30 fps for ${PUSH_SECONDS} s, ${backend}`,
+      `push 1280×720 RGB at 30 fps for ${PUSH_SECONDS} s, ${backend} [${l0}]`,
       `${f1(r.encodedFps)} enc / ${f1(r.sentFps)} sent fps, ${r.dropped} dropped`,
       "≥ 29.5 fps, 0 dropped",
     );
     say(
       `  process CPU (% of one core), ${backend}`,
-      `${f1(r.cpuPercent)} % (${f1(r.kbps)} kb/s, encode ${f1(r.encodeMs)} ms)`,
+      `${f1(r.cpu.pct)} % (threads ${r.cpu.threads
+        .slice(0, 3)
+        .map((t) => f1(t.pct))
+        .join(" + ")} %…; ${f1(r.kbps)} kb/s)`,
       backend === "native" ? "≤ 15 %" : "—",
     );
     say(
       `  main-thread time per 720p pushFrame, ${backend}`,
-      `p50 ${f3(r.pushP50)} ms, p99 ${f3(r.pushP99)} ms`,
+      `p50 ${f3(r.pushP50)} ms, p99 ${f3(r.pushP99)} ms, max ${f3(r.pushMax)} ms`,
       "≤ 0.2 ms",
     );
     if (r.dropped) console.log(`  drops: ${JSON.stringify(r.drops)}`);
   }
+  const l0 = load();
   const l = await latency(testkit);
   say(
-    "push → echoed by the testkit → received as RGB, 640×360",
+    `push → echoed by the testkit → received as RGB, 640×360 [${l0}]`,
     `p50 ${f1(l.p50)} ms, p95 ${f1(l.p95)} ms (${l.frames} frames)`,
     "p50 ≤ 60 ms",
   );

@@ -3,7 +3,7 @@
  * on `main_video` (the echo model forwards it), frame numbers in order and colours within
  * tolerance; the slot, errors, keyframe requests, reconnects and the encoder thread's lifetime.
  */
-import { toneFrequency } from "@reactor-node/frames";
+import { ENCODER_PIPELINE_DEPTH, toneFrequency } from "@reactor-node/frames";
 import { type AudioFrame, isReactorError } from "@reactor-node/protocol";
 import { LOOP_FRAMES, type MockReactor, renderPatternRgb, startMockReactor } from "@reactor-node/testkit";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -53,8 +53,9 @@ describe("publishing video", () => {
     const stats = webcam.stats();
     expect(stats).toMatchObject({ track: "webcam", kind: "video", state: "published", pushed });
     expect(stats.sent).toBe(stats.encoded);
-    // Every push is encoded, replaced by a newer one while the encoder was busy, or still in the encoder.
-    expect(pushed - stats.encoded - stats.dropped.replaced).toBeLessThanOrEqual(2);
+    // Every push is encoded, replaced by a newer one while the encoder was busy, or still in the
+    // encoder (in the worker's pipeline or waiting for it).
+    expect(pushed - stats.encoded - stats.dropped.replaced).toBeLessThanOrEqual(ENCODER_PIPELINE_DEPTH + 1);
     expect(stats.keyframes).toBeGreaterThanOrEqual(1);
     expect(stats.packets).toBeGreaterThan(stats.sent);
     // The testkit's record of what it received.

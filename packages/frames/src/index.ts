@@ -67,11 +67,18 @@ export { ENCODER_ENV_VAR, resolveEncoderBackend } from "./encoder/backend.js";
 export { DEFAULT_OPUS_BITRATE } from "./encoder/opus-engine.js";
 export { mixChannels, OPUS_FRAME_SAMPLES, OPUS_SAMPLE_RATE_HZ, OpusFramer } from "./encoder/resampler.js";
 export { i420ByteLength, RGB_TO_BT601_LIMITED, rgbToI420 } from "./encoder/rgb-to-i420.js";
-export { createRgbToI420, type RgbToI420 } from "./encoder/rgb-to-i420-simd.js";
+export {
+  createI420Converter,
+  createRgbToI420,
+  type I420Converter,
+  type RgbToI420,
+} from "./encoder/rgb-to-i420-simd.js";
 export {
   BLOCK_QUEUE_MAX,
   createVideoEncoder,
   DEFAULT_PUBLISH_FPS,
+  ENCODER_BUFFER_POOL_MAX,
+  ENCODER_PIPELINE_DEPTH,
   type EncodeDropReason,
   type EncodedPicture,
   type PublishBackpressure,

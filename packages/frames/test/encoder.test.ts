@@ -6,6 +6,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import {
   createRgbToI420,
   createVideoEncoder,
+  ENCODER_BUFFER_POOL_MAX,
+  ENCODER_PIPELINE_DEPTH,
   type EncodedPicture,
   i420ByteLength,
   i420ToRgb,
@@ -208,11 +210,13 @@ describe("VideoEncoder (wasm)", () => {
     const frames = Array.from({ length: 10 }, (_, n) => renderPatternRgb(n, W, H));
     for (const data of frames) void e.push({ data, width: W, height: H, format: "rgb24" });
     await eventually(() => e.stats().encoded + e.stats().dropped.replaced === 10, 10_000);
+    // The first pictures fill the pipeline to the worker; of the rest only the newest waited.
+    const sent = Array.from({ length: ENCODER_PIPELINE_DEPTH }, (_, n) => n);
     const stats = e.stats();
-    expect(stats.encoded).toBe(2);
-    expect(stats.dropped.replaced).toBe(8);
+    expect(stats.encoded).toBe(ENCODER_PIPELINE_DEPTH + 1);
+    expect(stats.dropped.replaced).toBe(10 - ENCODER_PIPELINE_DEPTH - 1);
     const decoded = await decodeAll(out);
-    expect(decoded.map((d) => readPattern(d.rgb, W, H)?.frameNumber)).toEqual([0, 9]);
+    expect(decoded.map((d) => readPattern(d.rgb, W, H)?.frameNumber)).toEqual([...sent, 9]);
   });
 
   it("block: every picture is encoded, in order; waits are counted", async () => {
@@ -223,7 +227,11 @@ describe("VideoEncoder (wasm)", () => {
     );
     await Promise.all(waits);
     await eventually(() => out.length === 5, 10_000);
-    expect(e.stats()).toMatchObject({ encoded: 5, waited: 4, dropped: { replaced: 0, overflow: 0 } });
+    expect(e.stats()).toMatchObject({
+      encoded: 5,
+      waited: 5 - ENCODER_PIPELINE_DEPTH,
+      dropped: { replaced: 0, overflow: 0 },
+    });
     const decoded = await decodeAll(out);
     expect(decoded.map((d) => readPattern(d.rgb, W, H)?.frameNumber)).toEqual([0, 1, 2, 3, 4]);
   });
@@ -238,6 +246,48 @@ describe("VideoEncoder (wasm)", () => {
     void e.push({ data: kept, width: W, height: H, format: "rgb24" }, { copy: true });
     await eventually(() => e.stats().encoded === 2, 10_000);
     expect(kept.byteLength).toBe(W * H * 3);
+  });
+
+  it("recycles picture buffers: buffer() hands out what the worker handed back", async () => {
+    const e = encoder();
+    const out = collect(e);
+    for (let n = 0; n < 6; n++) {
+      const pooled = e.pooledBuffers;
+      const data = e.buffer(W, H);
+      expect(data.byteLength).toBe(W * H * 3);
+      // From the second picture on, the buffer is the previous picture's, back from the worker.
+      expect(e.pooledBuffers).toBe(Math.max(0, pooled - 1));
+      if (n > 0) expect(pooled).toBe(1);
+      data.set(renderPatternRgb(n, W, H));
+      void e.push({ data, width: W, height: H, format: "rgb24" });
+      await eventually(() => out.length === n + 1 && e.pooledBuffers === 1, 10_000);
+      expect(data.byteLength).toBe(0);
+    }
+    const decoded = await decodeAll(out);
+    expect(decoded.map((d) => readPattern(d.rgb, W, H)?.frameNumber)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(() => e.buffer(W, 0)).toThrow(/height must be an integer/);
+    expect(() => e.buffer(W, H, "bgr" as never)).toThrow(/format must be one of/);
+  });
+
+  it("a replaced picture's buffer is pooled when the encoder handed it out, never when it is the caller's", async () => {
+    const burst = async (own: boolean) => {
+      const e = encoder();
+      await e.whenReady();
+      for (let n = 0; n < 10; n++) {
+        const data = own ? renderPatternRgb(n, W, H) : e.buffer(W, H);
+        void e.push({ data, width: W, height: H, format: "rgb24" });
+      }
+      await eventually(() => e.stats().encoded + e.stats().dropped.replaced === 10, 10_000);
+      await eventually(() => e.pooledBuffers === expected(own), 10_000);
+      return e.pooledBuffers;
+    };
+    // The caller keeps its replaced buffers (never detached): only the encoded ones come back.
+    // Pooled ones come back replaced or encoded: the pipeline's, the waiting one and the one
+    // being filled are all the burst ever allocates, and they all return (up to the bound).
+    const expected = (own: boolean) =>
+      own ? ENCODER_PIPELINE_DEPTH + 1 : Math.min(ENCODER_BUFFER_POOL_MAX, ENCODER_PIPELINE_DEPTH + 2);
+    expect(await burst(true)).toBe(expected(true));
+    expect(await burst(false)).toBe(expected(false));
   });
 
   it("close() releases the worker thread; pushes after close are ABORTED", async () => {

@@ -176,7 +176,8 @@ export class Publisher implements AsyncDisposable {
    * a frame received with `onFrame` can be pushed back unchanged) or, on an audio track,
    * `{data: Int16Array, sampleRate, channels}` (any rate and channel count; resampled to 48 kHz).
    * The video buffer is transferred to the encoder thread (detached here) unless `copy` is set or
-   * the view does not cover its whole buffer. Throws (and emits) INVALID_ARGUMENT for a
+   * the view does not cover its whole buffer, when it is copied into a pooled buffer (see
+   * {@link Publisher.buffer}). Throws (and emits) INVALID_ARGUMENT for a
    * malformed frame or when the track is not published, with nothing sent. With `block`
    * backpressure the promise settles when the encoder took the frame.
    */
@@ -206,6 +207,20 @@ export class Publisher implements AsyncDisposable {
       this.host.reportError(typed);
       throw typed;
     }
+  }
+
+  /**
+   * Video: a buffer for one `width`×`height` picture in `format` (default `rgb24`) to fill and
+   * push, taken from the buffers the encoder worker handed back after encoding. A producer that
+   * renders into these pushes without allocating pixel memory per frame (and without a copy:
+   * pushing transfers the buffer to the encoder; do not touch it afterwards). Throws
+   * INVALID_ARGUMENT on an audio track or for a bad size or format.
+   */
+  buffer(width: number, height: number, format: VideoInput["format"] = "rgb24"): Uint8Array {
+    if (this.media.kind !== "video") {
+      throw reactorError("INVALID_ARGUMENT", `Track '${this.name}' is an audio track: buffer() is for video pictures`);
+    }
+    return this.media.encoder.buffer(width, height, format);
   }
 
   /** Releases the track (`unpublish_track`), stops its encoder worker. Idempotent. */

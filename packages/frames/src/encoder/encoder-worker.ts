@@ -1,14 +1,14 @@
 // Worker entry of a published track's encoder: one per track (VP8 and Opus are stateful),
 // exposed through comlink. Converts RGB/RGBA to I420 and encodes VP8, or resamples PCM to
-// 48 kHz and encodes Opus; buffers come in and go out transferred.
+// 48 kHz and encodes Opus; buffers come in and go out transferred, and a picture's buffer goes
+// back with its encoded frame so the main thread can reuse it.
 import { isReactorError, reactorError } from "@reactor-node/protocol";
 import { exposeWorkerApi, transferred } from "../worker/comlink-expose.js";
 import { LibavVp8Engine } from "./libav-vp8-engine.js";
 import { NativeVp8Engine } from "./native-vp8-engine.js";
 import { OpusEngine } from "./opus-engine.js";
 import { OpusFramer } from "./resampler.js";
-import { i420ByteLength } from "./rgb-to-i420.js";
-import { createRgbToI420 } from "./rgb-to-i420-simd.js";
+import { createI420Converter } from "./rgb-to-i420-simd.js";
 import type { VideoEncoderEngine, VideoEncoderSettings } from "./video-engine.js";
 import type {
   AudioEncodeInput,
@@ -22,8 +22,7 @@ import type {
 let backend: EncoderBackend = "wasm";
 let video: { engine: VideoEncoderEngine; settings: VideoEncoderSettings } | undefined;
 let audio: { engine: OpusEngine; framer: OpusFramer } | undefined;
-let scratch = new Uint8Array(0);
-const convert = createRgbToI420();
+const converter = createI420Converter();
 
 async function createVideoEngine(settings: VideoEncoderSettings): Promise<void> {
   video?.engine.close();
@@ -36,8 +35,20 @@ function sameSettings(a: VideoEncoderSettings, b: VideoEncoderSettings): boolean
   return a.width === b.width && a.height === b.height && a.bitrate === b.bitrate && a.fps === b.fps;
 }
 
+/**
+ * The main thread keeps more than one picture in flight (ENCODER_PIPELINE_DEPTH) and comlink
+ * starts each call as it arrives: pictures are encoded one after the other, in arrival order,
+ * even when one has to wait for a new encoder first.
+ */
+let videoQueue: Promise<unknown> = Promise.resolve();
+function encodeVideo(input: VideoEncodeInput): Promise<VideoEncodeOutput> {
+  const result = videoQueue.then(() => encodeOneVideo(input));
+  videoQueue = result.catch(() => undefined);
+  return result;
+}
+
 /** Encodes one picture, (re)creating the encoder when its size or bitrate changed. */
-async function encodeVideo(input: VideoEncodeInput): Promise<VideoEncodeOutput> {
+async function encodeOneVideo(input: VideoEncodeInput): Promise<VideoEncodeOutput> {
   try {
     const settings: VideoEncoderSettings = {
       width: input.width,
@@ -52,25 +63,24 @@ async function encodeVideo(input: VideoEncodeInput): Promise<VideoEncodeOutput> 
     }
     const engine = video!.engine;
     const t0 = performance.now();
-    let i420 = input.data;
-    if (input.format !== "i420") {
-      const size = i420ByteLength(input.width, input.height);
-      if (scratch.length !== size) scratch = new Uint8Array(size);
-      convert(input.data, input.width, input.height, input.format === "rgba" ? 4 : 3, scratch);
-      i420 = scratch;
-    }
+    // The converter's own memory: the engine copies the picture in anyway.
+    const i420 =
+      input.format === "i420"
+        ? input.data
+        : converter.convert(input.data, input.width, input.height, input.format === "rgba" ? 4 : 3);
     const t1 = performance.now();
     const encoded = engine.encode(i420, input.pts90k, input.keyframe || reconfigured);
     const t2 = performance.now();
     const data = ownBuffer(encoded.data);
     const out: VideoEncodeOutput = {
       data,
+      input: input.data,
       keyframe: encoded.keyframe,
       reconfigured,
       convertMs: t1 - t0,
       encodeMs: t2 - t1,
     };
-    return transferred(out, [data.buffer]);
+    return transferred(out, [data.buffer, input.data.buffer]);
   } catch (error) {
     throw toEncodeError(error);
   }

@@ -13,17 +13,21 @@ type NodeAvLib = typeof import("node-av/lib");
 type NodeAvConstants = typeof import("node-av/constants");
 type CodecContext = InstanceType<NodeAvLib["CodecContext"]>;
 type Packet = InstanceType<NodeAvLib["Packet"]>;
+type Frame = InstanceType<NodeAvLib["Frame"]>;
 
 /**
- * libvpx threads. One: at realtime speed a 720p VP8 frame encodes in a few ms on one core, and
- * more threads would compete with the decoder and the session on a small machine.
+ * libvpx threads. One: a 720p frame encodes in ≈3.5 ms on one core at speed 16, and libvpx's
+ * VP8 row threads spin-wait on each other: with 2 threads on the loaded 2-core development
+ * machine a frame took 15–60 ms of CPU (measured, bench notes in the README).
  */
 const LIBVPX_THREADS = 1;
 
 /**
  * VP8 encoding with FFmpeg's libvpx through the optional `node-av` bindings, synchronous inside
  * the encoder worker. Same libvpx settings as the wasm backend. `node-av` is imported
- * dynamically so the worker still loads where it is not installed.
+ * dynamically so the worker still loads where it is not installed. One picture (an AVFrame and
+ * its planes) is allocated per encoder and refilled for every frame: a fresh one per frame cost
+ * a 1.4 MB allocation, its page faults and a free each time.
  */
 export class NativeVp8Engine implements VideoEncoderEngine {
   private closed = false;
@@ -31,9 +35,9 @@ export class NativeVp8Engine implements VideoEncoderEngine {
   private constructor(
     private readonly lib: NodeAvLib,
     private readonly constants: NodeAvConstants,
-    private readonly settings: VideoEncoderSettings,
     private readonly ctx: CodecContext,
     private readonly packet: Packet,
+    private readonly picture: Frame,
   ) {}
 
   static async create(settings: VideoEncoderSettings): Promise<NativeVp8Engine> {
@@ -85,26 +89,43 @@ export class NativeVp8Engine implements VideoEncoderEngine {
     }
     const packet = new lib.Packet();
     packet.alloc();
-    return new NativeVp8Engine(lib, constants, settings, ctx, packet);
+    const picture = new lib.Frame();
+    picture.alloc();
+    picture.width = settings.width;
+    picture.height = settings.height;
+    picture.format = constants.AV_PIX_FMT_YUV420P;
+    const got = picture.getBuffer(0);
+    if (got < 0) {
+      picture.free();
+      packet.free();
+      ctx.freeContext();
+      throw reactorError(
+        "CODEC_UNAVAILABLE",
+        `Could not allocate the encoder's picture: ${lib.FFmpegError.strerror(got)}`,
+      );
+    }
+    return new NativeVp8Engine(lib, constants, ctx, packet, picture);
   }
 
   encode(i420: Uint8Array, pts90k: number, keyframe: boolean): EncodedVp8 {
-    const { lib, constants, ctx, packet, settings } = this;
+    const { lib, constants, ctx, packet, picture } = this;
     if (this.closed) throw reactorError("ABORTED", "The VP8 encoder is closed");
-    const frame = lib.Frame.fromVideoBuffer(Buffer.from(i420.buffer, i420.byteOffset, i420.byteLength), {
-      width: settings.width,
-      height: settings.height,
-      format: constants.AV_PIX_FMT_YUV420P,
-      pts: BigInt(pts90k),
-    });
-    try {
-      if (keyframe) frame.pictType = constants.AV_PICTURE_TYPE_I;
-      const sent = ctx.sendFrameSync(frame);
-      if (sent < 0) {
-        throw reactorError("FRAME_ENCODE_ERROR", `libvpx rejected the picture: ${lib.FFmpegError.strerror(sent)}`);
-      }
-    } finally {
-      frame.free();
+    // libvpx copies the picture in and drops FFmpeg's reference once the packet is out, so this
+    // is writable again (makeWritable only copies if someone still holds it).
+    const writable = picture.makeWritable();
+    if (writable < 0)
+      throw reactorError("FRAME_ENCODE_ERROR", `The encoder's picture is busy: ${lib.FFmpegError.strerror(writable)}`);
+    const copied = picture.fromBuffer(Buffer.from(i420.buffer, i420.byteOffset, i420.byteLength));
+    if (copied < 0)
+      throw reactorError(
+        "FRAME_ENCODE_ERROR",
+        `The picture could not be copied in: ${lib.FFmpegError.strerror(copied)}`,
+      );
+    picture.pts = BigInt(pts90k);
+    picture.pictType = keyframe ? constants.AV_PICTURE_TYPE_I : constants.AV_PICTURE_TYPE_NONE;
+    const sent = ctx.sendFrameSync(picture);
+    if (sent < 0) {
+      throw reactorError("FRAME_ENCODE_ERROR", `libvpx rejected the picture: ${lib.FFmpegError.strerror(sent)}`);
     }
     const got = ctx.receivePacketSync(packet);
     if (got < 0) throw reactorError("FRAME_ENCODE_ERROR", `libvpx produced no frame: ${lib.FFmpegError.strerror(got)}`);
@@ -117,6 +138,7 @@ export class NativeVp8Engine implements VideoEncoderEngine {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.picture.free();
     this.packet.free();
     this.ctx.freeContext();
   }

@@ -1,19 +1,25 @@
 /**
  * The main-thread handle of one published video track's encoder. `push()` validates a picture
- * and hands its buffer to the encoder worker (transferred, never encoded here). At most one
- * picture is in the worker and one waits; the declared backpressure decides what happens to
- * the waiting one when the encoder is behind: `latest` (default) replaces it (counted as
- * dropped, reason `replaced`), `block` makes `push()` return a promise that settles once the
- * picture has been taken by the encoder.
+ * and hands its buffer to the encoder worker (transferred, never encoded here). At most
+ * {@link ENCODER_PIPELINE_DEPTH} pictures are in the worker and one waits; the declared
+ * backpressure decides what happens to the waiting one when the encoder is behind: `latest`
+ * (default) replaces it (counted as dropped, reason `replaced`), `block` makes `push()` return a
+ * promise that settles once the picture has been taken by the encoder.
+ *
+ * Buffers are recycled: a pushed buffer goes to the worker (transferred: detached from the
+ * caller) and comes back with the encoded frame into a small pool, which `buffer()` hands out
+ * for the caller to fill and `copy` pushes copy into. A producer that fills `buffer()`s
+ * allocates no pixel memory once the pool is warm.
  */
 import { type ReactorError, reactorError } from "@reactor-node/protocol";
 import type { Logger } from "../logger.js";
 import { SILENT_LOGGER } from "../logger.js";
+import { BufferPool } from "../worker/buffer-pool.js";
 import { transferred, type WorkerHost } from "../worker/comlink-host.js";
 import { resolveEncoderBackend } from "./backend.js";
 import { encoderThread } from "./encoder-thread.js";
 import { defaultVideoBitrate } from "./video-engine.js";
-import { transferable, type VideoInput, validateVideoInput } from "./video-input.js";
+import { coversWholeBuffer, type VideoInput, validateVideoInput, videoByteLength } from "./video-input.js";
 import type { EncoderBackend, EncoderWorkerApi, VideoEncodeInput } from "./worker-api.js";
 
 /** Backpressure of a publisher: `latest` replaces the waiting picture, `block` waits for room. */
@@ -28,6 +34,21 @@ export const BLOCK_QUEUE_MAX = 8;
  */
 export const BITRATE_CHANGE_MIN_FRACTION = 0.15;
 export const BITRATE_CHANGE_MIN_INTERVAL_MS = 2_000;
+
+/**
+ * Picture buffers an encoder keeps for reuse: one in the worker, one waiting, one being filled by
+ * the caller, and one spare.
+ */
+export const ENCODER_BUFFER_POOL_MAX = 4;
+
+/**
+ * Pictures handed to the worker before the previous one came back: the worker starts the next
+ * picture the moment it finishes one instead of idling for a reply to reach this thread and the
+ * next picture to come back (two thread wake-ups, several ms each on a loaded machine), and a
+ * stall of the worker of up to about this many frame intervals costs no frame. The latency of a
+ * frame is unchanged while the encoder keeps up.
+ */
+export const ENCODER_PIPELINE_DEPTH = 2;
 
 /** Nominal frame rate assumed for rate control until timestamps say otherwise. */
 export const DEFAULT_PUBLISH_FPS = 30;
@@ -93,7 +114,6 @@ export interface VideoEncoderStats {
 
 interface Pending {
   input: VideoEncodeInput;
-  copy: boolean;
   pushedAt: number;
   tag: unknown;
   settle?: () => void;
@@ -105,6 +125,9 @@ const BITRATE_WINDOW_MS = 1_000;
 /** See the file comment. */
 export class VideoEncoder {
   private readonly thread: WorkerHost<EncoderWorkerApi>;
+  private readonly pool = new BufferPool(ENCODER_BUFFER_POOL_MAX);
+  /** Buffers this encoder handed out (pool or copies): a replaced one may go back to the pool; a caller's own may not, the caller still holds it. */
+  private readonly issued = new WeakSet<ArrayBufferLike>();
   private readonly ready: Promise<void>;
   private readonly backpressure: PublishBackpressure;
   private readonly fps: number;
@@ -115,7 +138,7 @@ export class VideoEncoder {
   private readonly logger: Logger;
   private readonly encodedListeners = new Set<(picture: EncodedPicture) => void>();
   private readonly errorListeners = new Set<(error: ReactorError) => void>();
-  private inFlight = false;
+  private inFlight = 0;
   private queue: Pending[] = [];
   private keyframeWanted = false;
   private lastPts = -1;
@@ -161,6 +184,21 @@ export class VideoEncoder {
     return this.thread.threadId;
   }
 
+  /**
+   * A buffer for one `width`×`height` picture in `format` (default `rgb24`), from the pool of
+   * buffers the worker handed back (a new one while the pool is cold). Fill it and push it: the
+   * push gives it back to the encoder (do not touch it afterwards). Throws INVALID_ARGUMENT for a
+   * bad size or format.
+   */
+  buffer(width: number, height: number, format: VideoInput["format"] = "rgb24"): Uint8Array {
+    return this.take(videoByteLength(width, height, format));
+  }
+
+  /** Buffers pooled for reuse now (tests, stats). */
+  get pooledBuffers(): number {
+    return this.pool.size;
+  }
+
   /** Checks a picture as `push()` would (INVALID_ARGUMENT) without queueing it. */
   validate(frame: VideoInput): void {
     validateVideoInput(frame);
@@ -178,7 +216,7 @@ export class VideoEncoder {
     this.counters.pushed++;
     const pending: Pending = {
       input: {
-        data: input.data,
+        data: this.own(input.data, options.copy === true),
         width: input.width,
         height: input.height,
         format: input.format,
@@ -187,13 +225,15 @@ export class VideoEncoder {
         bitrate: 0,
         fps: this.fps,
       },
-      copy: options.copy === true,
       pushedAt: performance.now(),
       tag,
     };
     if (this.backpressure === "latest") {
       const replaced = this.queue.pop();
-      if (replaced) this.counters.dropped.replaced++;
+      if (replaced) {
+        this.counters.dropped.replaced++;
+        this.recycle(replaced.input.data);
+      }
       this.queue.push(pending);
       this.pump();
       return Promise.resolve();
@@ -201,9 +241,10 @@ export class VideoEncoder {
     if (this.queue.length >= BLOCK_QUEUE_MAX) {
       const oldest = this.queue.shift();
       this.counters.dropped.overflow++;
+      if (oldest) this.recycle(oldest.input.data);
       oldest?.settle?.();
     }
-    const waits = this.inFlight || this.queue.length > 0;
+    const waits = this.inFlight >= ENCODER_PIPELINE_DEPTH || this.queue.length > 0;
     const taken = new Promise<void>((resolve) => {
       pending.settle = resolve;
     });
@@ -273,6 +314,30 @@ export class VideoEncoder {
     this.thread.simulateCrash();
   }
 
+  /**
+   * The pixels as a buffer that can be transferred to the worker: the caller's own buffer when
+   * the view covers all of it and `copy` is not asked (detached when it is sent), otherwise a
+   * copy into a pooled buffer (a view into a larger buffer, e.g. a pooled Buffer, cannot be
+   * transferred without its neighbours).
+   */
+  private own(data: Uint8Array, copy: boolean): Uint8Array {
+    if (!copy && coversWholeBuffer(data)) return data;
+    const owned = this.take(data.byteLength);
+    owned.set(data);
+    return owned;
+  }
+
+  private take(bytes: number): Uint8Array {
+    const buffer = this.pool.take(bytes);
+    this.issued.add(buffer);
+    return new Uint8Array(buffer);
+  }
+
+  /** A picture that will not be encoded: its buffer goes back to the pool if this encoder handed it out. */
+  private recycle(data: Uint8Array): void {
+    if (this.issued.has(data.buffer)) this.pool.give([data.buffer as ArrayBuffer]);
+  }
+
   private nextPts(timestampMs: number | undefined): number {
     const ms = timestampMs ?? performance.now();
     this.firstTimestamp ??= ms;
@@ -300,24 +365,27 @@ export class VideoEncoder {
   }
 
   private pump(): void {
-    if (this.inFlight || this.closed || this.failure) return;
-    const next = this.queue.shift();
-    if (!next) return;
-    this.inFlight = true;
-    next.settle?.();
-    const input = next.input;
-    input.keyframe = this.keyframeWanted;
-    this.keyframeWanted = false;
-    input.bitrate = this.bitrateFor(input.width, input.height);
-    input.data = transferable(input.data, next.copy);
-    void this.encode(next, input);
+    while (this.inFlight < ENCODER_PIPELINE_DEPTH && !this.closed && !this.failure) {
+      const next = this.queue.shift();
+      if (!next) return;
+      this.inFlight++;
+      next.settle?.();
+      const input = next.input;
+      input.keyframe = this.keyframeWanted;
+      this.keyframeWanted = false;
+      input.bitrate = this.bitrateFor(input.width, input.height);
+      void this.encode(next, input);
+    }
   }
 
   private async encode(pending: Pending, input: VideoEncodeInput): Promise<void> {
     try {
       await this.ready;
-      const output = await this.thread.call((api) => api.encodeVideo(transferred(input, [input.data.buffer])));
+      // The method proxy is looked up once (host.method): comlink builds one per property read.
+      const encodeVideo = this.thread.method("encodeVideo");
+      const output = await this.thread.call(() => encodeVideo(transferred(input, [input.data.buffer])));
       if (this.closed) return;
+      this.pool.give([output.input.buffer as ArrayBuffer]);
       this.counters.encoded++;
       if (output.keyframe) this.counters.keyframes++;
       if (output.reconfigured) this.counters.reconfigurations++;
@@ -351,7 +419,7 @@ export class VideoEncoder {
       if (typed.code === "WORKER_CRASHED" || typed.code === "ABORTED") this.fail(typed);
       else this.emitError(typed);
     } finally {
-      this.inFlight = false;
+      this.inFlight--;
       this.pump();
     }
   }

@@ -28,24 +28,9 @@ export function validateVideoInput(frame: unknown): VideoInput {
     throw reactorError("INVALID_ARGUMENT", "frame.data must be a Uint8Array (or Buffer)");
   }
   const format = f.format ?? "rgb24";
-  if (!FRAME_FORMATS.includes(format)) {
-    throw reactorError(
-      "INVALID_ARGUMENT",
-      `frame.format must be one of ${FRAME_FORMATS.join(", ")}, got '${String(format)}'`,
-    );
-  }
-  for (const side of ["width", "height"] as const) {
-    const v = f[side];
-    if (typeof v !== "number" || !Number.isInteger(v) || v < 2 || v > MAX_VIDEO_DIMENSION) {
-      throw reactorError(
-        "INVALID_ARGUMENT",
-        `frame.${side} must be an integer in 2..${MAX_VIDEO_DIMENSION}, got ${String(v)}`,
-      );
-    }
-  }
+  const expected = videoByteLength(f.width, f.height, format, "frame.");
   const width = f.width as number;
   const height = f.height as number;
-  const expected = frameByteLength(format, width, height);
   if (f.data.byteLength !== expected) {
     throw reactorError(
       "INVALID_ARGUMENT",
@@ -59,13 +44,31 @@ export function validateVideoInput(frame: unknown): VideoInput {
 }
 
 /**
- * The bytes to transfer to the worker: the caller's buffer itself when the view covers all of
- * it (no copy; the caller's view is detached), otherwise a copy (a pooled Buffer or a view into a
- * larger buffer cannot be transferred without taking its neighbours).
+ * Bytes of a `width`×`height` picture in `format`, after checking the format is known and the
+ * sizes are integers in VP8's range (INVALID_ARGUMENT naming `prefix + side` otherwise).
  */
-export function transferable(data: Uint8Array, copy: boolean): Uint8Array {
-  const whole =
-    data.byteOffset === 0 && data.byteLength === data.buffer.byteLength && data.buffer instanceof ArrayBuffer;
-  // new Uint8Array(view) copies; Buffer#slice would not.
-  return whole && !copy ? data : new Uint8Array(data);
+export function videoByteLength(width: unknown, height: unknown, format: unknown, prefix = ""): number {
+  if (!FRAME_FORMATS.includes(format as FrameFormat)) {
+    throw reactorError(
+      "INVALID_ARGUMENT",
+      `${prefix}format must be one of ${FRAME_FORMATS.join(", ")}, got '${String(format)}'`,
+    );
+  }
+  checkSide(prefix, "width", width);
+  checkSide(prefix, "height", height);
+  return frameByteLength(format as FrameFormat, width as number, height as number);
+}
+
+function checkSide(prefix: string, side: "width" | "height", v: unknown): void {
+  if (typeof v !== "number" || !Number.isInteger(v) || v < 2 || v > MAX_VIDEO_DIMENSION) {
+    throw reactorError(
+      "INVALID_ARGUMENT",
+      `${prefix}${side} must be an integer in 2..${MAX_VIDEO_DIMENSION}, got ${String(v)}`,
+    );
+  }
+}
+
+/** True when `data` covers its whole buffer, a plain (not shared) ArrayBuffer: it can be transferred as is. */
+export function coversWholeBuffer(data: Uint8Array): boolean {
+  return data.byteOffset === 0 && data.byteLength === data.buffer.byteLength && data.buffer instanceof ArrayBuffer;
 }

@@ -17,9 +17,11 @@ export interface VideoEncodeInput {
   fps: number;
 }
 
-/** What the worker made of a {@link VideoEncodeInput} (the VP8 buffer is transferred). */
+/** What the worker made of a {@link VideoEncodeInput} (both buffers are transferred). */
 export interface VideoEncodeOutput {
   data: Uint8Array;
+  /** The input's buffer, handed back for the next picture (the main thread pools it). */
+  input: Uint8Array;
   keyframe: boolean;
   /** The encoder was (re)created for this picture: a new size or bitrate. */
   reconfigured: boolean;
