@@ -141,7 +141,7 @@ export class MockEvents {
   }
 
   /** Calls `listener` for every `event` from now on; returns the unsubscribe function. */
-  on<K extends MockEventName>(event: K, listener: Listener<K>): () => void {
+  on<K extends MockEventName>(event: K, listener: (payload: MockEventMap[K]) => void): () => void {
     const set = this.listeners.get(event) ?? new Set();
     this.listeners.set(event, set);
     set.add(listener as Listener<never>);

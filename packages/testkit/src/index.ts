@@ -15,7 +15,7 @@ export {
   tonePcm,
 } from "./audio/tone.js";
 export { TONE_LOOP_CACHE_ENTRIES, toneLoop, toneWorkerAlive } from "./audio/tone-loops.js";
-export { Authority, DEFAULT_TOKEN_LIFETIME_S } from "./coordinator/auth.js";
+export { Authority, DEFAULT_TOKEN_LIFETIME_S, type TokenClaims } from "./coordinator/auth.js";
 export type { CoordinatorContext } from "./coordinator/context.js";
 export type { GpuInfo } from "./coordinator/gpu-pool.js";
 export { MAX_JSON_BODY_BYTES } from "./coordinator/pipeline.js";
@@ -31,6 +31,7 @@ export {
 export { type FuzzFrame, fuzzFrames, prng } from "./faults/fuzz.js";
 export {
   FAULT_HEADER,
+  FAULT_MAX_PER_SOURCE,
   FAULT_NAMES,
   type FaultInput,
   type FaultName,
@@ -49,7 +50,9 @@ export {
   type GpuMessage,
   GpuMessageSchema,
   type VideoSettings,
+  VideoSettingsSchema,
 } from "./gpu/link.js";
+export { PUBLISHED_MAX_SIZES } from "./gpu/published-record.js";
 export {
   CallHistory,
   type CommandRecord,
@@ -63,8 +66,8 @@ export {
 export { type Logger, silentLogger } from "./logger.js";
 export { type MockLayer, type MockReactor, type MockReactorOptions, startMockReactor } from "./mock.js";
 export { type ModelConfig, ModelConfigSchema } from "./model/config.js";
-export { ECHO_CAPTION_MAX_CHARS, ECHO_EFFECTS, echoSchema } from "./model/echo-schema.js";
-export { listScenarios, loadScenario, SCENARIOS_DIR, type Scenario } from "./scenarios.js";
+export { ECHO_CAPTION_MAX_CHARS, ECHO_EFFECTS, type EchoTrackOptions, echoSchema } from "./model/echo-schema.js";
+export { listScenarios, loadScenario, SCENARIOS_DIR, type Scenario, ScenarioSchema } from "./scenarios.js";
 export { DEFAULT_TIMINGS, type Timings } from "./timings.js";
 export type { OnUnhandled } from "./unhandled.js";
 export * from "./video/index.js";

@@ -7,7 +7,7 @@ import { createWriteStream, type WriteStream } from "node:fs";
 import { rename, rm } from "node:fs/promises";
 import { reactorError } from "@reactor-node/protocol";
 
-/** One destination of {@link ClipSink}. */
+/** Where `downloadClip()` writes: a file path (written whole or not at all) or a WritableStream. */
 export type ClipTarget = string | WritableStream<Uint8Array>;
 
 /** Sequential writes, then exactly one of `commit` or `discard`. */

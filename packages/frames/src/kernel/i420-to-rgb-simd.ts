@@ -79,7 +79,7 @@ let compiled: object | null | undefined;
  * network). Returns undefined when this runtime has no WebAssembly SIMD. Each instance owns its
  * WASM memory: use one per thread. The planes are copied in (one copy per plane, strides kept)
  * and the RGB copied out, which is still several times faster than the JS kernel at 720p
- * ({@link createSimdKernel} converts into memory other threads read, without the copy out).
+ * (`createSimdKernel` converts into memory other threads read, without the copy out).
  * (Converting in cache-sized bands of rows measured no faster once the kernel itself was.)
  */
 export function createSimdI420ToRgb(): SimdI420ToRgb | undefined {

@@ -33,7 +33,7 @@ export interface DefaultReconnectPolicyOptions {
 
 /**
  * Exponential backoff that never retries a non-recoverable error, honours `retryAfter`
- * (seconds, clamped by {@link retryAfterMs}) as a lower bound, and stops after `maxAttempts` or `maxElapsedMs`.
+ * (seconds, clamped by `retryAfterMs`) as a lower bound, and stops after `maxAttempts` or `maxElapsedMs`.
  */
 export function defaultReconnectPolicy(options: DefaultReconnectPolicyOptions = {}): ReconnectPolicy {
   const maxAttempts = options.maxAttempts ?? RECONNECT_MAX_ATTEMPTS;

@@ -28,8 +28,6 @@ import {
  */
 export const V1_DECODE_MAX_DEPTH = 128;
 
-type Result<T> = DecodeResult<T>;
-
 function fail(message: string, cause?: unknown): { ok: false; error: ReactorError } {
   return { ok: false, error: reactorError("DECODE_ERROR", message, { cause }) };
 }
@@ -82,7 +80,7 @@ function runtime<M>(
   type: keyof typeof RUNTIME_PAYLOAD_SCHEMAS,
   data: Record<string, unknown>,
   requestId: string | undefined,
-): Result<M> {
+): DecodeResult<M> {
   const checked = RUNTIME_PAYLOAD_SCHEMAS[type].safeParse(data);
   if (!checked.success) return fail(`Malformed v1 '${type}': ${describeIssues(checked.error)}`);
   return { ok: true, message: { kind: "runtime", type, data, ...(requestId && { requestId }) } as M };
@@ -103,12 +101,12 @@ function wireError(error: ErrorMessage): WireError {
 }
 
 /** Decodes a frame a client sent on `channel`. */
-export function decodeClientV1(channel: ChannelLabel, frame: unknown): Result<ClientMessage> {
+export function decodeClientV1(channel: ChannelLabel, frame: unknown): DecodeResult<ClientMessage> {
   return channel === "data" ? decodeDataClient(frame) : decodeControlClient(frame);
 }
 
 /** Decodes a frame a server sent on `channel`. */
-export function decodeServerV1(channel: ChannelLabel, frame: unknown): Result<ServerMessage> {
+export function decodeServerV1(channel: ChannelLabel, frame: unknown): DecodeResult<ServerMessage> {
   return channel === "data" ? decodeDataServer(frame) : decodeControlServer(frame);
 }
 
@@ -118,7 +116,7 @@ const NOTIFICATION = [MessageKind.NOTIFICATION] as const;
 const ANSWER = [MessageKind.RESPONSE, MessageKind.NOTIFICATION] as const;
 const ANY = [MessageKind.REQUEST, MessageKind.RESPONSE, MessageKind.NOTIFICATION] as const;
 
-function decodeDataClient(frame: unknown): Result<ClientMessage> {
+function decodeDataClient(frame: unknown): DecodeResult<ClientMessage> {
   const parsed = parse(DataClientMessageSchema, frame);
   if (!parsed.ok) return parsed;
   const m = parsed.value;
@@ -152,7 +150,7 @@ function decodeDataClient(frame: unknown): Result<ClientMessage> {
   }
 }
 
-function decodeControlClient(frame: unknown): Result<ClientMessage> {
+function decodeControlClient(frame: unknown): DecodeResult<ClientMessage> {
   const parsed = parse(ControlClientMessageSchema, frame);
   if (!parsed.ok) return parsed;
   const m = parsed.value;
@@ -209,19 +207,19 @@ function clientError(
   channel: ChannelLabel,
   m: { requestId: string; kind: MessageKind },
   error: ErrorMessage,
-): Result<ClientMessage> {
+): DecodeResult<ClientMessage> {
   const id = correlation(m, "error", ANY);
   if (!id.ok) return id;
   return { ok: true, message: { kind: "response", channel, requestId: m.requestId, error: wireError(error) } };
 }
 
-function unknownPayload<M>(m: { requestId: string; kind: MessageKind }): Result<M> {
+function unknownPayload<M>(m: { requestId: string; kind: MessageKind }): DecodeResult<M> {
   const id = correlation(m, "message without a known payload", ANY);
   if (!id.ok) return id;
   return { ok: true, message: { kind: "unknown", ...(id.requestId && { requestId: id.requestId }) } as M };
 }
 
-function decodeDataServer(frame: unknown): Result<ServerMessage> {
+function decodeDataServer(frame: unknown): DecodeResult<ServerMessage> {
   const parsed = parse(DataServerMessageSchema, frame);
   if (!parsed.ok) return parsed;
   const m = parsed.value;
@@ -248,7 +246,7 @@ function decodeDataServer(frame: unknown): Result<ServerMessage> {
   }
 }
 
-function decodeControlServer(frame: unknown): Result<ServerMessage> {
+function decodeControlServer(frame: unknown): DecodeResult<ServerMessage> {
   const parsed = parse(ControlServerMessageSchema, frame);
   if (!parsed.ok) return parsed;
   const m = parsed.value;
@@ -321,7 +319,7 @@ function decodeControlServer(frame: unknown): Result<ServerMessage> {
   }
 }
 
-function runtimeMessage(type: string, data: unknown, requestId: string | undefined): Result<ServerMessage> {
+function runtimeMessage(type: string, data: unknown, requestId: string | undefined): DecodeResult<ServerMessage> {
   return { ok: true, message: { kind: "runtime", type, data, ...(requestId && { requestId }) } };
 }
 
@@ -329,7 +327,7 @@ function serverError(
   channel: ChannelLabel,
   m: { requestId: string; kind: MessageKind },
   error: ErrorMessage,
-): Result<ServerMessage> {
+): DecodeResult<ServerMessage> {
   // An error NOTIFICATION (no id) is a failure the server could not tie to a request.
   const id = correlation(m, "error", ANSWER);
   if (!id.ok) return id;
@@ -344,7 +342,7 @@ function serverError(
 function answerWithoutPayload(
   channel: ChannelLabel,
   m: { requestId: string; kind: MessageKind },
-): Result<ServerMessage> {
+): DecodeResult<ServerMessage> {
   const id = correlation(m, "message without a payload", ANSWER);
   if (!id.ok) return id;
   if (id.requestId === undefined) return { ok: true, message: { kind: "unknown" } };

@@ -10,7 +10,11 @@ import type { GpuPool } from "./gpu-pool.js";
 import type { SessionManager } from "./sessions.js";
 import type { UploadStore } from "./uploads.js";
 
-/** The coordinator's parts (named apart from the SDK's own `Coordinator` HTTP client). */
+/**
+ * The coordinator's parts (named apart from the SDK's own `Coordinator` HTTP client): the
+ * mock's and the route handlers' wiring, not a stable API.
+ * @internal
+ */
 export interface CoordinatorContext {
   /** Base URL of presigned upload URLs (the listening address or `publicUrl`, never a request's `Host`). */
   publicUrl: string;

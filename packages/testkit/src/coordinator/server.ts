@@ -65,6 +65,7 @@ export interface CoordinatorServer {
   readonly gpuLinkUrl: string;
   /** What GPU peers present to join (`Authorization: Bearer <gpuSecret>` on the link). */
   readonly gpuSecret: string;
+  /** @internal The coordinator's parts (what the mock drives). */
   readonly parts: CoordinatorContext;
   /** Replaces the mock-wide faults (sessions created later, and every request for `http-status`). */
   setFaults(faults: FaultSpec[]): void;

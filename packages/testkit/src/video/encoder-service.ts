@@ -130,6 +130,7 @@ export class VideoEncoderService {
   /**
    * The loop for (params, state): from memory, else from disk, else built by the worker.
    * Returns at once; await `whenPlayable()` on the result.
+   * @internal What the video source plays.
    */
   loop(params: EncoderParams, state: WireState): EncodedLoop {
     const key = loopCacheKey(params, state);
@@ -189,14 +190,14 @@ export class VideoEncoderService {
     }
   }
 
-  /** A new live stream id (one encoder context in the worker, created on its first frame). */
+  /** @internal A new live stream id (one encoder context in the worker, created on its first frame). */
   openLiveStream(): number {
     const id = this.nextStream++;
     this.liveStreams.add(id);
     return id;
   }
 
-  /** Renders and encodes frame `frameNumber` of a live stream. */
+  /** @internal Renders and encodes frame `frameNumber` of a live stream. */
   encodeLive(
     stream: number,
     params: EncoderParams,
@@ -212,7 +213,7 @@ export class VideoEncoderService {
     });
   }
 
-  /** Frees a live stream's encoder context (a later frame on the same id starts a new one). */
+  /** @internal Frees a live stream's encoder context (a later frame on the same id starts a new one). */
   closeLiveStream(stream: number): void {
     this.liveStreams.delete(stream);
     if (this.worker) this.post({ type: "closeLive", stream });
