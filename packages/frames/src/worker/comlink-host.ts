@@ -5,9 +5,10 @@
  *
  * - rebuilds every error the worker reports with its ReactorError code intact (`call`), while a
  *   thread that dies is WORKER_CRASHED, failing every pending call;
- * - closes without `terminate()` mid-call: the worker is asked to leave between calls and only
- *   terminated after {@link WORKER_CLOSE_GRACE_MS} (terminating inside a node-av call aborts the
- *   process);
+ * - closes without `terminate()` mid-call: the worker is asked to leave once the calls in flight
+ *   have settled and only terminated after {@link WORKER_CLOSE_GRACE_MS} (terminating inside a
+ *   node-av call aborts the process; leaving during a codec load, an `import()` reading a file,
+ *   leaks that file's descriptor);
  * - injects crashes for tests (`simulateCrash`: the thread exits with code 1 between calls).
  *
  * Buffers cross with `transferred(value, buffers)` (both sides), never copied.
@@ -48,6 +49,8 @@ export class WorkerHost<Api extends object> {
   private crash: ReactorError | undefined;
   /** Rejecters of the calls in flight, failed when the thread exits (no reaction piles up per call). */
   private readonly pending = new Set<(error: ReactorError) => void>();
+  /** The calls in flight, settled or not, for a closing host to wait for. */
+  private readonly inFlight = new Set<Promise<unknown>>();
   private readonly methods = new Map<PropertyKey, unknown>();
 
   constructor(private readonly options: WorkerHostOptions) {
@@ -109,13 +112,17 @@ export class WorkerHost<Api extends object> {
     try {
       return await new Promise<T>((resolve, reject) => {
         this.pending.add(reject);
-        fn(this.api).then(
+        const call = fn(this.api);
+        this.inFlight.add(call);
+        call.then(
           (value) => {
             this.pending.delete(reject);
+            this.inFlight.delete(call);
             resolve(value);
           },
           (error: unknown) => {
             this.pending.delete(reject);
+            this.inFlight.delete(call);
             reject(error);
           },
         );
@@ -131,8 +138,9 @@ export class WorkerHost<Api extends object> {
   }
 
   /**
-   * Asks the worker to leave between calls (after `beforeExit`, e.g. freeing its codec, when
-   * given) and terminates it after {@link WORKER_CLOSE_GRACE_MS} if it does not. Idempotent.
+   * Refuses new calls, waits for those in flight (a codec still loading) to settle, then asks the
+   * worker to leave (after `beforeExit`, e.g. freeing its codec, when given); terminates it if it
+   * has not left {@link WORKER_CLOSE_GRACE_MS} after close. Idempotent.
    */
   close(beforeExit?: (api: Comlink.Remote<Exposed<Api>>) => Promise<unknown>): Promise<void> {
     this.closing ??= this.shutdown(beforeExit);
@@ -145,15 +153,18 @@ export class WorkerHost<Api extends object> {
       if (this.exited) resolve();
       else this.worker.once("exit", () => resolve());
     });
-    const leave = async () => {
-      await beforeExit?.(this.api).catch(() => {});
-      await this.api.exitWhenIdle(0).catch(() => {});
-    };
-    void leave();
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<"late">((resolve) => {
       timer = setTimeout(() => resolve("late"), WORKER_CLOSE_GRACE_MS);
     });
+    // comlink runs each message as it arrives, so exitWhenIdle would not wait for a call in flight
+    const settled = Promise.allSettled([...this.inFlight]).then(() => "settled" as const);
+    const leave = async () => {
+      if ((await Promise.race([settled, exited, late])) !== "settled") return;
+      await beforeExit?.(this.api).catch(() => {});
+      await this.api.exitWhenIdle(0).catch(() => {});
+    };
+    void leave();
     if ((await Promise.race([exited, late])) === "late") {
       this.options.logger.warn(
         { threadId: this.threadId },
