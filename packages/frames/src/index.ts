@@ -19,7 +19,7 @@ export {
   MAX_CONCEALED_GAP_MS,
 } from "./audio/audio-receiver.js";
 export { CONCEAL_FADE_END_MS, Concealer } from "./audio/concealment.js";
-export { OPUS_MAX_PACKET_SAMPLES, opusPacketSamples } from "./audio/opus-packet.js";
+export { opusPacketSamples } from "./audio/opus-packet.js";
 export { RESAMPLER_HALF_TAPS, Resampler } from "./audio/resampler.js";
 export {
   type BackpressurePolicy,
@@ -65,8 +65,8 @@ export {
 } from "./encoder/audio-encoder.js";
 export { ENCODER_ENV_VAR, resolveEncoderBackend } from "./encoder/backend.js";
 export { DEFAULT_OPUS_BITRATE } from "./encoder/opus-engine.js";
-export { mixChannels, OPUS_FRAME_SAMPLES, OPUS_SAMPLE_RATE_HZ, OpusFramer } from "./encoder/resampler.js";
-export { i420ByteLength, RGB_TO_BT601_LIMITED, rgbToI420 } from "./encoder/rgb-to-i420.js";
+export { OPUS_FRAME_SAMPLES, OPUS_SAMPLE_RATE_HZ, OpusFramer } from "./encoder/resampler.js";
+export { i420ByteLength, rgbToI420 } from "./encoder/rgb-to-i420.js";
 export {
   createI420Converter,
   createRgbToI420,
@@ -89,7 +89,7 @@ export {
 } from "./encoder/video-encoder.js";
 export { defaultVideoBitrate } from "./encoder/video-engine.js";
 export { MAX_VIDEO_DIMENSION, type VideoInput, validateVideoInput } from "./encoder/video-input.js";
-export { packetizeVp8, VP8_DESCRIPTOR_BYTES } from "./encoder/vp8-packetizer.js";
+export { packetizeVp8 } from "./encoder/vp8-packetizer.js";
 export type { EncoderBackend } from "./encoder/worker-api.js";
 export { FRAME_FORMATS, type FrameFormat, frameByteLength, type RgbFrame, type VideoFrame } from "./frame.js";
 export { chromaSize, type I420Planes, packI420 } from "./kernel/i420.js";

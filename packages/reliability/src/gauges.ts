@@ -39,7 +39,7 @@ const PROCESS_EVENTS = [
 let gcFunction: (() => void) | undefined;
 
 /** A full, synchronous garbage collection (exposes `gc` once, without a command-line flag). */
-export function fullGc(): void {
+function fullGc(): void {
   if (!gcFunction) {
     setFlagsFromString("--expose-gc");
     gcFunction = runInNewContext("gc") as () => void;

@@ -15,9 +15,9 @@ export const HISTORY_MAX_TEXT_CHARS = 64 * 1024;
 /** Longest free-text `detail` kept in an unhandled record. */
 export const HISTORY_MAX_DETAIL_CHARS = 2 * 1024;
 /** Deepest JSON value kept or forwarded; deeper values are replaced by a summary. */
-export const MAX_JSON_DEPTH = 64;
+const MAX_JSON_DEPTH = 64;
 /** Largest JSON value (approximate bytes) kept in one record field; larger ones are summarised. */
-export const MAX_JSON_FIELD_BYTES = 64 * 1024;
+const MAX_JSON_FIELD_BYTES = 64 * 1024;
 
 /** What replaces a value that is too deep or too large to keep. */
 export interface OmittedValue {

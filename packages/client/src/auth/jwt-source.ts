@@ -30,17 +30,17 @@ import { type Check, checkOptions, describeValue, invalidArgument, is } from "..
 export type JwtInput = string | (() => string | Promise<string>);
 
 /** Refresh a cached API-key token this long before it expires. */
-export const TOKEN_REFRESH_MARGIN_MS = 60_000;
+const TOKEN_REFRESH_MARGIN_MS = 60_000;
 /**
  * Reuse an API-key token at least this long, whatever its `expires_at` says (our choice): a
  * server whose clock is off, or whose tokens live under the margin, must not cost an
  * exchange before every request.
  */
-export const TOKEN_MIN_REUSE_MS = 60_000;
+const TOKEN_MIN_REUSE_MS = 60_000;
 /** A user `jwt` function that has not settled after this long fails the request with TIMEOUT (our choice). */
 export const JWT_FUNCTION_TIMEOUT_MS = 10_000;
 /** Without an `expires_at`, reuse an API-key token for this long (our choice; the service caps tokens at 6 h). */
-export const TOKEN_DEFAULT_REUSE_MS = 5 * 60_000;
+const TOKEN_DEFAULT_REUSE_MS = 5 * 60_000;
 
 /** Options of {@link requestToken}. */
 export interface TokenRequestOptions extends HttpOptions {

@@ -8,7 +8,7 @@
 import { reactorError } from "@reactor-node/protocol";
 
 /** Same-origin redirects followed per request before giving up (our choice; fetch's default is 20). */
-export const HTTP_MAX_REDIRECTS = 5;
+const HTTP_MAX_REDIRECTS = 5;
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 

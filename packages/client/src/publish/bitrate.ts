@@ -6,9 +6,9 @@
  */
 
 /** Fraction lost above which the sender backs off. */
-export const LOSS_HIGH = 0.1;
+const LOSS_HIGH = 0.1;
 /** Fraction lost below which the sender may raise its rate again. */
-export const LOSS_LOW = 0.02;
+const LOSS_LOW = 0.02;
 /** Multiplicative increase per clean report. */
 const BITRATE_INCREASE = 1.05;
 /** Lowest rate adaptation goes to, bits per second. */

@@ -23,7 +23,7 @@ const SR = 200;
  * latency); the rest of a large frame (a keyframe) is spread at {@link PACING_FACTOR} × the
  * target rate, so a keyframe burst does not overflow the receiver's socket buffer.
  */
-export const PACING_BURST_BYTES = 24_000;
+const PACING_BURST_BYTES = 24_000;
 /** Pacing rate over the target bitrate. */
 export const PACING_FACTOR = 2.5;
 /** Slowest pacing rate, bits per second. */

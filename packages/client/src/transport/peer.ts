@@ -34,7 +34,7 @@ import { declaredMaxMessageSize, outboundMessageLimit } from "./sdp-limits.js";
  * The `a=max-message-size` this client advertises, i.e. the largest message the GPU may send
  * us (our choice: werift's 64 KiB default would make the GPU refuse larger model messages).
  */
-export const INBOUND_MAX_MESSAGE_BYTES = 1024 * 1024;
+const INBOUND_MAX_MESSAGE_BYTES = 1024 * 1024;
 
 /** What a transport reports to its owner. */
 export interface PeerEvents {

@@ -11,7 +11,7 @@ const FRAME_SAMPLES_BY_CONFIG = [
 ];
 
 /** Longest legal Opus packet duration: 120 ms at 48 kHz. */
-export const OPUS_MAX_PACKET_SAMPLES = 5760;
+const OPUS_MAX_PACKET_SAMPLES = 5760;
 
 /**
  * Samples per channel (at 48 kHz) a packet decodes to, or undefined when the packet is empty or

@@ -13,7 +13,7 @@ export const OPUS_SAMPLE_RATE_HZ = 48_000;
 export const OPUS_FRAME_SAMPLES = 960;
 
 /** Mixes interleaved int16 `channels` to `outChannels` (1 or 2), as float samples. */
-export function mixChannels(input: Int16Array, channels: number, outChannels: 1 | 2): Float32Array {
+function mixChannels(input: Int16Array, channels: number, outChannels: 1 | 2): Float32Array {
   const frames = Math.floor(input.length / channels);
   const out = new Float32Array(frames * outChannels);
   for (let i = 0; i < frames; i++) {

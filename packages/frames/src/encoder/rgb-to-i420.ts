@@ -9,7 +9,7 @@ const FIX_BITS = 16;
 const FIX_HALF = 1 << (FIX_BITS - 1);
 
 /** BT.601 limited-range RGB → YCbCr coefficients, exported for the SIMD generator's test and references. */
-export const RGB_TO_BT601_LIMITED = {
+const RGB_TO_BT601_LIMITED = {
   yr: 0.256788,
   yg: 0.504129,
   yb: 0.097906,

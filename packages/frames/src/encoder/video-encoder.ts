@@ -32,8 +32,8 @@ export const BLOCK_QUEUE_MAX = 8;
  * A bitrate change restarts the encoder (and costs a keyframe), so adaptation moves the rate only
  * when it differs from the running one by more than this fraction, and at most this often.
  */
-export const BITRATE_CHANGE_MIN_FRACTION = 0.15;
-export const BITRATE_CHANGE_MIN_INTERVAL_MS = 2_000;
+const BITRATE_CHANGE_MIN_FRACTION = 0.15;
+const BITRATE_CHANGE_MIN_INTERVAL_MS = 2_000;
 
 /**
  * Picture buffers an encoder keeps for reuse: one in the worker, one waiting, one being filled by

@@ -6,7 +6,7 @@
  */
 
 /** Descriptor bytes: `X|R|N|S|R|PID`, `I|L|T|K|RSV`, `M|PictureID(7)`, `PictureID(8)`. */
-export const VP8_DESCRIPTOR_BYTES = 4;
+const VP8_DESCRIPTOR_BYTES = 4;
 const X_BIT = 0x80;
 const S_BIT = 0x10;
 const I_BIT = 0x80;

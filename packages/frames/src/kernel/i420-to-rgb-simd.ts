@@ -25,7 +25,7 @@ const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
  * Largest memory a kernel's host memory may grow to, in 64 KiB pages (1 GiB). A shared memory
  * reserves its maximum as address space up front; frames bigger than fit are converted by the JS kernel.
  */
-export const KERNEL_MAX_MEMORY_PAGES = 16_384;
+const KERNEL_MAX_MEMORY_PAGES = 16_384;
 
 interface KernelExports {
   convert(

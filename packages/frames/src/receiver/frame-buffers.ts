@@ -2,7 +2,7 @@ import type { DecodedFrame, DecodeResult } from "../worker/decoder-api.js";
 import type { SlotRef } from "../worker/frame-slots.js";
 
 /** Spare buffers kept for reuse per list (decoder fallbacks, pool RGB outputs). */
-export const MAX_SPARE_BUFFERS = 8;
+const MAX_SPARE_BUFFERS = 8;
 
 interface SlotOwner extends SlotRef {
   /** The decoder worker the slot belongs to (a restarted worker starts its memories over). */

@@ -10,7 +10,7 @@ export const DEFAULT_JITTER_LATENCY_MS = 100;
  * RTP timestamps further apart than this (RTP time) are not one stream: a packet that far from the
  * newest is garbage or a sender that started over (confirmed by the next packet, see ReorderBuffer).
  */
-export const MAX_TIMESTAMP_JUMP_MS = 60_000;
+const MAX_TIMESTAMP_JUMP_MS = 60_000;
 
 /** A frame reassembled from RTP, with the raw RTP timestamp. */
 export interface AssembledFrame {

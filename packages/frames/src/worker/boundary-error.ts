@@ -24,7 +24,7 @@ export interface BoundaryError {
 }
 
 /** True for a {@link BoundaryError}. */
-export function isBoundaryError(value: unknown): value is BoundaryError {
+function isBoundaryError(value: unknown): value is BoundaryError {
   return typeof value === "object" && value !== null && (value as BoundaryError).reactorBoundaryError === 1;
 }
 

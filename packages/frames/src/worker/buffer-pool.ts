@@ -1,5 +1,5 @@
 /** How many spare output buffers a worker keeps for reuse. */
-export const BUFFER_POOL_MAX = 8;
+const BUFFER_POOL_MAX = 8;
 
 /**
  * A small pool of same-size ArrayBuffers (buffers of another size are dropped on the next `take`). A 720p RGB frame is 2.7 MB; reusing the buffers the

@@ -24,7 +24,7 @@ import type { Exposed } from "./comlink-expose.js";
 export { transferred } from "./comlink-expose.js";
 
 /** How long a closing worker gets to leave on its own before it is terminated. */
-export const WORKER_CLOSE_GRACE_MS = 2_000;
+const WORKER_CLOSE_GRACE_MS = 2_000;
 
 /** Options of a {@link WorkerHost}. */
 export interface WorkerHostOptions {

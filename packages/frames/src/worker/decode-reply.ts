@@ -20,7 +20,7 @@ export interface DecodeReply {
 }
 
 /** Numbers per frame in {@link DecodeReply.table}. */
-export const REPLY_FIELDS = 8;
+const REPLY_FIELDS = 8;
 
 const STATUS = ["decoded", "noPicture", "error", "skipped"] as const;
 const NO_SLOT = -1;

@@ -36,7 +36,7 @@ const OK: AccessVerdict = { ok: true };
 const WILDCARD_ADDRESSES = new Set(["0.0.0.0", "::", "[::]", ""]);
 
 /** The host part of a `Host` header or URL authority, lower-cased, without port or brackets. */
-export function hostOf(authority: string): string {
+function hostOf(authority: string): string {
   const text = authority.trim().toLowerCase();
   if (text.startsWith("[")) {
     const end = text.indexOf("]");
@@ -49,7 +49,7 @@ export function hostOf(authority: string): string {
 }
 
 /** True for names and addresses that can only reach this machine. */
-export function isLoopback(host: string): boolean {
+function isLoopback(host: string): boolean {
   return (
     host === "localhost" ||
     host.endsWith(".localhost") ||

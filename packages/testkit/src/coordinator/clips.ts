@@ -9,13 +9,13 @@ import type { ClipReadyWire } from "@reactor-node/protocol";
 import type { GpuMessage } from "../gpu/link.js";
 
 /** Bytes of clip media kept across all sessions; the oldest finished clips are evicted first. */
-export const CLIP_STORE_MAX_BYTES = 512 * 1024 * 1024;
+const CLIP_STORE_MAX_BYTES = 512 * 1024 * 1024;
 /** A finished clip is served this long. */
-export const CLIP_RETENTION_MS = 30 * 60 * 1000;
+const CLIP_RETENTION_MS = 30 * 60 * 1000;
 /** A promised clip whose media has not arrived by then is given up (its GPU died). */
-export const CLIP_PENDING_MAX_MS = 5 * 60 * 1000;
+const CLIP_PENDING_MAX_MS = 5 * 60 * 1000;
 /** Clips known at once (finished, pending and tombstones of gone ones). */
-export const CLIP_STORE_MAX_ENTRIES = 2048;
+const CLIP_STORE_MAX_ENTRIES = 2048;
 /** Media segments of one clip, at most. */
 const CLIP_MAX_SEGMENTS = 1024;
 const SWEEP_INTERVAL_MS = 30 * 1000;

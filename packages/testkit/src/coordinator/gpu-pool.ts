@@ -43,7 +43,7 @@ export interface GpuPoolEvents {
 }
 
 /** A linked GPU that has not said `hello` within this long is disconnected. */
-export const GPU_HELLO_TIMEOUT_MS = 5_000;
+const GPU_HELLO_TIMEOUT_MS = 5_000;
 
 /** Registered GPU peers. */
 export class GpuPool {

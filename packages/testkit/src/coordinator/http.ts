@@ -42,7 +42,7 @@ export function json(status: number, body: unknown, headers?: Record<string, str
 }
 
 /** Request headers a browser may send cross-origin. */
-export const CORS_ALLOWED_HEADERS = [
+const CORS_ALLOWED_HEADERS = [
   HEADER_AUTHORIZATION,
   "Content-Type",
   HEADER_API_VERSION,

@@ -11,7 +11,7 @@ import type { RecordingSettings } from "../recording/recorder.js";
 import { HttpError } from "./http.js";
 
 /** Longest chunk a session may ask for (bounds how long a clip stays pending). */
-export const RECORDING_MAX_CHUNK_SECONDS = 30;
+const RECORDING_MAX_CHUNK_SECONDS = 30;
 
 const ExtraArgsRecordingSchema = RecordingInfoSchema.partial().extend({
   chunk_seconds: z.number().positive().max(RECORDING_MAX_CHUNK_SECONDS).optional(),

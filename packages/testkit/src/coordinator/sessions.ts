@@ -24,7 +24,7 @@ import { Session } from "./session.js";
 import type { UploadStore } from "./uploads.js";
 
 /** CLOSED sessions (and their uploads) are forgotten this long after they closed. */
-export const CLOSED_SESSION_RETENTION_MS = 10 * 60 * 1000;
+const CLOSED_SESSION_RETENTION_MS = 10 * 60 * 1000;
 const SWEEP_INTERVAL_MS = 60 * 1000;
 
 /** What the manager is built from. */

@@ -14,21 +14,21 @@ import { z } from "zod";
  * is over the protocol's limit without costing the server its heap, a text a human reads.
  */
 /** Longest delay a fault may ask for (`ms` parameters). */
-export const FAULT_MAX_DELAY_MS = 10 * 60 * 1000;
+const FAULT_MAX_DELAY_MS = 10 * 60 * 1000;
 /** Latest a fault may fire (`after` parameters, seconds). */
-export const FAULT_MAX_AFTER_S = 10 * 60;
+const FAULT_MAX_AFTER_S = 10 * 60;
 /** Largest `oversized-message` (4 MiB: well over the 256 KiB message limit, small for the heap). */
-export const FAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+const FAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 /** Longest free text in a fault (`detail`, `message`). */
-export const FAULT_MAX_TEXT_CHARS = 1024;
+const FAULT_MAX_TEXT_CHARS = 1024;
 /** Longest `http-status` route glob. */
-export const FAULT_MAX_ROUTE_CHARS = 256;
+const FAULT_MAX_ROUTE_CHARS = 256;
 /** Largest `http-status` count. */
-export const FAULT_MAX_COUNT = 1_000_000;
+const FAULT_MAX_COUNT = 1_000_000;
 /** Largest `Retry-After` an `http-status` fault may send (one day). */
-export const FAULT_MAX_RETRY_AFTER_S = 24 * 60 * 60;
+const FAULT_MAX_RETRY_AFTER_S = 24 * 60 * 60;
 /** Most frames one `fuzz-messages` fault sends. */
-export const FAULT_MAX_FUZZ_FRAMES = 100_000;
+const FAULT_MAX_FUZZ_FRAMES = 100_000;
 /** Most faults one header, session body or token may carry. */
 export const FAULT_MAX_PER_SOURCE = 16;
 
@@ -155,7 +155,7 @@ function describe(error: z.ZodError): string {
 }
 
 /** Parses one fault; throws a BAD_REQUEST-coded ReactorError naming the problem. */
-export function parseFault(input: unknown): FaultSpec {
+function parseFault(input: unknown): FaultSpec {
   const parsed = FaultSpecSchema.safeParse(input);
   if (!parsed.success) {
     const name = typeof input === "object" && input !== null ? (input as { name?: unknown }).name : input;

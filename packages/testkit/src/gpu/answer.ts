@@ -70,7 +70,7 @@ function waitForGathering(pc: RTCPeerConnection, timeoutMs: number): Promise<voi
 }
 
 /** Appends `a=end-of-candidates` to every media section that lacks it. */
-export function ensureEndOfCandidates(sdp: string): string {
+function ensureEndOfCandidates(sdp: string): string {
   const eol = sdp.includes("\r\n") ? "\r\n" : "\n";
   const sections = sdp.split(/(?=^m=)/m);
   return sections

@@ -37,7 +37,7 @@ export const VideoSettingsSchema = z.object({
 export type VideoSettings = z.infer<typeof VideoSettingsSchema>;
 
 /** Per-session GPU timings (subset of the mock's). */
-export const GpuTimingsSchema = z.object({
+const GpuTimingsSchema = z.object({
   idleTimeoutMs: z.number().int().nonnegative(),
   iceGatherTimeoutMs: z.number().int().nonnegative(),
 });

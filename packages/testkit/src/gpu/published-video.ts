@@ -16,14 +16,14 @@ import type { EchoEffect, EchoRequest, EchoResponse } from "./echo-protocol.js";
 import { PUBLISHED_MAX_SIZES, type PublishedRecord } from "./published-record.js";
 
 /** Largest VP8 frame accepted from a publisher (a hostile one must not grow memory without bound). */
-export const PUBLISHED_MAX_FRAME_BYTES = 4 * 1024 * 1024;
+const PUBLISHED_MAX_FRAME_BYTES = 4 * 1024 * 1024;
 /**
  * Frames the decode worker may be behind before decoding skips to the next keyframe (forwarding
  * goes on meanwhile): one second at 30 fps, the worker's start-up included.
  */
-export const PUBLISHED_MAX_DECODE_BACKLOG = 30;
+const PUBLISHED_MAX_DECODE_BACKLOG = 30;
 /** Least time between two keyframe requests to the publisher. */
-export const PUBLISHED_PLI_MIN_INTERVAL_MS = 300;
+const PUBLISHED_PLI_MIN_INTERVAL_MS = 300;
 /** How often the record is re-reported while media flows. */
 export const PUBLISHED_REPORT_INTERVAL_MS = 250;
 

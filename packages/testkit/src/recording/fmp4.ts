@@ -6,7 +6,7 @@
  */
 
 /** Media timescale of the video track: the RTP video clock. */
-export const FMP4_VIDEO_TIMESCALE = 90_000;
+const FMP4_VIDEO_TIMESCALE = 90_000;
 /** Movie timescale (mvhd, mehd): milliseconds. */
 const MOVIE_TIMESCALE = 1000;
 const TRACK_ID = 1;

@@ -17,11 +17,11 @@ import type { SourceFrame } from "../video/source.js";
 import { type Fmp4Sample, vp8InitSegment, vp8MediaSegment } from "./fmp4.js";
 
 /** Recorded history kept per session; a recording of a longer session starts this far back. */
-export const RECORDING_MAX_SECONDS = CLIP_MAX_SECONDS;
+const RECORDING_MAX_SECONDS = CLIP_MAX_SECONDS;
 /** Recorded bytes kept per session (the oldest frames go first beyond it). */
-export const RECORDING_MAX_BYTES = 96 * 1024 * 1024;
+const RECORDING_MAX_BYTES = 96 * 1024 * 1024;
 /** Clips waiting for their boundary chunk, per session. */
-export const RECORDING_MAX_PENDING_CLIPS = 16;
+const RECORDING_MAX_PENDING_CLIPS = 16;
 
 /** Whether and how a session records (the session body's `recording`). */
 export interface RecordingSettings {

@@ -23,7 +23,7 @@ const SEGMENT_MEDIA_TYPE = "video/iso.segment";
 const SEGMENT_FILE = /^chunk_(\d{5})\.m4s$/;
 
 /** The store key of a clip window, as the recorder formats its markers. */
-export function clipKey(start: number, end: number): string {
+function clipKey(start: number, end: number): string {
   return `${start.toFixed(3)}-${end.toFixed(3)}`;
 }
 
