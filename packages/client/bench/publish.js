@@ -19,6 +19,7 @@ const native = isNativeDecoderInstalled();
 
 const f1 = (n) => (Number.isFinite(n) ? n.toFixed(1) : "n/a");
 const f3 = (n) => (Number.isFinite(n) ? n.toFixed(3) : "n/a");
+const mainThread = (r) => r.cpu.threads.find((t) => t.name === "main");
 const load = () =>
   loadavg()
     .map((l) => l.toFixed(2))
@@ -140,15 +141,12 @@ try {
     );
     say(
       `  process CPU (% of one core), ${backend}`,
-      `${f1(r.cpu.pct)} % (threads ${r.cpu.threads
-        .slice(0, 3)
-        .map((t) => f1(t.pct))
-        .join(" + ")} %…; ${f1(r.kbps)} kb/s)`,
+      `${f1(r.cpu.pct)} % (encoder thread ${f1(r.cpu.threads[0].pct)} %, waited runnable ${f1(r.cpu.threads[0].waitPct)} %; main ${f1(mainThread(r).pct)} %; ${f1(r.kbps)} kb/s)`,
       backend === "native" ? "≤ 15 %" : "—",
     );
     say(
       `  main-thread time per 720p pushFrame, ${backend}`,
-      `p50 ${f3(r.pushP50)} ms, p99 ${f3(r.pushP99)} ms, max ${f3(r.pushMax)} ms`,
+      `p50 ${f3(r.pushP50)}, p99 ${f3(r.pushP99)}, max ${f3(r.pushMax)} ms; ${r.preempted} preempted, the rest p99 ${f3(r.unpreemptedP99)} max ${f3(r.unpreemptedMax)} ms`,
       "≤ 0.2 ms",
     );
     if (r.dropped) console.log(`  drops: ${JSON.stringify(r.drops)}`);

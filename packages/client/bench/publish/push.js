@@ -88,6 +88,44 @@ export async function pushSteady(publisher, { width, height, fps = 30, seconds, 
   };
 }
 
+/**
+ * The RTP half alone: hands pre-encoded `pictures` (VP8 frames of the pattern) to the publisher's
+ * sending side at `fps` (its private hand-off from the encoder, called directly), bypassing the
+ * encoder; measures like {@link pushSteady}. What the main thread spends here is packetization,
+ * werift's SRTP and send, RTCP and the pacer.
+ */
+export async function sendSteady(publisher, pictures, { fps = 30, seconds, warmupSeconds = 3 }) {
+  const period = 1000 / fps;
+  const t0 = performance.now();
+  const windowStart = t0 + warmupSeconds * 1000;
+  const end = windowStart + seconds * 1000;
+  let start;
+  let sent = 0;
+  for (let n = 0; ; n++) {
+    const wait = t0 + n * period - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const now = performance.now();
+    if (now >= end) break;
+    if (!start && now >= windowStart)
+      start = { at: now, hrUs: hrUs(), proc: sampleProcess(process.pid), stats: publisher.stats() };
+    // Frame n of the loop, as the encoder would have handed it over (a keyframe only first).
+    const picture = pictures[n === 0 ? 0 : 1 + ((n - 1) % (pictures.length - 1))];
+    publisher.sendPicture({ ...picture, pts90k: n * 3000, pushedAt: now, tag: undefined });
+    if (start) sent++;
+  }
+  const proc = sampleProcess(process.pid);
+  const toUs = hrUs();
+  const stats = publisher.stats();
+  return {
+    seconds: (performance.now() - start.at) / 1000,
+    window: { fromUs: start.hrUs, toUs },
+    frames: sent,
+    packets: stats.packets - start.stats.packets,
+    bytes: stats.bytes - start.stats.bytes,
+    cpu: cpuWindow(start.proc, proc),
+  };
+}
+
 const STATUS = "/proc/thread-self/status";
 const hasStatus = existsSync(STATUS);
 

@@ -85,7 +85,10 @@ function mailbox(child) {
   };
 }
 
-/** Whole-process CPU (ticks → ms) and per-thread CPU (schedstat ns → ms) with names. */
+/**
+ * Whole-process CPU (ticks → ms) and per-thread CPU and run-queue wait (schedstat ns → ms: time
+ * on a CPU, time runnable but waiting for one) with names.
+ */
 export function sampleProcess(pid) {
   const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
@@ -93,9 +96,9 @@ export function sampleProcess(pid) {
   const threads = new Map();
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
     try {
-      const ns = Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]);
+      const [ns, waitNs] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ").map(Number);
       const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, "utf8").trim();
-      threads.set(tid, { name: Number(tid) === pid ? "main" : name, ms: ns / 1e6 });
+      threads.set(tid, { name: Number(tid) === pid ? "main" : name, ms: ns / 1e6, waitMs: waitNs / 1e6 });
     } catch {
       // exited meanwhile
     }
@@ -103,7 +106,7 @@ export function sampleProcess(pid) {
   return { t: performance.now(), cpuMs, threads };
 }
 
-/** CPU % of one core between two samples, whole process and by thread name. */
+/** CPU % of one core between two samples, whole process and by thread name (with each thread's run-queue wait, % of the wall time). */
 export function cpuWindow(a, b) {
   const wallMs = b.t - a.t;
   // One entry per OS thread (Node names every worker thread "node"; the busiest one of an SDK
@@ -113,6 +116,7 @@ export function cpuWindow(a, b) {
       name: `${thread.name}`,
       tid,
       pct: (100 * (thread.ms - (a.threads.get(tid)?.ms ?? 0))) / wallMs,
+      waitPct: (100 * (thread.waitMs - (a.threads.get(tid)?.waitMs ?? 0))) / wallMs,
     }))
     .sort((x, y) => y.pct - x.pct);
   return { wallMs, pct: (100 * (b.cpuMs - a.cpuMs)) / wallMs, threads };
