@@ -141,12 +141,14 @@ describe("lifecycle events", () => {
       const judged = mock.events.waitFor("command", (c) => c.type === "set_effect");
       peer.command("set_effect", { effect: "sepia" });
       expect(await judged).toMatchObject({ sessionId: s.session_id, ok: true, data: { effect: "sepia" } });
+      // Deleted while the peer is still connected: closing the peer first would let the session
+      // pass through INACTIVE first whenever the GPU sees the hang-up before the DELETE.
+      const closed = mock.events.waitFor("session:closed", (e) => e.sessionId === s.session_id);
+      await deleteSession(mock, jwt, s.session_id);
+      await closed;
     } finally {
       await peer.close();
     }
-    const closed = mock.events.waitFor("session:closed", (e) => e.sessionId === s.session_id);
-    await deleteSession(mock, jwt, s.session_id);
-    await closed;
     off();
     expect(states).toEqual(["CREATED", "PENDING", "WAITING", "ACTIVE", "CLOSED"]);
   });
