@@ -3,10 +3,12 @@
 // (the publishing side's twin of gen-i420-simd.mjs). No toolchain needed:
 //   node scripts/gen-rgb-i420-simd.mjs          (rewrite the module)
 //   node scripts/gen-rgb-i420-simd.mjs --check  (exit 1 if the committed module is stale)
-// Per 16-pixel block: three v128 loads per row, R/G/B split by single-input swizzles (lanes of
-// other inputs marked 0x80) OR-ed together; all maths in i32x4 lanes with the JS kernel's 16-bit
-// fixed-point coefficients (so both kernels agree to ±1): luma per pixel, chroma from the sum of
-// each 2×2 block (i16x8.extadd_pairwise), rounded and narrowed with saturation.
+// Per 16-pixel block, four pixels at a time: one v128 load, two swizzles that widen the pixels to
+// i16 pairs (R,G) and (B,33), and i32x4.dot_i16x8_s (pmaddwd) with the JS kernel's 15-bit
+// fixed-point coefficients, so luma is two dot products, an add and a shift (the 33 in the B pair
+// times 2^14 is the luma offset and rounding). Chroma: the pairs of both rows added as i16, the
+// same dot products give the 2-row sum per column, a shuffle adds the column pairs; rounded and
+// narrowed with saturation. Both kernels compute the same integers (bit-exact).
 import {
   add,
   emitModule,
@@ -31,7 +33,7 @@ import {
   vec,
 } from "./wasm-asm.mjs";
 
-const FIX = 16;
+const FIX = 15;
 const C = {
   yr: 0.256788,
   yg: 0.504129,
@@ -44,18 +46,17 @@ const C = {
   vb: -0.071427,
 };
 const fix = (c) => Math.round(c * (1 << FIX));
+// The luma offset (16 and half an LSB) as 33 × 2^14, carried by the constant lane of the (B, 33) pair.
+const Y_PAIR_K = 33;
+const Y_PAIR_WEIGHT = 1 << 14;
+if (Y_PAIR_K * Y_PAIR_WEIGHT !== (16 << FIX) + (1 << (FIX - 1))) throw new Error("luma offset does not factor");
 
 const store64lane = (lane) => simd(0x5b, ...memarg(0), lane);
-const i32splat = simd(0x11);
-const extaddPairwiseU8 = simd(0x7d); // i16x8.extadd_pairwise_i8x16_u
-const extLowU8 = simd(0x89); // i16x8.extend_low_i8x16_u
-const extHighU8 = simd(0x8a);
 const addI16 = simd(0x8e);
-const extLowU16 = simd(0xa9); // i32x4.extend_low_i16x8_u
-const extHighU16 = simd(0xaa);
 const addI32 = simd(0xae);
 const shrS32 = simd(0xac);
-const mulI32 = simd(0xb5);
+const dotI16 = simd(0xba); // i32x4.dot_i16x8_s
+const shuffle = (lanes) => simd(0x0d, ...lanes);
 const narrow32 = simd(0x85); // i16x8.narrow_i32x4_s
 const narrow16U = simd(0x66); // i8x16.narrow_i16x8_u
 
@@ -64,144 +65,152 @@ const P = { src: 0, y: 1, u: 2, v: 3, width: 4, height: 5, srcStride: 6, yStride
 const L = { row: 9, x: 10, s0: 11, s1: 12, y0: 13, y1: 14, c: 15 };
 const I32_LOCALS = 7;
 const names = [
-  "kyr",
-  "kyg",
-  "kyb",
-  "kur",
-  "kug",
-  "kub",
-  "kvr",
-  "kvg",
-  "kvb",
-  "yoff",
+  "kYrg",
+  "kYb",
+  "kUrg",
+  "kUb",
+  "kVrg",
+  "kVb",
+  "k33",
   "coff",
-  "a",
-  "b",
-  "cc",
-  "r0",
-  "g0",
-  "b0",
-  "r1",
-  "g1",
-  "b1",
-  "sr",
-  "sg",
-  "sb",
-  "t0",
-  "t1",
-  "t2",
-  "t3",
+  "t",
+  ...[0, 1, 2, 3].flatMap((k) => [`rg${k}`, `b${k}`, `u${k}`, `v${k}`]),
+  "y0",
+  "y1",
+  "y2",
 ];
 const V = Object.fromEntries(names.map((n, i) => [n, 9 + I32_LOCALS + i]));
 
-// Masks picking channel ch (0 R, 1 G, 2 B) of pixels from the 48 bytes a|b|cc into 16 lanes.
-function pick(ch) {
-  return [V.a, V.b, V.cc].map((local, k) => {
-    const mask = Array.from({ length: 16 }, (_, px) => {
-      const byte = px * 3 + ch - k * 16;
-      return byte >= 0 && byte < 16 ? byte : 0x80;
-    });
-    return [local, mask];
-  });
-}
-const channel = (ch, out) => [
-  ...pick(ch).flatMap(([local, mask], i) => [...get(local), ...v128const(mask), ...swizzle, ...(i > 0 ? or : [])]),
-  ...set(out),
-];
-const loadRow = (rowLocal, r, g, b) => [
+// Group k of a 16-pixel block: pixels 4k..4k+3, bytes 12k..12k+11 of the block; the last group is
+// read from offset 32 (bytes 4..15) so no load passes the block's 48 bytes.
+const GROUP_LOAD = [0, 12, 24, 32];
+const GROUP_BASE = [0, 0, 0, 4];
+const rgMask = (k) => [0, 1, 2, 3].flatMap((p) => [GROUP_BASE[k] + 3 * p, 0x80, GROUP_BASE[k] + 3 * p + 1, 0x80]);
+const bMask = (k) => [0, 1, 2, 3].flatMap((p) => [GROUP_BASE[k] + 3 * p + 2, 0x80, 0x80, 0x80]);
+const pairs = (a, b) => [0, 1, 2, 3].flatMap(() => [a & 0xff, (a >> 8) & 0xff, b & 0xff, (b >> 8) & 0xff]);
+const i32x4 = (n) => [0, 1, 2, 3].flatMap(() => [n & 0xff, (n >> 8) & 0xff, (n >> 16) & 0xff, (n >>> 24) & 0xff]);
+
+// Widens group k of the row at `rowLocal` into the (R,G) and (B,33) pair vectors.
+const widen = (rowLocal, k, rg, b) => [
   ...get(rowLocal),
   ...get(L.x),
   ...i32(3),
   ...mul,
   ...add,
-  ...set(L.c),
-  ...get(L.c),
-  ...v128load(0),
-  ...set(V.a),
-  ...get(L.c),
-  ...v128load(16),
-  ...set(V.b),
-  ...get(L.c),
-  ...v128load(32),
-  ...set(V.cc),
-  ...channel(0, r),
-  ...channel(1, g),
-  ...channel(2, b),
+  ...v128load(GROUP_LOAD[k]),
+  ...set(V.t),
+  ...get(V.t),
+  ...v128const(rgMask(k)),
+  ...swizzle,
+  ...set(rg),
+  ...get(V.t),
+  ...v128const(bMask(k)),
+  ...swizzle,
+  ...get(V.k33),
+  ...or,
+  ...set(b),
 ];
-// i32x4 lane group q (0..3) of a u8x16 channel.
-const quarter = (local, q) => [
-  ...get(local),
-  ...(q < 2 ? extLowU8 : extHighU8),
-  ...(q % 2 === 0 ? extLowU16 : extHighU16),
-];
-// (kr*R + kg*G + kb*B + off) >> shift for one quarter, sources given as instruction lists.
-const weighted = (r, g, b, kr, kg, kb, off, shift) => [
-  ...r,
-  ...get(kr),
-  ...mulI32,
-  ...g,
-  ...get(kg),
-  ...mulI32,
+// Luma of the four pixels in (rg, b) as i32x4 on the stack.
+const luma4 = (rg, b) => [
+  ...get(rg),
+  ...get(V.kYrg),
+  ...dotI16,
+  ...get(b),
+  ...get(V.kYb),
+  ...dotI16,
   ...addI32,
-  ...b,
-  ...get(kb),
-  ...mulI32,
-  ...addI32,
-  ...get(off),
-  ...addI32,
-  ...i32(shift),
+  ...i32(FIX),
   ...shrS32,
 ];
-// 16 luma samples of one row → stored at yRowLocal + x.
-const lumaRow = (r, g, b, yRowLocal) => [
-  ...get(yRowLocal),
+// One row of 16 pixels: widened (kept in rg0..3/b0..3) and its luma stored at yRowLocal + x.
+const row = (srcRow, yRow) => [
+  ...[0, 1, 2, 3].flatMap((k) => widen(srcRow, k, V[`rg${k}`], V[`b${k}`])),
+  ...get(yRow),
   ...get(L.x),
   ...add,
-  ...weighted(quarter(r, 0), quarter(g, 0), quarter(b, 0), V.kyr, V.kyg, V.kyb, V.yoff, FIX),
-  ...weighted(quarter(r, 1), quarter(g, 1), quarter(b, 1), V.kyr, V.kyg, V.kyb, V.yoff, FIX),
+  ...luma4(V.rg0, V.b0),
+  ...luma4(V.rg1, V.b1),
   ...narrow32,
-  ...weighted(quarter(r, 2), quarter(g, 2), quarter(b, 2), V.kyr, V.kyg, V.kyb, V.yoff, FIX),
-  ...weighted(quarter(r, 3), quarter(g, 3), quarter(b, 3), V.kyr, V.kyg, V.kyb, V.yoff, FIX),
+  ...luma4(V.rg2, V.b2),
+  ...luma4(V.rg3, V.b3),
   ...narrow32,
   ...narrow16U,
   ...v128store(0),
 ];
-// Sum of each 2×2 block: pairwise sums of both rows, as i16x8.
-const blockSum = (top, bottom, out) => [
-  ...get(top),
-  ...extaddPairwiseU8,
-  ...get(bottom),
-  ...extaddPairwiseU8,
+// After the first row's widen: keep its pairs (rg/b → u/v slots hold them until the second row).
+const keepFirstRow = [0, 1, 2, 3].flatMap((k) => [
+  ...get(V[`rg${k}`]),
+  ...set(V[`u${k}`]),
+  ...get(V[`b${k}`]),
+  ...set(V[`v${k}`]),
+]);
+// Both rows' pairs summed (i16, at most 510), then per column the chroma sums of both planes.
+const columnSums = [0, 1, 2, 3].flatMap((k) => [
+  ...get(V[`rg${k}`]),
+  ...get(V[`u${k}`]),
   ...addI16,
-  ...set(out),
+  ...set(V[`rg${k}`]),
+  ...get(V[`b${k}`]),
+  ...get(V[`v${k}`]),
+  ...addI16,
+  ...set(V[`b${k}`]),
+  ...get(V[`rg${k}`]),
+  ...get(V.kUrg),
+  ...dotI16,
+  ...get(V[`b${k}`]),
+  ...get(V.kUb),
+  ...dotI16,
+  ...addI32,
+  ...set(V[`u${k}`]),
+  ...get(V[`rg${k}`]),
+  ...get(V.kVrg),
+  ...dotI16,
+  ...get(V[`b${k}`]),
+  ...get(V.kVb),
+  ...dotI16,
+  ...addI32,
+  ...set(V[`v${k}`]),
+]);
+// i32 lanes 0,2 of a then of b / lanes 1,3 of a then of b.
+const EVEN = [0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27];
+const ODD = [4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31];
+// Four chroma samples from the column sums of groups a and b: column pairs added, rounded, shifted.
+const blocks4 = (a, b) => [
+  ...get(a),
+  ...get(b),
+  ...shuffle(EVEN),
+  ...get(a),
+  ...get(b),
+  ...shuffle(ODD),
+  ...addI32,
+  ...get(V.coff),
+  ...addI32,
+  ...i32(FIX + 2),
+  ...shrS32,
 ];
-const half = (local, h) => [...get(local), ...(h === 0 ? extLowU16 : extHighU16)];
-// 8 chroma samples from the block sums → 8 bytes at plane + c.
-const chroma = (planeParam, kr, kg, kb) => [
+// 8 chroma samples of a plane → 8 bytes at plane + c.
+const chroma = (planeParam, prefix) => [
   ...get(planeParam),
   ...get(L.c),
   ...add,
-  ...weighted(half(V.sr, 0), half(V.sg, 0), half(V.sb, 0), kr, kg, kb, V.coff, FIX + 2),
-  ...weighted(half(V.sr, 1), half(V.sg, 1), half(V.sb, 1), kr, kg, kb, V.coff, FIX + 2),
+  ...blocks4(V[`${prefix}0`], V[`${prefix}1`]),
+  ...blocks4(V[`${prefix}2`], V[`${prefix}3`]),
   ...narrow32,
-  ...get(V.t0), // any vector: the high half of the narrowed bytes is not stored
+  ...get(V.t), // any vector: the high half of the narrowed bytes is not stored
   ...narrow16U,
   ...store64lane(0),
 ];
-const splat32 = (n, local) => [...i32(n), ...i32splat, ...set(local)];
+const constant = (bytes, local) => [...v128const(bytes), ...set(local)];
 
 const body = [
-  ...splat32(fix(C.yr), V.kyr),
-  ...splat32(fix(C.yg), V.kyg),
-  ...splat32(fix(C.yb), V.kyb),
-  ...splat32(fix(C.ur), V.kur),
-  ...splat32(fix(C.ug), V.kug),
-  ...splat32(fix(C.ub), V.kub),
-  ...splat32(fix(C.vr), V.kvr),
-  ...splat32(fix(C.vg), V.kvg),
-  ...splat32(fix(C.vb), V.kvb),
-  ...splat32((16 << FIX) + (1 << (FIX - 1)), V.yoff),
-  ...splat32((128 << (FIX + 2)) + (1 << (FIX + 1)), V.coff),
+  ...constant(pairs(fix(C.yr), fix(C.yg)), V.kYrg),
+  ...constant(pairs(fix(C.yb), Y_PAIR_WEIGHT), V.kYb),
+  ...constant(pairs(fix(C.ur), fix(C.ug)), V.kUrg),
+  ...constant(pairs(fix(C.ub), 0), V.kUb),
+  ...constant(pairs(fix(C.vr), fix(C.vg)), V.kVrg),
+  ...constant(pairs(fix(C.vb), 0), V.kVb),
+  ...constant(pairs(0, Y_PAIR_K), V.k33),
+  ...constant(i32x4((128 << (FIX + 2)) + (1 << (FIX + 1))), V.coff),
   ...i32(0),
   ...set(L.row),
   0x02,
@@ -244,13 +253,10 @@ const body = [
   ...geU,
   0x0d,
   1,
-  ...loadRow(L.s0, V.r0, V.g0, V.b0),
-  ...loadRow(L.s1, V.r1, V.g1, V.b1),
-  ...lumaRow(V.r0, V.g0, V.b0, L.y0),
-  ...lumaRow(V.r1, V.g1, V.b1, L.y1),
-  ...blockSum(V.r0, V.r1, V.sr),
-  ...blockSum(V.g0, V.g1, V.sg),
-  ...blockSum(V.b0, V.b1, V.sb),
+  ...row(L.s0, L.y0),
+  ...keepFirstRow,
+  ...row(L.s1, L.y1),
+  ...columnSums,
   // chroma offset: (row/2)*cStride + x/2
   ...get(L.row),
   ...i32(1),
@@ -262,8 +268,8 @@ const body = [
   ...shrU,
   ...add,
   ...set(L.c),
-  ...chroma(P.u, V.kur, V.kug, V.kub),
-  ...chroma(P.v, V.kvr, V.kvg, V.kvb),
+  ...chroma(P.u, "u"),
+  ...chroma(P.v, "v"),
   ...get(L.x),
   ...i32(16),
   ...add,

@@ -4,8 +4,9 @@ import { chromaSize } from "../kernel/i420.js";
 // Y = 16 + 0.256788 R + 0.504129 G + 0.097906 B
 // U = 128 - 0.148223 R - 0.290993 G + 0.439216 B, V = 128 + 0.439216 R - 0.367788 G - 0.071427 B,
 // chroma from the mean of each 2×2 block (the conversion is linear, so averaging RGB first equals
-// averaging the chroma of the four pixels). Integer fixed point, 16 fractional bits.
-const FIX_BITS = 16;
+// averaging the chroma of the four pixels). Integer fixed point, 15 fractional bits: every
+// coefficient fits an i16, which the SIMD kernel multiplies pairwise (i32x4.dot_i16x8_s).
+const FIX_BITS = 15;
 const FIX_HALF = 1 << (FIX_BITS - 1);
 
 /** BT.601 limited-range RGB → YCbCr coefficients, exported for the SIMD generator's test and references. */
