@@ -78,6 +78,27 @@ describe("createVideoReceiver: decoding real VP8 in a worker", () => {
     expect(receiver.stats().dropped).toEqual({ stale: 0, queueFull: 0, beforeKeyframe: 0, decodeError: 0 });
   });
 
+  it("takes Buffers from Node's allocation pool: the caller's bytes and their neighbours stay intact", async () => {
+    await using receiver = createVideoReceiver({ policy: "block" });
+    const frames: VideoFrame[] = [];
+    receiver.onFrame((f) => frames.push(f));
+    // Small Buffers share one pooled ArrayBuffer: transferring it would detach both (Node 20) or
+    // throw DataCloneError (Node 22, where the pool is untransferable).
+    const data = Buffer.from(clip[0]!.data);
+    const neighbour = Buffer.from("still here");
+    expect(data.byteLength).toBeLessThan(4096);
+    expect(data.buffer).toBe(neighbour.buffer);
+    const errors: ReactorError[] = [];
+    receiver.onError((e) => errors.push(e));
+    receiver.pushEncodedFrame({ data, timestamp: 0 });
+    await receiver.flush();
+    expect(errors).toEqual([]);
+    expect(frames).toHaveLength(1);
+    expectQuadrants(frames[0]!, 0);
+    expect(Buffer.compare(data, Buffer.from(clip[0]!.data))).toBe(0);
+    expect(neighbour.toString()).toBe("still here");
+  });
+
   it("offers rgba and i420 formats", async () => {
     await using rgba = createVideoReceiver({ format: "rgba" });
     await using i420 = createVideoReceiver({ format: "i420" });

@@ -171,8 +171,10 @@ class Receiver implements VideoReceiver {
 
   pushEncodedFrame(frame: EncodedVideoFrame): void {
     if (this.isClosed) return;
-    // An own, exact-size copy: it is transferred to the worker.
-    this.ingest(frame.data.slice(), frame.timestamp, frame.receivedAt ?? Date.now(), frame.keyframe);
+    // An own, exact-size copy: it is transferred to the worker. Not `data.slice()`: on a Buffer
+    // that is a view, often into Node's shared allocation pool, which Node 22 refuses to transfer
+    // (DataCloneError; Node 20 silently copies it).
+    this.ingest(new Uint8Array(frame.data), frame.timestamp, frame.receivedAt ?? Date.now(), frame.keyframe);
   }
 
   onFrame(callback: (frame: VideoFrame) => void): () => void {
