@@ -155,6 +155,11 @@ export class Reactor implements AsyncDisposable {
     ) as AsyncIterableIterator<RgbFrame>;
   }
 
+  /** Hands a frame of `onFrame()`/`frames()` back for reuse (see `Track.release`). */
+  release(frame: RgbFrame): void {
+    this.registry.defaultVideoTrack()?.release(frame);
+  }
+
   /** The seed's single frame callback slot: replaces the previous one; `null` removes it. */
   setFrameCallback(callback: ((frame: RgbFrame) => void) | null): void {
     if (callback !== null && typeof callback !== "function") {

@@ -41,6 +41,8 @@ export interface FrameSource<F = RgbFrame> {
   /** The decoder needs a keyframe: the owner sends an RTCP PLI. Returns unsubscribe. */
   onKeyframeNeeded(callback: () => void): () => void;
   onError(callback: (error: ReactorError) => void): () => void;
+  /** Hands a delivered frame's memory back to the decoder for reuse. */
+  release(frame: F): void;
   stats(): FrameSourceStats;
   /** Ends iterators and stops the worker (idempotent). */
   close(): Promise<void>;
@@ -72,6 +74,7 @@ export function openVideoSource(options: { logger: Logger; frameMetadata: boolea
     frames: (iteration) => receiver.frames(iteratorPolicy(iteration)) as AsyncIterableIterator<RgbFrame>,
     onKeyframeNeeded: (callback) => receiver.onKeyframeNeeded(() => callback()),
     onError: (callback) => receiver.onError(callback),
+    release: (frame) => receiver.release(frame),
     stats: () => receiver.stats(),
     close: () => receiver.close(),
   };
@@ -91,6 +94,8 @@ export function openAudioSource(options: { logger: Logger; output: AudioOutputOp
     // Audio has no keyframes.
     onKeyframeNeeded: () => () => {},
     onError: (callback) => receiver.onError(callback),
+    // PCM frames are small and never pooled.
+    release: () => {},
     stats: () => receiver.stats(),
     close: () => receiver.close(),
   };

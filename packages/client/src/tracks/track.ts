@@ -156,6 +156,19 @@ export class Track {
     return iterator as unknown as AsyncIterableIterator<F>;
   }
 
+  /**
+   * Hands a frame this track delivered back for reuse once you are done with it (don't touch it
+   * afterwards). Optional, but a video frame lives in the decoder's shared frame memory: without
+   * it, once the decoder's slots are all held, each 720p frame is a fresh 2.7 MB buffer for the
+   * garbage collector. A frame of an earlier connection, or released twice, is ignored.
+   */
+  release(frame: MediaFrame): void {
+    if (typeof frame !== "object" || frame === null || !ArrayBuffer.isView((frame as { data?: unknown }).data)) {
+      throw reactorError("INVALID_ARGUMENT", `track('${this.name}').release() expects a frame it delivered`);
+    }
+    this.source?.source.release(frame);
+  }
+
   /** Raw RTP packets of this track (any kind), e.g. to record or forward. Returns unsubscribe. */
   onRtp(callback: (packet: RtpPacket) => void): () => void {
     const entry = (packet: RtpPacket): void => callback(packet);
