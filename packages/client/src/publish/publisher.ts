@@ -181,7 +181,7 @@ export class Publisher implements AsyncDisposable {
    * malformed frame or when the track is not published, with nothing sent. With `block`
    * backpressure the promise settles when the encoder took the frame.
    */
-  pushFrame(frame: VideoInput | AudioInput, options: PushFrameOptions = {}): Promise<void> {
+  pushFrame(frame: VideoInput | AudioInput, options?: PushFrameOptions): Promise<void> {
     try {
       if (this.stateValue === "unpublished") {
         throw reactorError("INVALID_ARGUMENT", `Track '${this.name}' is not published: call publish() first`);
@@ -194,14 +194,14 @@ export class Publisher implements AsyncDisposable {
         this.media.encoder.push(frame as AudioInput);
         return Promise.resolve();
       }
-      const tag = metadataTag(options);
+      const tag = options && metadataTag(options);
       if (this.stateValue !== "published") {
         // Still validated: a bad frame is a bad frame, connected or not.
         this.media.encoder.validate(frame as VideoInput);
         this.counters.disconnected++;
         return Promise.resolve();
       }
-      return this.media.encoder.push(frame as VideoInput, { copy: options.copy === true }, tag);
+      return this.media.encoder.push(frame as VideoInput, options, tag);
     } catch (error) {
       const typed = error as ReactorError;
       this.host.reportError(typed);

@@ -19,7 +19,7 @@ import { transferred, type WorkerHost } from "../worker/comlink-host.js";
 import { resolveEncoderBackend } from "./backend.js";
 import { encoderThread } from "./encoder-thread.js";
 import { defaultVideoBitrate } from "./video-engine.js";
-import { coversWholeBuffer, type VideoInput, validateVideoInput, videoByteLength } from "./video-input.js";
+import { checkVideoInput, coversWholeBuffer, type VideoInput, videoByteLength } from "./video-input.js";
 import type { EncoderBackend, EncoderWorkerApi, VideoEncodeInput } from "./worker-api.js";
 
 /** Backpressure of a publisher: `latest` replaces the waiting picture, `block` waits for room. */
@@ -119,6 +119,9 @@ interface Pending {
   settle?: () => void;
 }
 
+/** What a `latest` push returns: one settled promise for every push instead of a new one each. */
+const SETTLED: Promise<void> = Promise.resolve();
+
 /** Bitrate window for {@link VideoEncoderStats.bitrate}. */
 const BITRATE_WINDOW_MS = 1_000;
 
@@ -133,6 +136,7 @@ export class VideoEncoder {
   private readonly fps: number;
   private readonly fixedBitrate: number | undefined;
   private bitrateCap = Number.POSITIVE_INFINITY;
+  private sizeDefault: { width: number; height: number; bitrate: number } | undefined;
   /** The bitrate the encoder runs at, and when it last changed (see {@link BITRATE_CHANGE_MIN_FRACTION}). */
   private applied: { bitrate: number; width: number; height: number; at: number } | undefined;
   private readonly logger: Logger;
@@ -201,7 +205,7 @@ export class VideoEncoder {
 
   /** Checks a picture as `push()` would (INVALID_ARGUMENT) without queueing it. */
   validate(frame: VideoInput): void {
-    validateVideoInput(frame);
+    checkVideoInput(frame);
   }
 
   /**
@@ -209,18 +213,18 @@ export class VideoEncoder {
    * encoder's failure once it failed, ABORTED once closed. With `block` backpressure the
    * returned promise settles when the encoder took the picture; with `latest` it is resolved.
    */
-  push(frame: VideoInput, options: PushOptions = {}, tag?: unknown): Promise<void> {
-    const input = validateVideoInput(frame);
+  push(frame: VideoInput, options?: PushOptions, tag?: unknown): Promise<void> {
+    const format = checkVideoInput(frame);
     if (this.failure) throw this.failure;
     if (this.closed) throw reactorError("ABORTED", "The encoder is closed");
     this.counters.pushed++;
     const pending: Pending = {
       input: {
-        data: this.own(input.data, options.copy === true),
-        width: input.width,
-        height: input.height,
-        format: input.format,
-        pts90k: this.nextPts(input.timestamp),
+        data: this.own(frame.data, options?.copy === true),
+        width: frame.width,
+        height: frame.height,
+        format,
+        pts90k: this.nextPts(frame.timestamp),
         keyframe: false,
         bitrate: 0,
         fps: this.fps,
@@ -236,7 +240,7 @@ export class VideoEncoder {
       }
       this.queue.push(pending);
       this.pump();
-      return Promise.resolve();
+      return SETTLED;
     }
     if (this.queue.length >= BLOCK_QUEUE_MAX) {
       const oldest = this.queue.shift();
@@ -347,8 +351,17 @@ export class VideoEncoder {
   }
 
   private targetFor(width: number, height: number): number {
-    const target = this.fixedBitrate ?? defaultVideoBitrate(width, height, this.fps);
+    const target = this.fixedBitrate ?? this.defaultBitrate(width, height);
     return Math.round(Math.min(target, this.bitrateCap));
+  }
+
+  /** {@link defaultVideoBitrate} for this size, remembered for the last size (asked once per picture). */
+  private defaultBitrate(width: number, height: number): number {
+    const last = this.sizeDefault;
+    if (last && last.width === width && last.height === height) return last.bitrate;
+    const bitrate = defaultVideoBitrate(width, height, this.fps);
+    this.sizeDefault = { width, height, bitrate };
+    return bitrate;
   }
 
   /** The target for this picture, holding the running rate through small or frequent cap changes. */
