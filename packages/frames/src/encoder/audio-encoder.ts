@@ -5,6 +5,7 @@
  * in order, bounded by {@link AUDIO_QUEUE_MAX_MS} of audio, past which the oldest is dropped.
  */
 import { type ReactorError, reactorError } from "@reactor-node/protocol";
+import { Listeners } from "../listeners.js";
 import { type Logger, SILENT_LOGGER } from "../logger.js";
 import { transferred, type WorkerHost } from "../worker/comlink-host.js";
 import { encoderThread } from "./encoder-thread.js";
@@ -94,8 +95,8 @@ export class AudioEncoder {
   private readonly thread: WorkerHost<EncoderWorkerApi>;
   private readonly ready: Promise<void>;
   private readonly logger: Logger;
-  private readonly listeners = new Set<(packet: EncodedAudioPacket) => void>();
-  private readonly errorListeners = new Set<(error: ReactorError) => void>();
+  private readonly listeners: Listeners<EncodedAudioPacket>;
+  private readonly errorListeners: Listeners<ReactorError>;
   private queue: AudioInput[] = [];
   private queuedMs = 0;
   private busy = false;
@@ -113,6 +114,8 @@ export class AudioEncoder {
   /** @internal use {@link createAudioEncoder}. */
   constructor(options: AudioEncoderOptions) {
     this.logger = options.logger ?? SILENT_LOGGER;
+    this.listeners = new Listeners(this.logger, "packet");
+    this.errorListeners = new Listeners(this.logger, "error");
     this.thread = encoderThread(this.logger, (error) => this.fail(error));
     this.ready = this.thread.call((api) =>
       api.init({ kind: "audio", channels: options.channels ?? 1, bitrate: options.bitrate ?? DEFAULT_OPUS_BITRATE }),
@@ -146,14 +149,12 @@ export class AudioEncoder {
 
   /** Calls `listener` with every Opus packet, in order. Returns unsubscribe. */
   onPacket(listener: (packet: EncodedAudioPacket) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.listeners.add(listener);
   }
 
   /** Calls `listener` on encoding failures. Returns unsubscribe. */
   onError(listener: (error: ReactorError) => void): () => void {
-    this.errorListeners.add(listener);
-    return () => this.errorListeners.delete(listener);
+    return this.errorListeners.add(listener);
   }
 
   /** A snapshot of the counters. */
@@ -200,20 +201,14 @@ export class AudioEncoder {
         this.counters.packets++;
         const packet = { data, pts48k: this.pts };
         this.pts += OPUS_FRAME_SAMPLES;
-        for (const listener of [...this.listeners]) {
-          try {
-            listener(packet);
-          } catch (error) {
-            this.logger.error({ err: error }, "an audio packet listener threw");
-          }
-        }
+        this.listeners.emit(packet);
       }
     } catch (error) {
       if (this.closed) return;
       const typed = error as ReactorError;
       this.counters.dropped.error++;
       if (typed.code === "WORKER_CRASHED" || typed.code === "ABORTED") this.fail(typed);
-      else this.emitError(typed);
+      else this.errorListeners.emit(typed);
     } finally {
       this.busy = false;
       this.pump();
@@ -225,17 +220,7 @@ export class AudioEncoder {
     this.failure = error;
     this.counters.dropped.error += this.queue.length;
     this.queue = [];
-    this.emitError(error);
-  }
-
-  private emitError(error: ReactorError): void {
-    for (const listener of [...this.errorListeners]) {
-      try {
-        listener(error);
-      } catch (thrown) {
-        this.logger.error({ err: thrown }, "an encoder error listener threw");
-      }
-    }
+    this.errorListeners.emit(error);
   }
 }
 

@@ -12,8 +12,8 @@
  * allocates no pixel memory once the pool is warm.
  */
 import { type ReactorError, reactorError } from "@reactor-node/protocol";
-import type { Logger } from "../logger.js";
-import { SILENT_LOGGER } from "../logger.js";
+import { Listeners } from "../listeners.js";
+import { type Logger, SILENT_LOGGER } from "../logger.js";
 import { BufferPool } from "../worker/buffer-pool.js";
 import { transferred, type WorkerHost } from "../worker/comlink-host.js";
 import { resolveEncoderBackend } from "./backend.js";
@@ -140,8 +140,8 @@ export class VideoEncoder {
   /** The bitrate the encoder runs at, and when it last changed (see {@link BITRATE_CHANGE_MIN_FRACTION}). */
   private applied: { bitrate: number; width: number; height: number; at: number } | undefined;
   private readonly logger: Logger;
-  private readonly encodedListeners = new Set<(picture: EncodedPicture) => void>();
-  private readonly errorListeners = new Set<(error: ReactorError) => void>();
+  private readonly encodedListeners: Listeners<EncodedPicture>;
+  private readonly errorListeners: Listeners<ReactorError>;
   private inFlight = 0;
   private queue: Pending[] = [];
   private keyframeWanted = false;
@@ -170,6 +170,8 @@ export class VideoEncoder {
   constructor(options: VideoEncoderOptions, backend: EncoderBackend) {
     this.backend = backend;
     this.logger = options.logger ?? SILENT_LOGGER;
+    this.encodedListeners = new Listeners(this.logger, "encoded");
+    this.errorListeners = new Listeners(this.logger, "error");
     this.backpressure = options.backpressure ?? "latest";
     this.fps = options.fps ?? DEFAULT_PUBLISH_FPS;
     this.fixedBitrate = options.bitrate;
@@ -270,14 +272,12 @@ export class VideoEncoder {
 
   /** Calls `listener` with every encoded picture, in order. Returns unsubscribe. */
   onEncoded(listener: (picture: EncodedPicture) => void): () => void {
-    this.encodedListeners.add(listener);
-    return () => this.encodedListeners.delete(listener);
+    return this.encodedListeners.add(listener);
   }
 
   /** Calls `listener` when a picture fails to encode or the encoder dies. Returns unsubscribe. */
   onError(listener: (error: ReactorError) => void): () => void {
-    this.errorListeners.add(listener);
-    return () => this.errorListeners.delete(listener);
+    return this.errorListeners.add(listener);
   }
 
   /** A snapshot of the counters. */
@@ -416,13 +416,7 @@ export class VideoEncoder {
         pushedAt: pending.pushedAt,
         tag: pending.tag,
       };
-      for (const listener of [...this.encodedListeners]) {
-        try {
-          listener(picture);
-        } catch (error) {
-          this.logger.error({ err: error }, "an encoded-picture listener threw");
-        }
-      }
+      this.encodedListeners.emit(picture);
     } catch (error) {
       if (this.closed) return;
       const typed = error as ReactorError;
@@ -430,7 +424,7 @@ export class VideoEncoder {
       // A failed picture leaves the decoder's reference unknown: make the next one a keyframe.
       this.keyframeWanted = true;
       if (typed.code === "WORKER_CRASHED" || typed.code === "ABORTED") this.fail(typed);
-      else this.emitError(typed);
+      else this.errorListeners.emit(typed);
     } finally {
       this.inFlight--;
       this.pump();
@@ -445,17 +439,7 @@ export class VideoEncoder {
       p.settle?.();
     }
     this.queue = [];
-    this.emitError(error);
-  }
-
-  private emitError(error: ReactorError): void {
-    for (const listener of [...this.errorListeners]) {
-      try {
-        listener(error);
-      } catch (thrown) {
-        this.logger.error({ err: thrown }, "an encoder error listener threw");
-      }
-    }
+    this.errorListeners.emit(error);
   }
 }
 

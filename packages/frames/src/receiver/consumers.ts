@@ -3,7 +3,7 @@ import { type BackpressurePolicy, validatePolicy } from "../backpressure/policy-
 import { PolicyStream } from "../backpressure/policy-stream.js";
 import type { VideoFrame } from "../frame.js";
 import type { Logger } from "../logger.js";
-import { Listeners } from "./listeners.js";
+import { Listeners } from "../listeners.js";
 import type { FrameStreamOptions } from "./options.js";
 import type { VideoReceiverStats } from "./stats.js";
 

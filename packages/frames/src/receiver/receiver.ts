@@ -14,7 +14,7 @@ import type { DecodeResult } from "../worker/decoder-api.js";
 import { FrameConsumers } from "./consumers.js";
 import { FrameBuffers } from "./frame-buffers.js";
 import { KeyframeGate, type KeyframeReason } from "./keyframe-gate.js";
-import { Listeners } from "./listeners.js";
+import { Listeners } from "../listeners.js";
 import {
   type FrameStreamOptions,
   type ReceiverSettings,

@@ -1,4 +1,4 @@
-import type { Logger } from "../logger.js";
+import type { Logger } from "./logger.js";
 
 /**
  * A set of listeners for one event. Dispatch iterates a snapshot, so listeners may unsubscribe
