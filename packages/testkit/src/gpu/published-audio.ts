@@ -3,7 +3,7 @@
  * the model's audio output (echo needs no processing), counted for the call history.
  */
 import type { RtpPacket } from "werift";
-import type { PublishedRecord } from "./published-record.js";
+import { newPublishedRecord, type PublishedRecord } from "./published-record.js";
 import { PUBLISHED_REPORT_INTERVAL_MS } from "./published-video.js";
 
 /** What a published audio track needs from its session. */
@@ -26,25 +26,7 @@ export class PublishedAudio {
     connectionId: number,
     track: string,
   ) {
-    const now = Date.now();
-    this.record = {
-      sessionId,
-      connectionId,
-      track,
-      kind: "audio",
-      startedAt: now,
-      updatedAt: now,
-      frames: 0,
-      keyframes: 0,
-      bytes: 0,
-      lost: 0,
-      sizes: [],
-      decodeErrors: 0,
-      decodeSkipped: 0,
-      echoed: 0,
-      mode: "forward",
-      pattern: { frames: 0, outOfOrder: 0, maxPatchError: 0 },
-    };
+    this.record = newPublishedRecord({ sessionId, connectionId, track, kind: "audio", mode: "forward" });
     host.report(structuredClone(this.record));
   }
 

@@ -52,3 +52,24 @@ export const PublishedRecordSchema = z.object({
 });
 /** A {@link PublishedRecordSchema} value. */
 export type PublishedRecord = z.infer<typeof PublishedRecordSchema>;
+
+/** A fresh record of one publish: nothing received yet. */
+export function newPublishedRecord(
+  publish: Pick<PublishedRecord, "sessionId" | "connectionId" | "track" | "kind" | "mode">,
+): PublishedRecord {
+  const now = Date.now();
+  return {
+    ...publish,
+    startedAt: now,
+    updatedAt: now,
+    frames: 0,
+    keyframes: 0,
+    bytes: 0,
+    lost: 0,
+    sizes: [],
+    decodeErrors: 0,
+    decodeSkipped: 0,
+    echoed: 0,
+    pattern: { frames: 0, outOfOrder: 0, maxPatchError: 0 },
+  };
+}

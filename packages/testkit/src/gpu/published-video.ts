@@ -13,7 +13,7 @@ import { type RtpPacket, Vp8RtpPayload } from "werift";
 import type { Logger } from "../logger.js";
 import { LOOP_FRAMES } from "../video/frame-number.js";
 import type { EchoEffect, EchoRequest, EchoResponse } from "./echo-protocol.js";
-import { PUBLISHED_MAX_SIZES, type PublishedRecord } from "./published-record.js";
+import { newPublishedRecord, PUBLISHED_MAX_SIZES, type PublishedRecord } from "./published-record.js";
 
 /** Largest VP8 frame accepted from a publisher (a hostile one must not grow memory without bound). */
 const PUBLISHED_MAX_FRAME_BYTES = 4 * 1024 * 1024;
@@ -80,25 +80,7 @@ export class PublishedVideo {
     connectionId: number,
     track: string,
   ) {
-    const now = Date.now();
-    this.record = {
-      sessionId,
-      connectionId,
-      track,
-      kind: "video",
-      startedAt: now,
-      updatedAt: now,
-      frames: 0,
-      keyframes: 0,
-      bytes: 0,
-      lost: 0,
-      sizes: [],
-      decodeErrors: 0,
-      decodeSkipped: 0,
-      echoed: 0,
-      mode: "none",
-      pattern: { frames: 0, outOfOrder: 0, maxPatchError: 0 },
-    };
+    this.record = newPublishedRecord({ sessionId, connectionId, track, kind: "video", mode: "none" });
     this.report(true);
     // Loads libav.js before the first frame arrives.
     this.ensureWorker();
