@@ -25,6 +25,7 @@ import {
   type ReactorError,
   reactorError,
 } from "@reactor-node/protocol";
+import { readBounded } from "../http/fetch-json.js";
 import { poll } from "../http/poll.js";
 import { type ClipTarget, openClipSink } from "./clip-sink.js";
 import { type ClipPlaylist, PLAYLIST_MAX_BYTES, parseClipPlaylist } from "./playlist.js";
@@ -121,7 +122,7 @@ export async function downloadClip(
         return { done: false, retryAfter };
       }
       if (response.status !== 200) throw await fail(response, "GET clip playlist");
-      const text = await readText(response, PLAYLIST_MAX_BYTES, "GET clip playlist");
+      const text = await readBounded(response, PLAYLIST_MAX_BYTES, "GET clip playlist");
       return { done: true, value: parseClipPlaylist(text, response.url || clip.playlistUrl) };
     },
     schedule: CLIP_POLL_SCHEDULE,
@@ -188,22 +189,4 @@ export async function downloadClip(
     durationS: playlist.durationS,
     pendingPolls,
   };
-}
-
-async function readText(response: Response, maxBytes: number, what: string): Promise<string> {
-  const reader = response.body?.getReader();
-  if (!reader) return "";
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => {});
-      throw reactorError("INVALID_RESPONSE", `${what}: body exceeds ${maxBytes} bytes`);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString("utf8");
 }

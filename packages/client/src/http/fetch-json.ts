@@ -122,7 +122,7 @@ export async function fetchJson<T = unknown>(request: HttpRequest): Promise<Http
 }
 
 /** Reads the body as text, refusing more than `maxBytes` (checked on Content-Length and while streaming). */
-async function readBounded(response: Response, maxBytes: number, what: string): Promise<string> {
+export async function readBounded(response: Response, maxBytes: number, what: string): Promise<string> {
   const declared = Number(response.headers.get("content-length") ?? Number.NaN);
   if (Number.isFinite(declared) && declared > maxBytes) {
     await response.body?.cancel().catch(() => {});

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import type { Clip } from "@reactor-node/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { downloadClip } from "../../src/clips/download.js";
-import { parseClipPlaylist } from "../../src/clips/playlist.js";
+import { PLAYLIST_MAX_BYTES, parseClipPlaylist } from "../../src/clips/playlist.js";
 import { serve, type TestServer } from "./http-server.js";
 
 let dir: string;
@@ -116,6 +116,32 @@ describe("downloadClip", () => {
         code: "NOT_FOUND",
       });
       expect((await readdir(dir)).filter((f) => /^[gnme]\./.test(f))).toEqual([]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("refuses a playlist over PLAYLIST_MAX_BYTES, declared or streamed, with INVALID_RESPONSE and no file", async () => {
+    const huge = `#EXTM3U\n${"#EXT-X-COMMENT:x\n".repeat(PLAYLIST_MAX_BYTES / 16 + 1)}`;
+    const server = await serve((req, res) => {
+      // /declared says its length up front; /streamed is chunked, so only counting can catch it.
+      if (req.url.startsWith("/declared")) res.writeHead(200, { "Content-Length": Buffer.byteLength(huge) }).end(huge);
+      else {
+        res.writeHead(200);
+        for (let i = 0; i < huge.length; i += 65_536) res.write(huge.slice(i, i + 65_536));
+        res.end();
+      }
+    });
+    try {
+      for (const path of ["/declared", "/streamed"]) {
+        await expect(downloadClip(host(server.url), clipAt(server, path), join(dir, "big.mp4"))).rejects.toMatchObject({
+          code: "INVALID_RESPONSE",
+          message: expect.stringMatching(
+            /^GET clip playlist: response body of \d+\+ bytes exceeds the 1048576-byte limit/,
+          ),
+        });
+      }
+      expect((await readdir(dir)).filter((f) => f.startsWith("big."))).toEqual([]);
     } finally {
       await server.close();
     }
