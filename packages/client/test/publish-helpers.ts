@@ -1,8 +1,51 @@
 /** Helpers of the publishing tests: pushing the testkit's pattern, reading it back, counting threads. */
 import { existsSync, readdirSync } from "node:fs";
 import type { RgbFrame } from "@reactor-node/protocol";
-import { readPattern, renderPatternRgb } from "@reactor-node/testkit";
-import type { Reactor } from "../src/reactor.js";
+import { type MockReactor, readPattern, renderPatternRgb, startMockReactor } from "@reactor-node/testkit";
+import { afterAll, afterEach, beforeAll } from "vitest";
+import { Reactor } from "../src/reactor.js";
+
+/**
+ * A test file's own testkit (320×240 at 30 fps, the echo model) and `connected()` Reactors on it,
+ * disconnected after each test. Call at the top level of the file.
+ */
+export function echoKit(): {
+  readonly mock: MockReactor;
+  connected(options?: ReactorOptions): Promise<Reactor>;
+  disconnectAfterEach(reactor: Reactor): void;
+} {
+  let mock: MockReactor | undefined;
+  const open: Reactor[] = [];
+  beforeAll(async () => {
+    mock = await startMockReactor({ video: { width: 320, height: 240, fps: 30 } });
+  });
+  afterAll(async () => {
+    await mock?.close();
+  });
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((r) => r.disconnect()));
+  });
+  const started = (): MockReactor => {
+    if (!mock) throw new Error("echoKit(): the testkit is not started (call it at the top level of a test file)");
+    return mock;
+  };
+  return {
+    get mock() {
+      return started();
+    },
+    disconnectAfterEach(reactor: Reactor) {
+      open.push(reactor);
+    },
+    async connected(options: ReactorOptions = {}) {
+      const reactor = new Reactor({ modelName: "echo", apiKey: started().apiKey, apiUrl: started().url, ...options });
+      open.push(reactor);
+      await reactor.connect();
+      return reactor;
+    },
+  };
+}
+
+type ReactorOptions = Partial<ConstructorParameters<typeof Reactor>[0]>;
 
 /** Size of the pictures the tests publish. */
 export const W = 320;

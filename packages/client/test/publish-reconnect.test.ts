@@ -1,28 +1,12 @@
 /** Re-publishing after a reconnect (docs/protocol.md §6: publishing does not survive one on the wire), against a testkit of its own. */
-import { LOOP_FRAMES, type MockReactor, renderPatternRgb, startMockReactor } from "@reactor-node/testkit";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { LOOP_FRAMES, renderPatternRgb } from "@reactor-node/testkit";
+import { describe, expect, it } from "vitest";
 import { Reactor } from "../src/reactor.js";
 import { nextEvent, record, until } from "./helpers.js";
-import { echoed, H, pushPatternUntil, W } from "./publish-helpers.js";
+import { echoed, echoKit, H, pushPatternUntil, W } from "./publish-helpers.js";
 
-let mock: MockReactor;
-beforeAll(async () => {
-  mock = await startMockReactor({ video: { width: 320, height: 240, fps: 30 } });
-});
-afterAll(async () => {
-  await mock?.close();
-});
-const open: Reactor[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((r) => r.disconnect()));
-});
-
-async function connected(options: Partial<ConstructorParameters<typeof Reactor>[0]> = {}): Promise<Reactor> {
-  const reactor = new Reactor({ modelName: "echo", apiKey: mock.apiKey, apiUrl: mock.url, ...options });
-  open.push(reactor);
-  await reactor.connect();
-  return reactor;
-}
+const kit = echoKit();
+const connected = kit.connected;
 
 /**
  * When the testkit's `gpu-drop` fault fires, counted from the first connection's connect: long
@@ -52,7 +36,7 @@ describe("publishing across reconnects", () => {
     // Video flows again: the GPU receives the pattern on the new connection.
     const connectionId = reactor.getConnectionId();
     const flowing = () =>
-      mock.history.published.find(
+      kit.mock.history.published.find(
         (r) => r.connectionId === connectionId && r.track === "webcam" && r.pattern.frames >= 5,
       );
     await pushPatternUntil(
@@ -63,7 +47,7 @@ describe("publishing across reconnects", () => {
     expect(flowing()).toMatchObject({ sizes: [`${W}x${H}`], pattern: { outOfOrder: 0 } });
     // The GPU granted the slot on both connections (one record per publish, whatever the wire).
     const sessionId = reactor.getSessionId();
-    const publishes = mock.history.published.filter((r) => r.sessionId === sessionId && r.track === "webcam");
+    const publishes = kit.mock.history.published.filter((r) => r.sessionId === sessionId && r.track === "webcam");
     expect(new Set(publishes.map((r) => r.connectionId)).size).toBe(2);
     // The mock has one GPU: free it for the next session.
     await reactor.disconnect();
@@ -80,12 +64,12 @@ describe("publishing across reconnects", () => {
   it("a GPU drop (testkit gpu-drop) with autoReconnect: the publisher re-publishes on its own and the echo shows the pattern again", async () => {
     const reactor = new Reactor({
       modelName: "echo",
-      apiKey: mock.apiKey,
-      apiUrl: mock.url,
+      apiKey: kit.mock.apiKey,
+      apiUrl: kit.mock.url,
       autoReconnect: true,
       extraArgs: { testkit: { fault: "gpu-drop", after: GPU_DROP_AFTER_S } },
     });
-    open.push(reactor);
+    kit.disconnectAfterEach(reactor);
     const rec = record(reactor);
     const back = echoed(reactor);
     let dropped = false;
@@ -120,7 +104,7 @@ describe("publishing across reconnects", () => {
     // The echo shows the published pattern again: frames pushed after the re-publish, in order.
     const before = back.numbers.length;
     const flowing = () =>
-      mock.history.published.find(
+      kit.mock.history.published.find(
         (r) => r.connectionId === secondConnection && r.track === "webcam" && r.pattern.frames >= 5,
       );
     await pushPatternUntil(push, () => back.numbers.length >= before + 5 && flowing() !== undefined, {
@@ -138,7 +122,7 @@ describe("publishing across reconnects", () => {
     // One drop, one automatic reconnect, one publish per connection; no other error.
     expect(rec.statuses).toEqual(["connecting", "waiting", "ready", "disconnected", "connecting", "waiting", "ready"]);
     const sessionId = reactor.getSessionId();
-    const publishes = mock.history.published.filter((r) => r.sessionId === sessionId && r.track === "webcam");
+    const publishes = kit.mock.history.published.filter((r) => r.sessionId === sessionId && r.track === "webcam");
     expect(publishes.map((r) => r.connectionId)).toEqual([firstConnection, secondConnection]);
     expect(rec.errors.map((e) => e.code)).toEqual(["GPU_CONNECTION_ERROR"]);
     expect(webcam.stats()).toMatchObject({ state: "published", connections: 2 });

@@ -5,30 +5,14 @@
  */
 import { ENCODER_PIPELINE_DEPTH, toneFrequency } from "@reactor-node/frames";
 import { type AudioFrame, isReactorError } from "@reactor-node/protocol";
-import { LOOP_FRAMES, type MockReactor, renderPatternRgb, startMockReactor } from "@reactor-node/testkit";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { LOOP_FRAMES, renderPatternRgb } from "@reactor-node/testkit";
+import { describe, expect, it } from "vitest";
 import { Reactor } from "../src/reactor.js";
 import { record, until } from "./helpers.js";
-import { echoed, H, pushPatternUntil, settledThreads, threadsBackTo, W } from "./publish-helpers.js";
+import { echoed, echoKit, H, pushPatternUntil, settledThreads, threadsBackTo, W } from "./publish-helpers.js";
 
-let mock: MockReactor;
-beforeAll(async () => {
-  mock = await startMockReactor({ video: { width: 320, height: 240, fps: 30 } });
-});
-afterAll(async () => {
-  await mock?.close();
-});
-const open: Reactor[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((r) => r.disconnect()));
-});
-
-async function connected(options: Partial<ConstructorParameters<typeof Reactor>[0]> = {}): Promise<Reactor> {
-  const reactor = new Reactor({ modelName: "echo", apiKey: mock.apiKey, apiUrl: mock.url, ...options });
-  open.push(reactor);
-  await reactor.connect();
-  return reactor;
-}
+const kit = echoKit();
+const connected = kit.connected;
 
 describe("publishing video", () => {
   it("a published test pattern comes back on main_video, in order, colours within tolerance", async () => {
@@ -59,7 +43,7 @@ describe("publishing video", () => {
     expect(stats.keyframes).toBeGreaterThanOrEqual(1);
     expect(stats.packets).toBeGreaterThan(stats.sent);
     // The testkit's record of what it received.
-    const received = await mock.history.waitFor((h) =>
+    const received = await kit.mock.history.waitFor((h) =>
       h.published.find((r) => r.track === "webcam" && r.frames >= stats.sent && r.pattern.frames > 0),
     );
     expect(received).toMatchObject({ kind: "video", sizes: [`${W}x${H}`], mode: "forward", lost: 0 });
@@ -95,7 +79,7 @@ describe("publishing audio", () => {
       }
     };
     await push(100);
-    const record = await mock.history.waitFor((h) =>
+    const record = await kit.mock.history.waitFor((h) =>
       h.published.find((r) => r.sessionId === reactor.getSessionId() && r.track === "mic" && r.frames > 0),
     );
     expect(record.kind).toBe("audio");
@@ -120,8 +104,8 @@ describe("publishing audio", () => {
 
 describe("publishing: slots, errors and lifecycle", () => {
   it("typed errors: before ready NOT_READY, a received track INVALID_ARGUMENT, twice PUBLISH_REFUSED; all emitted", async () => {
-    const idle = new Reactor({ modelName: "echo", apiKey: mock.apiKey, apiUrl: mock.url });
-    open.push(idle);
+    const idle = new Reactor({ modelName: "echo", apiKey: kit.mock.apiKey, apiUrl: kit.mock.url });
+    kit.disconnectAfterEach(idle);
     const idleRec = record(idle);
     await expect(idle.track("webcam").publish()).rejects.toMatchObject({ code: "NOT_READY", operation: "publish" });
     expect(idleRec.errors.map((e) => e.code)).toEqual(["NOT_READY"]);
@@ -176,8 +160,8 @@ describe("publishing: slots, errors and lifecycle", () => {
   it("a second connection's publish is refused with PUBLISH_REFUSED; it can publish once the first unpublished", async () => {
     const owner = await connected();
     const sessionId = owner.getSessionId()!;
-    const viewer = new Reactor({ modelName: "echo", apiKey: mock.apiKey, apiUrl: mock.url });
-    open.push(viewer);
+    const viewer = new Reactor({ modelName: "echo", apiKey: kit.mock.apiKey, apiUrl: kit.mock.url });
+    kit.disconnectAfterEach(viewer);
     await viewer.connect({ sessionId });
     const first = await owner.track("webcam").publish();
     const refused = await viewer
@@ -210,7 +194,7 @@ describe("publishing: slots, errors and lifecycle", () => {
     await until(() => ownFrames >= ownAtUnpublish + 10, 15_000, "the model's own frames");
     // A frame or two already in flight may still arrive; then nothing of the published size.
     expect(back.numbers.length - echoedAtUnpublish).toBeLessThanOrEqual(3);
-    const record = await mock.history.waitFor((h) =>
+    const record = await kit.mock.history.waitFor((h) =>
       h.published.find((r) => r.sessionId === reactor.getSessionId() && r.endedAt !== undefined),
     );
     expect(record.frames).toBeGreaterThan(0);
@@ -236,7 +220,9 @@ describe("publishing: slots, errors and lifecycle", () => {
     const after = webcam.stats();
     expect(after.keyframeRequests).toBeGreaterThan(before.keyframeRequests);
     expect(after.keyframes).toBeGreaterThan(before.keyframes);
-    expect(mock.history.events.some((e) => e.type === "pli_sent" && e.sessionId === reactor.getSessionId())).toBe(true);
+    expect(kit.mock.history.events.some((e) => e.type === "pli_sent" && e.sessionId === reactor.getSessionId())).toBe(
+      true,
+    );
   });
 
   it("unpublish and disconnect release the encoder worker (threads back to baseline)", async () => {
