@@ -1,22 +1,12 @@
 // Both call shapes (ours and the official JS SDK's positional forms) and argument checks, from
 // plain JavaScript against the built package: wrong types, unknown names and out-of-range
 // values are INVALID_ARGUMENT before any I/O, which the mock's empty call history proves.
-import { startMockReactor } from "@reactor-node/testkit";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { failure, nextEvent, Reactor, ReactorError, reactors, until } from "./helpers.mjs";
+import { beforeEach, describe, expect, it } from "vitest";
+import { echoTestkit, failure, nextEvent, Reactor, ReactorError, until } from "./helpers.mjs";
 
-let mock;
-beforeAll(async () => {
-  mock = await startMockReactor({ video: { width: 160, height: 96, fps: 30 } });
-});
-afterAll(async () => {
-  await mock?.close();
-});
-beforeEach(() => mock.history.clear());
-
-const made = reactors();
-afterEach(() => made.cleanup());
-const client = (extra = {}) => made.make({ modelName: "echo", apiKey: mock.apiKey, apiUrl: mock.url, ...extra });
+const kit = echoTestkit();
+beforeEach(() => kit.mock.history.clear());
+const client = kit.client;
 
 function expectInvalid(error, pattern, operation) {
   expect(error).toBeInstanceOf(ReactorError);
@@ -68,9 +58,9 @@ describe("new Reactor(): every option checked up front", () => {
   });
 
   it("connect() without any credential is refused before any request", async () => {
-    const reactor = made.make({ modelName: "echo", apiUrl: mock.url });
+    const reactor = kit.make({ modelName: "echo", apiUrl: kit.mock.url });
     expectInvalid(await failure(() => reactor.connect()), /no credentials/, "connect");
-    expect(mock.history.http).toEqual([]);
+    expect(kit.mock.history.http).toEqual([]);
   });
 });
 
@@ -91,23 +81,23 @@ describe("connect(): both shapes, checked before any I/O", () => {
     const error = await failure(() => reactor.connect(...args));
     expectInvalid(error, pattern, "connect");
     expect(reactor.getStatus()).toBe("disconnected");
-    expect(mock.history.http).toEqual([]);
+    expect(kit.mock.history.http).toEqual([]);
     await reactor.disconnect();
   });
 
   it("connect(jwt) uses the token it is given (the official JS SDK's form); connect(jwt, options) too", async () => {
-    const jwt = mock.token();
-    const reactor = made.make({ modelName: "echo", apiUrl: mock.url });
+    const jwt = kit.mock.token();
+    const reactor = kit.make({ modelName: "echo", apiUrl: kit.mock.url });
     await reactor.connect(jwt);
     expect(reactor.getStatus()).toBe("ready");
     const sessionId = reactor.getSessionId();
-    const sent = mock.history.http.filter((c) => c.path.startsWith("/sessions"));
+    const sent = kit.mock.history.http.filter((c) => c.path.startsWith("/sessions"));
     expect(sent.length).toBeGreaterThan(0);
     for (const call of sent) expect(call.headers.authorization).toBe(`Bearer ${jwt}`);
-    expect(mock.history.http.some((c) => c.path === "/tokens")).toBe(false);
+    expect(kit.mock.history.http.some((c) => c.path === "/tokens")).toBe(false);
 
     // A second client adopts the session with connect(jwtFunction, {sessionId}).
-    const adopter = made.make({ modelName: "echo", apiUrl: mock.url });
+    const adopter = kit.make({ modelName: "echo", apiUrl: kit.mock.url });
     await adopter.connect(() => jwt, { sessionId });
     expect(adopter.getSessionId()).toBe(sessionId);
     await adopter.disconnect();
@@ -120,14 +110,14 @@ describe("sendCommand / disconnect: the official positional forms", () => {
     // v0, the official JS SDK's wire, where any runtime message name travels in the envelope.
     const reactor = client({ wire: "v0" });
     await reactor.connect();
-    mock.history.clear();
+    kit.mock.history.clear();
     await reactor.sendCommand("custom_platform_note", { n: 1 }, "runtime");
     await reactor.sendCommand("set_effect", { effect: "invert" }, { scope: "application" });
     const reply = nextEvent(reactor, "message", (m) => m.type === "effect_changed");
     await reactor.sendCommand("set_effect", { effect: "mirror" });
     await reply;
     const inbound = () =>
-      mock.history.dataChannel.filter(
+      kit.mock.history.dataChannel.filter(
         (d) => d.direction === "in" && d.channel === "data" && d.decoded?.data?.type !== "ping",
       );
     await until(() => inbound().length >= 3, 10_000, "three commands at the GPU");
@@ -175,12 +165,12 @@ describe("sendCommand / disconnect: the official positional forms", () => {
     await reactor.disconnect(true);
     expect(reactor.getStatus()).toBe("disconnected");
     expect(reactor.getSessionId()).toBe(sessionId);
-    expect(mock.history.http.some((c) => c.method === "DELETE")).toBe(false);
+    expect(kit.mock.history.http.some((c) => c.method === "DELETE")).toBe(false);
     await reactor.reconnect();
     expect(reactor.getStatus()).toBe("ready");
     expect(reactor.getSessionId()).toBe(sessionId);
     await reactor.disconnect(false);
-    expect(mock.history.http.at(-1)).toMatchObject({ method: "DELETE", path: `/sessions/${sessionId}` });
+    expect(kit.mock.history.http.at(-1)).toMatchObject({ method: "DELETE", path: `/sessions/${sessionId}` });
   });
 });
 
@@ -231,7 +221,7 @@ describe("events: unknown names refused, off() next to the unsubscribe function"
     // What Node 20/22 code calls instead of `await using` (Node 24 syntax): it ends the session.
     await reactor[Symbol.asyncDispose]();
     expect(reactor.getStatus()).toBe("disconnected");
-    expect(mock.history.http.at(-1)).toMatchObject({ method: "DELETE", path: `/sessions/${sessionId}` });
+    expect(kit.mock.history.http.at(-1)).toMatchObject({ method: "DELETE", path: `/sessions/${sessionId}` });
     expect(seen).toEqual(["b:connecting", "b:waiting", "b:ready"]);
   });
 });

@@ -1,5 +1,7 @@
 // Plain-JavaScript test helpers: these tests import the built package (`dist/`), as a user's
 // `.mjs` code does, so no type checker stands between the calls and the SDK's own checks.
+import { startMockReactor } from "@reactor-node/testkit";
+import { afterAll, afterEach, beforeAll } from "vitest";
 import { Reactor } from "../../dist/index.js";
 
 export { fetchJwtToken, isReactorError, Reactor, ReactorError } from "../../dist/index.js";
@@ -60,5 +62,29 @@ export function reactors() {
     async cleanup() {
       await Promise.all(made.splice(0).map((r) => r.disconnect().catch(() => {})));
     },
+  };
+}
+
+/**
+ * A test file's own testkit (160×96 at 30 fps, the echo model) with `make()` (any options) and
+ * `client()` (an echo client on it), every Reactor disconnected after each test. Call at the top
+ * level of the file.
+ */
+export function echoTestkit() {
+  let mock;
+  const made = reactors();
+  beforeAll(async () => {
+    mock = await startMockReactor({ video: { width: 160, height: 96, fps: 30 } });
+  });
+  afterAll(async () => {
+    await mock?.close();
+  });
+  afterEach(() => made.cleanup());
+  return {
+    get mock() {
+      return mock;
+    },
+    make: (options) => made.make(options),
+    client: (extra = {}) => made.make({ modelName: "echo", apiKey: mock.apiKey, apiUrl: mock.url, ...extra }),
   };
 }

@@ -1,24 +1,15 @@
 // getStats() / the `stats` event against what the testkit itself sent, getConnectionTimings()
 // and getSessionInfo(): plain JavaScript against the built package.
-import { startMockReactor } from "@reactor-node/testkit";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { reactors, until } from "./helpers.mjs";
+import { describe, expect, it } from "vitest";
+import { echoTestkit, until } from "./helpers.mjs";
 
-let mock;
-beforeAll(async () => {
-  mock = await startMockReactor({ video: { width: 160, height: 96, fps: 30 } });
-});
-afterAll(async () => {
-  await mock?.close();
-});
+const kit = echoTestkit();
 
-const made = reactors();
-afterEach(() => made.cleanup());
-const client = (extra = {}) => made.make({ modelName: "echo", apiKey: mock.apiKey, apiUrl: mock.url, ...extra });
+const client = kit.client;
 
 // What the GPU peer said it had sent on `track` when the client paused it.
 function sentWhenPaused(sessionId, track) {
-  return mock.history.waitFor(
+  return kit.mock.history.waitFor(
     (h) =>
       h.events.find((e) => e.type === "pause_track" && e.sessionId === sessionId && e.detail?.track === track)?.detail
         .sent,

@@ -1,21 +1,12 @@
 // The schema is there when connect() resolves, requestSchema() asks again, and connect()'s
 // errors carry their specific code and retryAfter on the error itself: plain JavaScript
 // against the built package.
-import { startMockReactor } from "@reactor-node/testkit";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { failure, fetchJwtToken, ReactorError, reactors, recordingLogger } from "./helpers.mjs";
+import { describe, expect, it } from "vitest";
+import { echoTestkit, failure, fetchJwtToken, ReactorError, recordingLogger } from "./helpers.mjs";
 
-let mock;
-beforeAll(async () => {
-  mock = await startMockReactor({ video: { width: 160, height: 96, fps: 30 } });
-});
-afterAll(async () => {
-  await mock?.close();
-});
+const kit = echoTestkit();
 
-const made = reactors();
-afterEach(() => made.cleanup());
-const client = (extra = {}) => made.make({ modelName: "echo", apiKey: mock.apiKey, apiUrl: mock.url, ...extra });
+const client = kit.client;
 const fault = (name, params = {}) => ({ testkit: { fault: name, ...params } });
 
 describe("the model schema", () => {
@@ -27,7 +18,7 @@ describe("the model schema", () => {
     expect(Object.keys(schema.paths)).toContain("/events/set_effect");
 
     const asked = () =>
-      mock.history.dataChannel.filter(
+      kit.mock.history.dataChannel.filter(
         (d) => d.direction === "in" && d.sessionId === reactor.getSessionId() && d.message?.type === "requestSchema",
       ).length;
     const before = asked();
@@ -55,9 +46,11 @@ describe("the model schema", () => {
 
 describe("connect() errors: the specific code and retryAfter on the error itself", () => {
   it("429 on POST /sessions → RATE_LIMITED with retryAfter, operation connect, thrown and emitted as one object", async () => {
-    const reactor = made.make({ modelName: "echo", apiUrl: mock.url });
+    const reactor = kit.make({ modelName: "echo", apiUrl: kit.mock.url });
     // The fault travels with the token, so it applies to this client's POST /sessions only.
-    const jwt = mock.token({ faults: { name: "http-status", status: 429, route: "POST /sessions", retryAfter: 1 } });
+    const jwt = kit.mock.token({
+      faults: { name: "http-status", status: 429, route: "POST /sessions", retryAfter: 1 },
+    });
     const emitted = [];
     reactor.on("error", (e) => emitted.push(e));
     const error = await failure(() => reactor.connect(jwt));
@@ -72,15 +65,15 @@ describe("connect() errors: the specific code and retryAfter on the error itself
   });
 
   it("a wrong API key is UNAUTHORIZED (operation connect), not CONNECTION_FAILED", async () => {
-    const reactor = made.make({ modelName: "echo", apiKey: "rk_wrong", apiUrl: mock.url });
+    const reactor = kit.make({ modelName: "echo", apiKey: "rk_wrong", apiUrl: kit.mock.url });
     const error = await failure(() => reactor.connect());
     expect(error).toMatchObject({ code: "UNAUTHORIZED", operation: "connect", recoverable: false });
     expect(error.message).toMatch(/401/);
   });
 
   it("a token scoped to another model cannot create a session: 403 → UNAUTHORIZED", async () => {
-    const jwt = await fetchJwtToken(mock.apiKey, { apiUrl: mock.url, models: ["someone/else"] });
-    const reactor = made.make({ modelName: "echo", jwt, apiUrl: mock.url });
+    const jwt = await fetchJwtToken(kit.mock.apiKey, { apiUrl: kit.mock.url, models: ["someone/else"] });
+    const reactor = kit.make({ modelName: "echo", jwt, apiUrl: kit.mock.url });
     const error = await failure(() => reactor.connect());
     expect(error).toMatchObject({ code: "UNAUTHORIZED", operation: "connect" });
     expect(error.message).toMatch(/403.*scoped to someone\/else/);

@@ -1,21 +1,12 @@
 // Tracks (modelTracks, autoResumeTracks per connect, paused state, input tracks refused,
 // reactor.frames()) and tokens (fetchJwtToken's scope, connect() scoping its own token), from
 // plain JavaScript against the built package.
-import { startMockReactor } from "@reactor-node/testkit";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { failure, fetchJwtToken, nextEvent, reactors, until } from "./helpers.mjs";
+import { describe, expect, it } from "vitest";
+import { echoTestkit, failure, fetchJwtToken, nextEvent, until } from "./helpers.mjs";
 
-let mock;
-beforeAll(async () => {
-  mock = await startMockReactor({ video: { width: 160, height: 96, fps: 30 } });
-});
-afterAll(async () => {
-  await mock?.close();
-});
+const kit = echoTestkit();
 
-const made = reactors();
-afterEach(() => made.cleanup());
-const client = (extra = {}) => made.make({ modelName: "echo", apiKey: mock.apiKey, apiUrl: mock.url, ...extra });
+const client = kit.client;
 const ECHO_TRACKS = [
   { name: "main_video", kind: "video", direction: "recvonly" },
   { name: "main_audio", kind: "audio", direction: "recvonly" },
@@ -40,7 +31,7 @@ describe("tracks", () => {
     expect(video.paused).toBe(true);
     expect(reactor.pausedTracks().sort()).toEqual(["main_audio", "main_video"]);
     const resumes = () =>
-      mock.history.dataChannel.filter(
+      kit.mock.history.dataChannel.filter(
         (d) => d.sessionId === reactor.getSessionId() && d.direction === "in" && d.message?.event === "resume_track",
       );
     await new Promise((r) => setTimeout(r, 300));
@@ -100,10 +91,10 @@ describe("tracks", () => {
     // and has gathered its candidates: the offer is ready before the session is.
     await until(() => offered.length > 0, 10_000, "waiting");
     await until(() => udpSockets() > baseline, 5_000, "the client's ICE sockets");
-    const session = mock.session(reactor.getSessionId());
+    const session = kit.mock.session(reactor.getSessionId());
     expect(session?.gpuId).toBeUndefined();
     await connecting;
-    const offer = mock.history.http.find(
+    const offer = kit.mock.history.http.find(
       (c) =>
         c.sessionId === reactor.getSessionId() && c.method === "POST" && /\/connections\/\d+\/sdp_params$/.test(c.path),
     );
@@ -147,10 +138,10 @@ describe("tracks", () => {
 });
 
 describe("tokens", () => {
-  const tokenBodies = () => mock.history.http.filter((c) => c.path === "/tokens").map((c) => c.body);
+  const tokenBodies = () => kit.mock.history.http.filter((c) => c.path === "/tokens").map((c) => c.body);
 
   it("connect() mints a token scoped to its model; adopting mints an unscoped one (a scoped token cannot reach the session)", async () => {
-    mock.history.clear();
+    kit.mock.history.clear();
     const owner = client();
     await owner.connect();
     expect(tokenBodies()).toEqual([
@@ -165,11 +156,11 @@ describe("tokens", () => {
   });
 
   it("fetchJwtToken(apiKey, {apiUrl, models, maxSessions, expiresAfter}) and the seed's fetchJwtToken(apiKey, apiUrl)", async () => {
-    mock.history.clear();
-    const plain = await fetchJwtToken(mock.apiKey, mock.url);
+    kit.mock.history.clear();
+    const plain = await fetchJwtToken(kit.mock.apiKey, kit.mock.url);
     expect(typeof plain).toBe("string");
-    const once = await fetchJwtToken(mock.apiKey, {
-      apiUrl: mock.url,
+    const once = await fetchJwtToken(kit.mock.apiKey, {
+      apiUrl: kit.mock.url,
       models: ["echo"],
       maxSessions: 1,
       expiresAfter: 600,
@@ -183,19 +174,19 @@ describe("tokens", () => {
         ],
       },
     ]);
-    const first = made.make({ modelName: "echo", jwt: once, apiUrl: mock.url });
+    const first = kit.make({ modelName: "echo", jwt: once, apiUrl: kit.mock.url });
     await first.connect();
-    const second = made.make({ modelName: "echo", jwt: once, apiUrl: mock.url });
+    const second = kit.make({ modelName: "echo", jwt: once, apiUrl: kit.mock.url });
     const refused = await failure(() => second.connect());
     expect(refused).toMatchObject({ code: "UNAUTHORIZED", operation: "connect" });
     expect(refused.message).toMatch(/at most 1 sessions/);
     await first.disconnect();
 
     for (const [args, pattern] of [
-      [[mock.apiKey, { apiUrl: mock.url, models: "echo" }], /models' must be a non-empty array/],
-      [[mock.apiKey, { apiurl: mock.url }], /unknown option 'apiurl'/],
-      [[mock.apiKey, { apiUrl: mock.url, maxSessions: 0 }], /maxSessions/],
-      [[mock.apiKey, "not a url"], /API URL/],
+      [[kit.mock.apiKey, { apiUrl: kit.mock.url, models: "echo" }], /models' must be a non-empty array/],
+      [[kit.mock.apiKey, { apiurl: kit.mock.url }], /unknown option 'apiurl'/],
+      [[kit.mock.apiKey, { apiUrl: kit.mock.url, maxSessions: 0 }], /maxSessions/],
+      [[kit.mock.apiKey, "not a url"], /API URL/],
       [[""], /non-empty API key/],
     ]) {
       const error = await failure(() => fetchJwtToken(...args));
