@@ -14,8 +14,8 @@ import {
 import type { RtpPacket } from "werift/nonstandard";
 import { type BackpressurePolicy, type DropReason, validatePolicy } from "../backpressure/policy-queue.js";
 import { PolicyStream } from "../backpressure/policy-stream.js";
-import { type Logger, SILENT_LOGGER } from "../logger.js";
 import { Listeners } from "../listeners.js";
+import { type Logger, SILENT_LOGGER } from "../logger.js";
 import { ReorderBuffer } from "../rtp/reorder-buffer.js";
 import { RtpClock } from "../rtp/rtp-clock.js";
 import { AudioWorker } from "./audio-worker.js";

@@ -2,8 +2,8 @@ import type { ReactorError } from "@reactor-node/protocol";
 import { type BackpressurePolicy, validatePolicy } from "../backpressure/policy-queue.js";
 import { PolicyStream } from "../backpressure/policy-stream.js";
 import type { VideoFrame } from "../frame.js";
-import type { Logger } from "../logger.js";
 import { Listeners } from "../listeners.js";
+import type { Logger } from "../logger.js";
 import type { FrameStreamOptions } from "./options.js";
 import type { VideoReceiverStats } from "./stats.js";
 

@@ -6,6 +6,7 @@ import { ConversionStage, type PendingConversion } from "../convert/conversion-s
 import { acquireSharedFramePool } from "../convert/frame-pool.js";
 import { WorkerDecoder } from "../decoder/worker-decoder.js";
 import type { VideoFrame } from "../frame.js";
+import { Listeners } from "../listeners.js";
 import type { Logger } from "../logger.js";
 import { RtpFrameAssembler } from "../rtp/assembler.js";
 import type { EncodedVideoFrame } from "../rtp/encoded-frame.js";
@@ -14,7 +15,6 @@ import type { DecodeResult } from "../worker/decoder-api.js";
 import { FrameConsumers } from "./consumers.js";
 import { FrameBuffers } from "./frame-buffers.js";
 import { KeyframeGate, type KeyframeReason } from "./keyframe-gate.js";
-import { Listeners } from "../listeners.js";
 import {
   type FrameStreamOptions,
   type ReceiverSettings,
