@@ -6,6 +6,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
+import { ipcMailbox, Mailbox } from "../mailbox.js";
 
 /** Measurement starts this long after the stream does (process start, JIT, first keyframe). */
 export const WARMUP_MS = 3_000;
@@ -26,63 +27,18 @@ export function referencePython() {
   return undefined;
 }
 
-/** JSON lines from a child's stdout, awaitable by type (and id). */
-class Lines {
-  constructor(child, label) {
-    this.queue = [];
-    this.waiters = [];
-    createInterface({ input: child.stdout }).on("line", (line) => {
-      let message;
-      try {
-        message = JSON.parse(line);
-      } catch {
-        return; // not ours (a library printing)
-      }
-      const index = this.waiters.findIndex((w) => w.match(message));
-      if (index >= 0) this.waiters.splice(index, 1)[0].resolve(message);
-      else this.queue.push(message);
-    });
-    child.on("exit", (code) => {
-      for (const w of this.waiters.splice(0)) w.reject(new Error(`${label} exited (code ${code})`));
-    });
-  }
-
-  next(type, id) {
-    const match = (m) => m.type === type && (id === undefined || m.id === id);
-    const index = this.queue.findIndex(match);
-    if (index >= 0) return Promise.resolve(this.queue.splice(index, 1)[0]);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no ${type} in time`)), SETUP_TIMEOUT_MS);
-      this.waiters.push({
-        match,
-        resolve: (m) => {
-          clearTimeout(timer);
-          resolve(m);
-        },
-        reject: (e) => {
-          clearTimeout(timer);
-          reject(e);
-        },
-      });
-    });
-  }
-}
-
-/** The sender's IPC mailbox (bench/e2e/sender.js speaks process messages). */
-function mailbox(child) {
-  const queue = [];
-  const waiters = [];
-  child.on("message", (m) => {
-    const index = waiters.findIndex((w) => w.match(m));
-    if (index >= 0) waiters.splice(index, 1)[0].resolve(m);
-    else queue.push(m);
+/** JSON lines from a child's stdout; lines that are not JSON are a library printing, not ours. */
+function jsonLines(child, label) {
+  const mail = new Mailbox(label, SETUP_TIMEOUT_MS);
+  createInterface({ input: child.stdout }).on("line", (line) => {
+    try {
+      mail.push(JSON.parse(line));
+    } catch {
+      // not ours
+    }
   });
-  return (type, id) => {
-    const match = (m) => m.type === type && (id === undefined || m.id === id);
-    const index = queue.findIndex(match);
-    if (index >= 0) return Promise.resolve(queue.splice(index, 1)[0]);
-    return new Promise((resolve) => waiters.push({ match, resolve }));
-  };
+  child.on("exit", (code) => mail.fail(new Error(`${label} exited (code ${code})`)));
+  return mail;
 }
 
 /**
@@ -125,7 +81,7 @@ export function cpuWindow(a, b) {
 /** One run: `streams` testkit streams of `spec` into one receiving process of `kind`. */
 export async function run(kind, spec, count, python, { seconds, nodeArgs = [], env, during } = {}) {
   const sender = fork(here("../e2e/sender.js"), [], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
-  const fromSender = mailbox(sender);
+  const fromSender = ipcMailbox(sender, "the sender", SETUP_TIMEOUT_MS);
   const receiver =
     kind === "aiortc"
       ? spawn(python, [here("../reference/aiortc_receiver.py")], { stdio: ["pipe", "pipe", "inherit"] })
@@ -133,17 +89,17 @@ export async function run(kind, spec, count, python, { seconds, nodeArgs = [], e
           stdio: ["pipe", "pipe", "inherit"],
           env: { ...process.env, ...env },
         });
-  const lines = new Lines(receiver, kind);
+  const lines = jsonLines(receiver, kind);
   const tell = (m) => receiver.stdin.write(`${JSON.stringify(m)}\n`);
   try {
-    await Promise.all([fromSender("hello"), lines.next("hello")]);
+    await Promise.all([fromSender.next("hello"), lines.next("hello")]);
     for (let id = 0; id < count; id++) {
       sender.send({ type: "open", id, ...spec, mode: "source" });
-      const { sdp } = await fromSender("offer", id);
+      const { sdp } = await fromSender.next("offer", id);
       tell({ type: "offer", id, sdp });
       const answer = await lines.next("answer", id);
       sender.send({ type: "answer", id, sdp: answer.sdp });
-      await fromSender("ready", id);
+      await fromSender.next("ready", id);
     }
     sender.send({ type: "start" });
     await sleep(WARMUP_MS);
@@ -155,7 +111,7 @@ export async function run(kind, spec, count, python, { seconds, nodeArgs = [], e
     tell({ type: "stop" });
     const stats = await lines.next("stats");
     sender.send({ type: "stop" });
-    const sent = await fromSender("stopped");
+    const sent = await fromSender.next("stopped");
     return { kind, cpu: cpuWindow(a, b), stats, sent, seconds: (Date.now() - framesAt) / 1000 };
   } finally {
     tell({ type: "close" });

@@ -3,6 +3,7 @@
 // control go over the child's IPC channel; media goes over real UDP on loopback.
 import { fork } from "node:child_process";
 import { RTCPeerConnection } from "werift";
+import { ipcMailbox } from "../mailbox.js";
 import { peerConfig } from "./ipc.js";
 
 /** Upper bound for forking the sender, negotiating and loading its loop (a 720p loop is encoded once per machine, ≈11 s). */
@@ -10,51 +11,6 @@ const SESSION_SETUP_TIMEOUT_MS = 120_000;
 
 /** How long the sender may take to exit after closing before it is killed. */
 const SENDER_EXIT_GRACE_MS = 3_000;
-
-/** Collects the child's messages so a phase can wait for one of a given type (and stream). */
-class Mailbox {
-  constructor(child) {
-    this.queue = [];
-    this.waiters = [];
-    this.failure = undefined;
-    child.on("message", (message) => {
-      if (message.type === "error") return this.fail(new Error(`sender: ${message.message}`));
-      const index = this.waiters.findIndex((w) => w.match(message));
-      if (index >= 0) this.waiters.splice(index, 1)[0].resolve(message);
-      else this.queue.push(message);
-    });
-    child.on("exit", (code) => this.fail(new Error(`sender exited (code ${code})`)));
-  }
-
-  fail(error) {
-    this.failure ??= error;
-    for (const w of this.waiters.splice(0)) w.reject(error);
-  }
-
-  next(type, id) {
-    const match = (m) => m.type === type && (id === undefined || m.id === id);
-    const index = this.queue.findIndex(match);
-    if (index >= 0) return Promise.resolve(this.queue.splice(index, 1)[0]);
-    if (this.failure) return Promise.reject(this.failure);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`no "${type}" from the sender in time`)),
-        SESSION_SETUP_TIMEOUT_MS,
-      );
-      this.waiters.push({
-        match,
-        resolve: (m) => {
-          clearTimeout(timer);
-          resolve(m);
-        },
-        reject: (e) => {
-          clearTimeout(timer);
-          reject(e);
-        },
-      });
-    });
-  }
-}
 
 function remoteTrack(pc) {
   return new Promise((resolve) => {
@@ -80,7 +36,7 @@ function remoteTrack(pc) {
  */
 export async function openSession(specs) {
   const child = fork(new URL("./sender.js", import.meta.url), [], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
-  const mail = new Mailbox(child);
+  const mail = ipcMailbox(child, "the sender", SESSION_SETUP_TIMEOUT_MS);
   const pcs = [];
   try {
     await mail.next("hello");
