@@ -34,6 +34,7 @@ import {
 } from "./wasm-asm.mjs";
 
 const FIX = 15;
+// The JS kernel's table (src/encoder/rgb-to-i420.ts); the kernels' bit-exact test keeps the two equal.
 const C = {
   yr: 0.256788,
   yg: 0.504129,

@@ -9,7 +9,11 @@ import { chromaSize } from "../kernel/i420.js";
 const FIX_BITS = 15;
 const FIX_HALF = 1 << (FIX_BITS - 1);
 
-/** BT.601 limited-range RGB → YCbCr coefficients, exported for the SIMD generator's test and references. */
+/**
+ * BT.601 limited-range RGB → YCbCr coefficients. scripts/gen-rgb-i420-simd.mjs (plain JS, it
+ * cannot import this file) holds the same table for the SIMD kernel; the kernels' bit-exact test in
+ * test/encoder.test.ts fails if the two ever differ.
+ */
 const RGB_TO_BT601_LIMITED = {
   yr: 0.256788,
   yg: 0.504129,
